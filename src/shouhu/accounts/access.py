@@ -1,0 +1,156 @@
+"""THE rules of who may see and change what. Nothing else filters by region for permission purposes.
+
+Jurisdiction (管辖范围) is a region subtree: a user whose role works a territory (child director,
+supervisor, county staff, civil-affairs official, administrator) sees every child whose household
+village — or, for a homeless minor, the place where they were found — lies in their region or below.
+Everyone may also see children granted to them (``Grant``: assignment, referral, pairing) while the
+grant is active; social workers, mentors, teachers and health workers see only those.
+
+``get_*_for`` functions fetch and check in one step and raise ``Http404`` both for "missing" and for
+"not yours", so that a record outside one's jurisdiction does not reveal that it exists.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from .models import Grant, Role
+
+if TYPE_CHECKING:
+    from shouhu.children.models import Child
+    from shouhu.regions.models import Region
+
+    from .models import User
+
+TERRITORIAL_ROLES = frozenset(
+    {Role.VILLAGE_DIRECTOR, Role.TOWNSHIP_SUPERVISOR, Role.COUNTY_STAFF, Role.CIVIL_AFFAIRS, Role.ADMIN}
+)
+EDITING_ROLES = frozenset({Role.VILLAGE_DIRECTOR, Role.TOWNSHIP_SUPERVISOR, Role.COUNTY_STAFF, Role.ADMIN})
+AUDIT_READING_ROLES = frozenset({Role.COUNTY_STAFF, Role.CIVIL_AFFAIRS, Role.ADMIN})
+
+
+def _is_everywhere(user: User) -> bool:
+    return bool(user.is_superuser)
+
+
+def territory_code(user: User) -> str | None:
+    """The code of the region whose subtree the user works, or None (grant-only or no region)."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    if user.role in TERRITORIAL_ROLES and user.region_id:
+        return user.region_id
+    return None
+
+
+def child_filter(user: User) -> Q:
+    """A ``Q`` over ``Child`` selecting what ``user`` may see."""
+    from django.utils import timezone
+
+    if not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    if _is_everywhere(user):
+        return Q()
+    now = timezone.now()
+    granted = Q(
+        pk__in=Grant.objects.active(now).filter(user_id=user.pk).values("child_id"),
+    )
+    code = territory_code(user)
+    if code:
+        return Q(region_code__startswith=code) | granted
+    return granted
+
+
+def children_visible_to(user: User) -> QuerySet[Child]:
+    from shouhu.children.models import Child
+
+    return Child.objects.filter(child_filter(user))
+
+
+def can_view(user: User, child: Child) -> bool:
+    return children_visible_to(user).filter(pk=child.pk).exists()
+
+
+def in_territory(user: User, region_code: str | None) -> bool:
+    if _is_everywhere(user):
+        return True
+    code = territory_code(user)
+    return bool(code and region_code and region_code.startswith(code))
+
+
+def can_edit(user: User, child: Child) -> bool:
+    """Editing needs a territorial editing role over the child's region; a grant alone never suffices."""
+    if _is_everywhere(user):
+        return True
+    return user.role in EDITING_ROLES and in_territory(user, child.region_code)
+
+
+def can_register_in(user: User, region_code: str | None) -> bool:
+    """Whether ``user`` may place a child (new or moved) in ``region_code``."""
+    if _is_everywhere(user):
+        return True
+    return user.role in EDITING_ROLES and in_territory(user, region_code)
+
+
+def can_create_children(user: User) -> bool:
+    return _is_everywhere(user) or (user.role in EDITING_ROLES and territory_code(user) is not None)
+
+
+def sees_sensitive_fields(user: User, child: Child) -> bool:
+    """ID numbers, parents' phones and health details: territorial staff only, not grant-only access."""
+    return _is_everywhere(user) or in_territory(user, child.region_code)
+
+
+def can_read_audit(user: User) -> bool:
+    """The access log: county-level staff and administrators, for their territory."""
+    from shouhu.regions.codes import Level, level_of
+
+    if _is_everywhere(user):
+        return True
+    code = territory_code(user)
+    return bool(code and user.role in AUDIT_READING_ROLES and level_of(code) <= Level.COUNTY)
+
+
+def get_child_for(user: User, pk, *, edit: bool = False) -> Child:
+    """Fetch a child the user may see (or change, with ``edit``); 404 for missing and forbidden alike."""
+    from django.core.exceptions import ValidationError
+
+    try:
+        child = children_visible_to(user).select_related("village__parent", "found_region").get(pk=pk)
+    except (ValidationError, ValueError) as exc:  # a malformed UUID is as missing as an absent one
+        raise Http404 from exc
+    except children_visible_to(user).model.DoesNotExist as exc:
+        raise Http404 from exc
+    if edit and not can_edit(user, child):
+        raise Http404
+    return child
+
+
+def regions_visible_to(user: User) -> QuerySet[Region]:
+    from shouhu.regions.models import Region
+
+    if _is_everywhere(user):
+        return Region.objects.all()
+    code = territory_code(user)
+    if code:
+        return Region.objects.filter(code__startswith=code)
+    return Region.objects.none()
+
+
+def region_roots_for(user: User) -> QuerySet[Region]:
+    """The top of the user's jurisdiction (the regions a browser starts from)."""
+    from shouhu.regions.models import Region
+
+    if _is_everywhere(user):
+        return Region.objects.filter(parent__isnull=True)
+    code = territory_code(user)
+    return Region.objects.filter(code=code) if code else Region.objects.none()
+
+
+def get_region_for(user: User, code: str) -> Region:
+    try:
+        return regions_visible_to(user).get(code=code)
+    except regions_visible_to(user).model.DoesNotExist as exc:
+        raise Http404 from exc

@@ -1,0 +1,54 @@
+"""Resident identity numbers (公民身份号码, GB 11643-1999).
+
+18 characters: a 6-digit address code, an 8-digit birth date (YYYYMMDD), a 3-digit sequence (odd
+for men, even for women) and a check character computed by ISO 7064 MOD 11-2 ('X' stands for 10).
+"""
+
+import datetime as dt
+
+WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+CHECK_CHARS = "10X98765432"
+
+
+class InvalidIdNumber(ValueError):
+    pass
+
+
+def normalise(value: str) -> str:
+    """Strip what spreadsheets add: spaces, apostrophes, full-width digits, a lower-case x."""
+    value = value.strip().lstrip("'‘’").strip()
+    value = value.translate({0xFF10 + i: ord("0") + i for i in range(10)} | {0xFF38: "X", 0xFF58: "X"})
+    return value.replace(" ", "").replace("\u3000", "").upper()
+
+
+def check_char(first17: str) -> str:
+    return CHECK_CHARS[sum(int(c) * w for c, w in zip(first17, WEIGHTS, strict=True)) % 11]
+
+
+def birth_date_of(number: str) -> dt.date:
+    return dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+
+
+def gender_of(number: str) -> str:
+    return "male" if int(number[16]) % 2 else "female"
+
+
+def validate(value: str) -> str:
+    """Return the normalised number, or raise ``InvalidIdNumber`` saying what is wrong."""
+    number = normalise(value)
+    if len(number) != 18:
+        raise InvalidIdNumber(f"身份证号码应为18位，这里是{len(number)}位")
+    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+        raise InvalidIdNumber("身份证号码前17位应为数字，最后一位为数字或X")
+    try:
+        birth_date_of(number)
+    except ValueError as exc:
+        raise InvalidIdNumber(f"身份证号码中的出生日期 {number[6:14]} 不是有效日期") from exc
+    expected = check_char(number[:17])
+    if number[17] != expected:
+        raise InvalidIdNumber(f"身份证号码校验位错误（最后一位应为 {expected}），请核对")
+    return number
+
+
+def make(first17: str) -> str:
+    return first17 + check_char(first17)

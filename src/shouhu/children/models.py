@@ -1,0 +1,383 @@
+"""The basic-situation database (一人一档): a child, the parents, the entrusted carer, rescue contacts,
+and the categories derived from them (see ``classify``)."""
+
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from . import idnumber
+from .options import (
+    Assistance,
+    CarerCapacity,
+    CarerRelation,
+    DisabilityGrade,
+    DisabilityType,
+    ExitReason,
+    Gender,
+    GuardianshipConcern,
+    GuardianshipQuality,
+    Health,
+    HukouType,
+    IncomeSource,
+    LivingArrangement,
+    ParentRole,
+    ParentSituation,
+    Schooling,
+)
+from .validators import NAME_MAX, add_years, age_on, validate_id_number, validate_not_future, validate_person_name
+
+ADULT_AGE = 18
+
+
+def photo_path(instance, filename: str) -> str:
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "jpg"
+    return f"photos/{instance.pk}/{uuid.uuid4().hex}.{ext}"
+
+
+class Child(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(_("姓名"), max_length=NAME_MAX, validators=[validate_person_name])
+    gender = models.CharField(_("性别"), max_length=10, choices=Gender.choices)
+    birth_date = models.DateField(_("出生日期"), validators=[validate_not_future])
+    id_number = models.CharField(
+        _("公民身份号码"),
+        max_length=18,
+        null=True,
+        blank=True,
+        unique=True,
+        validators=[validate_id_number],
+        help_text=_("尚未办理身份证的儿童可以留空。"),
+    )
+    ethnicity = models.CharField(_("民族"), max_length=20, default="汉族")
+    household_registered = models.BooleanField(_("已登记户口"), default=True)
+    hukou_type = models.CharField(_("户籍性质"), max_length=10, choices=HukouType.choices, default=HukouType.RURAL)
+    village = models.ForeignKey(
+        "regions.Region",
+        verbose_name=_("户籍所在村/社区"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children_registered",
+    )
+    address = models.CharField(_("现居住地址"), max_length=200, blank=True)
+    # Homeless minors (流浪未成年人) are registered where they were found, without a household village.
+    is_homeless = models.BooleanField(_("流浪未成年人"), default=False)
+    found_region = models.ForeignKey(
+        "regions.Region",
+        verbose_name=_("发现地（区划）"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children_found",
+    )
+    found_place = models.CharField(_("发现地点"), max_length=200, blank=True)
+    placement = models.CharField(_("安置去向"), max_length=200, blank=True)
+    region_code = models.CharField(_("所属区划代码"), max_length=12, editable=False, db_index=False)
+
+    school = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name=_("学校"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        limit_choices_to={"kind": "school"},
+    )
+    grade = models.CharField(_("年级"), max_length=20, blank=True)
+    schooling = models.CharField(_("就学情况"), max_length=30, choices=Schooling.choices, blank=True)
+    boarding = models.BooleanField(_("学校寄宿"), default=False)
+
+    health = models.CharField(_("健康状况"), max_length=20, choices=Health.choices, default=Health.HEALTHY)
+    disability_type = models.CharField(_("残疾类别"), max_length=20, choices=DisabilityType.choices, blank=True)
+    disability_grade = models.PositiveSmallIntegerField(
+        _("残疾等级"), choices=DisabilityGrade.choices, null=True, blank=True
+    )
+    illness = models.CharField(_("患病类型"), max_length=100, blank=True)
+
+    living_arrangement = models.CharField(
+        _("实际监护"), max_length=20, choices=LivingArrangement.choices, default=LivingArrangement.PARENTS
+    )
+    guardianship_quality = models.CharField(
+        _("监护类型"), max_length=20, choices=GuardianshipQuality.choices, blank=True
+    )
+    guardianship_concern = models.CharField(
+        _("监护不当情形"), max_length=20, choices=GuardianshipConcern.choices, blank=True
+    )
+    income_sources = models.JSONField(_("家庭经济来源"), default=list, blank=True)
+    assistance = models.JSONField(_("救助帮扶情况"), default=list, blank=True)
+
+    photo = models.FileField(_("照片"), upload_to=photo_path, blank=True)
+    photo_consent = models.BooleanField(_("监护人同意采集照片"), default=False)
+
+    exited_on = models.DateField(_("退出时间"), null=True, blank=True)
+    exit_reason = models.CharField(_("退出原因"), max_length=20, choices=ExitReason.choices, blank=True)
+
+    name_pinyin = models.CharField(max_length=200, editable=False, db_index=True)
+    name_initials = models.CharField(max_length=50, editable=False, db_index=True)
+    created_at = models.DateTimeField(_("登记时间"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["name_pinyin", "name_initials", "updated_at"])
+
+    class Meta:
+        verbose_name = _("儿童")
+        verbose_name_plural = _("儿童")
+        ordering = ["region_code", "name"]
+        indexes = [
+            models.Index(fields=["region_code"], name="child_region_prefix", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["region_code", "name"], name="child_region_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def age_on(self, on) -> int:
+        return age_on(self.birth_date, on)
+
+    @property
+    def age(self) -> int:
+        return self.age_on(timezone.localdate())
+
+    @property
+    def region(self):
+        return self.village if self.village_id else self.found_region
+
+    def clean(self) -> None:
+        errors: dict[str, list[str]] = {}
+        if self.name:
+            from .names import clean as clean_name
+
+            self.name = clean_name(self.name)
+        if self.id_number:
+            try:
+                self.id_number = idnumber.validate(self.id_number)
+            except idnumber.InvalidIdNumber:
+                pass  # reported by the field validator
+            else:
+                if self.birth_date and idnumber.birth_date_of(self.id_number) != self.birth_date:
+                    errors.setdefault("id_number", []).append(
+                        gettext("身份证号码中的出生日期与填写的出生日期不一致。")
+                    )
+        else:
+            self.id_number = None
+        if self.birth_date and self.birth_date <= timezone.localdate():
+            if self.age_on(timezone.localdate()) >= ADULT_AGE and not self.exited_on:
+                errors.setdefault("birth_date", []).append(
+                    gettext("已满18周岁，不属于儿童登记范围。")
+                )
+        if self.is_homeless:
+            if not self.found_region_id:
+                errors.setdefault("found_region", []).append(gettext("请选择流浪未成年人的发现地。"))
+        elif not self.village_id:
+            errors.setdefault("village", []).append(gettext("请选择户籍所在村/社区。"))
+        if self.village_id and len(self.village_id) != 12:
+            errors.setdefault("village", []).append(gettext("请选择一个村或社区（12位区划代码）。"))
+        if self.health == Health.DISABLED and not self.disability_type:
+            errors.setdefault("disability_type", []).append(gettext("残疾儿童请填写残疾类别。"))
+        if self.photo and not self.photo_consent:
+            errors.setdefault("photo_consent", []).append(gettext("上传照片需要监护人同意。"))
+        for field, allowed in (("income_sources", IncomeSource), ("assistance", Assistance)):
+            bad = [v for v in (getattr(self, field) or []) if v not in allowed.values]
+            if bad:
+                errors.setdefault(field, []).append(gettext("不在选项中：%s") % "、".join(map(str, bad)))
+        if self.exited_on and not self.exit_reason:
+            errors.setdefault("exit_reason", []).append(gettext("请填写退出原因。"))
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        from . import names
+
+        self.region_code = self.village_id or self.found_region_id or ""
+        self.name_pinyin = names.pinyin(self.name)
+        self.name_initials = names.initials(self.name)
+        super().save(*args, **kwargs)
+
+    @property
+    def turns_adult_on(self):
+        return add_years(self.birth_date, ADULT_AGE)
+
+
+class Parent(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="parents", verbose_name=_("儿童"))
+    role = models.CharField(_("父/母"), max_length=10, choices=ParentRole.choices)
+    name = models.CharField(_("姓名"), max_length=NAME_MAX, blank=True, validators=[validate_person_name])
+    birth_date = models.DateField(_("出生日期"), null=True, blank=True, validators=[validate_not_future])
+    id_number = models.CharField(
+        _("公民身份号码"), max_length=18, blank=True, validators=[validate_id_number]
+    )
+    phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    situation = models.CharField(
+        _("当前状况"), max_length=30, choices=ParentSituation.choices, default=ParentSituation.AT_HOME
+    )
+    situation_since = models.DateField(
+        _("状况开始日期"), null=True, blank=True, validators=[validate_not_future],
+        help_text=_("外出、服刑、失联等开始的日期；认定条件按月计算。"),
+    )
+    situation_until = models.DateField(
+        _("预计结束日期"), null=True, blank=True, help_text=_("如刑期、戒毒期限届满日。")
+    )
+    police_report_date = models.DateField(
+        _("失联报案日期"), null=True, blank=True, validators=[validate_not_future]
+    )
+    disability_type = models.CharField(_("残疾类别"), max_length=20, choices=DisabilityType.choices, blank=True)
+    disability_grade = models.PositiveSmallIntegerField(
+        _("残疾等级"), choices=DisabilityGrade.choices, null=True, blank=True
+    )
+    work_place = models.CharField(_("务工地点"), max_length=100, blank=True, help_text=_("如：浙江省宁波市"))
+    contact_frequency = models.CharField(_("与孩子联系频率"), max_length=30, blank=True)
+    return_frequency = models.CharField(_("回家频率"), max_length=30, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("父母")
+        verbose_name_plural = _("父母")
+        constraints = [models.UniqueConstraint(fields=["child", "role"], name="one_father_one_mother")]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} {self.name}"
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.id_number:
+            try:
+                self.id_number = idnumber.validate(self.id_number)
+            except idnumber.InvalidIdNumber:
+                pass
+        if self.situation == ParentSituation.OUT_OF_CONTACT and not self.police_report_date:
+            errors["police_report_date"] = gettext("失联须填写公安机关报案日期（失联时间从报案日起算）。")
+        if self.situation == ParentSituation.DISABLED and not (self.disability_type and self.disability_grade):
+            errors["disability_grade"] = gettext("请填写残疾类别和等级。")
+        if self.situation_since and self.situation_until and self.situation_until < self.situation_since:
+            errors["situation_until"] = gettext("结束日期不能早于开始日期。")
+        if errors:
+            raise ValidationError(errors)
+
+
+class Carer(models.Model):
+    """受委托照料人 (受委托监护人 in the 2016 form)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    child = models.OneToOneField(Child, on_delete=models.CASCADE, related_name="carer", verbose_name=_("儿童"))
+    name = models.CharField(_("姓名"), max_length=NAME_MAX, validators=[validate_person_name])
+    relation = models.CharField(_("与儿童关系"), max_length=30, choices=CarerRelation.choices)
+    birth_date = models.DateField(_("出生日期"), null=True, blank=True, validators=[validate_not_future])
+    phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    id_number = models.CharField(_("公民身份号码"), max_length=18, blank=True, validators=[validate_id_number])
+    health = models.CharField(_("健康状况"), max_length=20, choices=Health.choices, default=Health.HEALTHY)
+    capacity = models.CharField(
+        _("照料能力"), max_length=20, choices=CarerCapacity.choices, default=CarerCapacity.CAPABLE
+    )
+    address = models.CharField(_("居住地址"), max_length=200, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("受委托照料人")
+        verbose_name_plural = _("受委托照料人")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.birth_date and age_on(self.birth_date, timezone.localdate()) < ADULT_AGE:
+            raise ValidationError(
+                {
+                    "birth_date": gettext(
+                        "受委托照料人须年满18周岁。未成年兄弟姐妹共同生活的，请在“实际监护”中选择"
+                        "“无成年人：仅与未成年兄弟姐妹共同生活”，不要登记为照料人。"
+                    )
+                }
+            )
+
+
+class RescueContact(models.Model):
+    """救助联系人: who to call when the child needs help (the quarterly check and cases rely on them)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("儿童"))
+    name = models.CharField(_("姓名"), max_length=NAME_MAX, validators=[validate_person_name])
+    relation = models.CharField(_("关系"), max_length=30, blank=True)
+    phone = models.CharField(_("电话"), max_length=30)
+    role = models.CharField(_("职责"), max_length=50, blank=True, help_text=_("如：村干部、邻居、儿童主任"))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("救助联系人")
+        verbose_name_plural = _("救助联系人")
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.phone}"
+
+
+class Category(models.Model):
+    """A child category. The national ones are derived by ``classify``; provinces add local ones."""
+
+    code = models.CharField(_("代码"), max_length=40, primary_key=True)
+    name = models.CharField(_("名称"), max_length=50)
+    name_en = models.CharField(_("英文名称"), max_length=80, blank=True)
+    derived = models.BooleanField(_("由系统依据认定标准判定"), default=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("儿童类别")
+        verbose_name_plural = _("儿童类别")
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        from django.utils.translation import get_language
+
+        if (get_language() or "").startswith("en") and self.name_en:
+            return self.name_en
+        return self.name
+
+
+class ChildCategory(models.Model):
+    """A category the child holds now, since when and why."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="categories")
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="+")
+    since = models.DateField(_("认定日期"))
+    reason = models.CharField(_("认定依据"), max_length=300)
+
+    class Meta:
+        verbose_name = _("儿童当前类别")
+        constraints = [models.UniqueConstraint(fields=["child", "category"], name="one_membership")]
+        indexes = [models.Index(fields=["category", "child"])]
+
+
+class CategoryEvent(models.Model):
+    """When and why a category was gained or lost."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="category_events")
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="+")
+    gained = models.BooleanField(_("纳入"))
+    on = models.DateField(_("日期"))
+    reason = models.CharField(_("原因"), max_length=300)
+    recorded_at = models.DateTimeField(default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("类别变更记录")
+        ordering = ["-on", "-recorded_at"]
+
+
+class NameToken(models.Model):
+    """Characters and character bigrams of a child's name, for search (see ``names``)."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="name_tokens")
+    token = models.CharField(max_length=4)
+
+    class Meta:
+        indexes = [models.Index(fields=["token", "child"], name="name_token_idx")]
+        constraints = [models.UniqueConstraint(fields=["child", "token"], name="one_token_per_child")]

@@ -1,0 +1,80 @@
+"""Reads of the registry, always scoped through ``accounts.access``."""
+
+from __future__ import annotations
+
+import re
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from shouhu.accounts import access
+
+from . import idnumber, names
+from .models import Child, ChildCategory, NameToken
+
+_LATIN = re.compile(r"^[a-zA-Z ]+$")
+
+
+def search_filter(q: str) -> Q:
+    """Name (any part, two characters included), pinyin or its initials, or an ID number."""
+    q = names.clean(q)
+    if not q:
+        return Q()
+    normalised = idnumber.normalise(q)
+    if normalised[:17].isdigit() and len(normalised) >= 6:
+        return Q(id_number__startswith=normalised) if len(normalised) < 18 else Q(id_number=normalised)
+    if _LATIN.match(q):
+        latin = q.replace(" ", "").lower()
+        return Q(name_initials__startswith=latin) | Q(name_pinyin__startswith=latin)
+    wanted = names.query_tokens(q)
+    if not wanted:
+        return Q(name__contains=q)
+    matching = (
+        NameToken.objects.filter(token__in=wanted)
+        .values("child_id")
+        .annotate(n=Count("token"))
+        .filter(n=len(wanted))
+        .values("child_id")
+    )
+    # The tokens narrow the set through the index; the name test confirms the characters are adjacent.
+    return Q(pk__in=matching, name__contains=q)
+
+
+def children_list(
+    *,
+    user,
+    q: str = "",
+    region: str = "",
+    category: str = "",
+    schooling: str = "",
+    include_exited: bool = False,
+) -> QuerySet[Child]:
+    qs = access.children_visible_to(user)
+    if q:
+        qs = qs.filter(search_filter(q))
+    if region:
+        qs = qs.filter(region_code__startswith=region)
+    if category:
+        qs = qs.filter(categories__category_id=category)
+    if schooling:
+        qs = qs.filter(schooling=schooling)
+    if not include_exited:
+        qs = qs.filter(exited_on__isnull=True)
+    return qs.select_related("village__parent", "found_region").prefetch_related(
+        Prefetch("categories", queryset=ChildCategory.objects.select_related("category"))
+    ).order_by("region_code", "name", "pk")
+
+
+def child_file(*, user, pk) -> Child:
+    """One child's file with everything the file page shows, or 404."""
+    child = access.get_child_for(user, pk)
+    return (
+        Child.objects.filter(pk=child.pk)
+        .select_related("village__parent__parent", "found_region", "school", "carer")
+        .prefetch_related(
+            "parents",
+            "contacts",
+            Prefetch("categories", queryset=ChildCategory.objects.select_related("category")),
+            "category_events__category",
+        )
+        .get()
+    )

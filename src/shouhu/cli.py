@@ -1,0 +1,20 @@
+"""The `shouhu` command: Django's management commands under the project's own name.
+
+    shouhu load-regions 341623
+    shouhu demo-accounts --json
+"""
+
+import os
+import sys
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shouhu.settings")
+    from django.core.management import execute_from_command_line
+
+    argv = [sys.argv[0], *[a.replace("-", "_") if i == 0 else a for i, a in enumerate(sys.argv[1:])]]
+    execute_from_command_line(argv)
+
+
+if __name__ == "__main__":
+    main()

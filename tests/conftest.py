@@ -1,0 +1,67 @@
+"""Shared test set-up: Lixin County's real divisions, and fixed personas.
+
+Personas (GUIDE.md): a director of village A and of village B in Wangshi town, a director of village C
+in Kantuan town, the Wangshi supervisor, a county official, a civil-affairs official, an administrator,
+a mentor with one granted child, and a social worker with none.
+
+Tests that need PostgreSQL or Chromium are skipped, with the reason printed, when those are absent;
+with SHOUHU_REQUIRE_ALL=1 (set by CI) such a skip is a failure instead.
+"""
+
+import os
+import shutil
+
+import pytest
+
+from tests import factories as f
+
+REQUIRE_ALL = os.environ.get("SHOUHU_REQUIRE_ALL", "").lower() in ("1", "true", "yes")
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def _unavailable(item) -> str | None:
+    if item.get_closest_marker("postgres") and not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        return "needs PostgreSQL: set DATABASE_URL=postgresql://… to run it"
+    if item.get_closest_marker("browser") and not CHROMIUM:
+        return "needs Chromium (Debian package 'chromium'); none found on PATH"
+    return None
+
+
+def pytest_runtest_setup(item):
+    reason = _unavailable(item)
+    if reason is None:
+        return
+    if REQUIRE_ALL:
+        pytest.fail(f"SHOUHU_REQUIRE_ALL is set but this test cannot run: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    from shouhu.regions.loader import load_regions
+
+    with django_db_blocker.unblock():
+        load_regions(f.COUNTY)
+
+
+@pytest.fixture
+def personas(db):
+    return f.Personas.create()
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "headless": True,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }

@@ -1,0 +1,11 @@
+"""Test settings: the real settings with a development key and fast password hashing."""
+
+import os
+
+os.environ.setdefault("SHOUHU_INSECURE_DEV_KEY", "true")
+
+from shouhu.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only; production uses Argon2
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MEDIA_ROOT = VAR_DIR / "test-media"  # noqa: F405
