@@ -184,11 +184,15 @@ def _save(child: Child, to_save: list, *, actor, created: bool) -> Child:
         if isinstance(item, tuple):
             action, obj = item
             if action == "delete":
+                obj._history_user = actor
                 obj.delete()
             elif action == "replace_contacts":
-                child.contacts.all().delete()
+                for contact in child.contacts.all():
+                    contact._history_user = actor
+                    contact.delete()
             continue
         item.child = child
+        item._history_user = actor
         item.save()
     _index_name(child)
     child_reclassify(child=child, actor=actor)
