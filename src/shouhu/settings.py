@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -69,6 +70,7 @@ INSTALLED_APPS = [
     "shouhu.audit",
     "shouhu.web",
     "shouhu.api",
+    "shouhu.demo",
 ]
 
 MIDDLEWARE = [
@@ -193,7 +195,11 @@ CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
-    "reclassify-daily": {"task": "shouhu.children.tasks.reclassify_all", "schedule": 24 * 3600},
+    # Time alone changes categories (birthdays, months of detention): applied every night.
+    "reclassify-daily": {
+        "task": "shouhu.children.tasks.reclassify_all",
+        "schedule": crontab(hour=1, minute=30),
+    },
 }
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
