@@ -158,3 +158,21 @@ def test_a_homeless_minor_is_registered_where_found_without_a_village(personas):
     with pytest.raises(ValidationError) as exc:
         f.make_child(actor=personas.supervisor, village=None, is_homeless=True)
     assert "found_region" in errors_of(exc)
+
+
+def test_a_local_category_is_assigned_by_hand_and_survives_reclassification(personas):
+    from shouhu.children.models import Category
+
+    Category.objects.create(code="edge_of_difficulty", name="困境边缘儿童", derived=False)
+    child = personas.child_b
+    services.child_set_local_categories(actor=personas.dir_b, child=child, codes=["edge_of_difficulty"],
+                                        reason="家庭突发变故，县民政局认定")
+    services.reclassify_all()
+    assert child.categories.filter(category_id="edge_of_difficulty").exists()
+
+
+def test_a_national_category_cannot_be_set_by_hand(personas):
+    with pytest.raises(ValidationError) as exc:
+        services.child_set_local_categories(actor=personas.dir_b, child=personas.child_b, codes=["left_behind"],
+                                            reason="手工")
+    assert "categories" in errors_of(exc)

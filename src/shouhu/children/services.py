@@ -247,3 +247,30 @@ def _validate_and_save(child: Child, *, actor, parents, carer, contacts, created
     child._history_user = actor
     with transaction.atomic():
         return _save(child, to_save, actor=actor, created=created)
+
+
+def child_set_local_categories(*, actor, child: Child, codes: Iterable[str], reason: str) -> None:
+    """Provinces add local categories (e.g. 困境边缘儿童) as ``Category(derived=False)`` rows; staff
+    assign them by hand with a reason. National categories are never set here: ``classify`` owns them."""
+    from .models import Category
+
+    if not access.can_edit(actor, child):
+        raise PermissionDenied(_("您没有修改该儿童信息的权限。"))
+    codes = set(codes)
+    local = {c.code: c for c in Category.objects.filter(derived=False)}
+    unknown = codes - set(local)
+    if unknown:
+        raise ValidationError({"categories": [_("不是可手工认定的地方类别：%s") % "、".join(sorted(unknown))]})
+    if not reason.strip():
+        raise ValidationError({"reason": [_("请说明认定依据。")]})
+    today = timezone.localdate()
+    with transaction.atomic():
+        current = {m.category_id: m for m in child.categories.filter(category__derived=False)}
+        for code in codes - set(current):
+            ChildCategory.objects.create(child=child, category_id=code, since=today, reason=reason)
+            CategoryEvent.objects.create(child=child, category_id=code, gained=True, on=today, reason=reason,
+                                         recorded_by=actor)
+        for code in set(current) - codes:
+            current[code].delete()
+            CategoryEvent.objects.create(child=child, category_id=code, gained=False, on=today, reason=reason,
+                                         recorded_by=actor)
