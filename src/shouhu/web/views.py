@@ -1,5 +1,35 @@
+"""The pages of the registry. Thin: each reads through ``children.selectors`` / ``accounts.access``,
+writes through ``children.services`` and logs every opening of children's data."""
+
+from __future__ import annotations
+
+import mimetypes
+from dataclasses import dataclass, field
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import connection
-from django.http import JsonResponse
+from django.db.models import Count
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+
+from shouhu.accounts import access
+from shouhu.accounts import selectors as account_selectors
+from shouhu.audit.models import Action
+from shouhu.audit.services import log_access
+from shouhu.children import selectors, services
+from shouhu.children.models import Carer, Category, Child, Parent, RescueContact
+
+from .forms import ChildFilterForm, ChildRecordForms
+
+PAGE_SIZE = 50
+GAPS_SHOWN = 300
+HISTORY_SHOWN = 100
 
 
 def healthz(request):
@@ -11,3 +41,213 @@ def healthz(request):
     except Exception as exc:  # noqa: BLE001 - any database failure is "not healthy"
         return JsonResponse({"status": "error", "database": str(exc.__class__.__name__)}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@login_required
+@require_GET
+def home(request):
+    user = request.user
+    children = selectors.children_list(user=user)
+    by_category = dict(
+        children.order_by()
+        .prefetch_related(None)
+        .values_list("categories__category_id")
+        .annotate(n=Count("pk", distinct=True))
+    )
+    context = {
+        "total": children.count(),
+        "categories": [(c, by_category.get(c.code, 0)) for c in Category.objects.all()],
+        "region": user.region,
+        "watches_gaps": account_selectors.watches_director_gaps(user),
+    }
+    if context["watches_gaps"]:
+        gaps = account_selectors.villages_without_director(user=user)
+        context["gaps"] = list(gaps[:GAPS_SHOWN])
+        context["gap_count"] = gaps.count()
+    return render(request, "web/home.html", context)
+
+
+@login_required
+@require_GET
+def child_list(request):
+    user = request.user
+    form = ChildFilterForm(request.GET, user=user)
+    form.is_valid()  # an invalid filter is shown as an error and left out; the valid ones still apply
+    wanted = {k: form.cleaned_data.get(k) or "" for k in ("q", "region", "category", "schooling")}
+    children = selectors.children_list(user=user, **wanted)
+    page = Paginator(children, PAGE_SIZE).get_page(request.GET.get("page"))
+    log_access(request=request, action=Action.SEARCH if wanted["q"] else Action.LIST)
+    return render(
+        request, "children/list.html", {"form": form, "page": page, "filtered": any(wanted.values())}
+    )
+
+
+@login_required
+@require_GET
+def child_detail(request, pk):
+    user = request.user
+    child = selectors.child_file(user=user, pk=pk)
+    log_access(request=request, action=Action.VIEW, child=child)
+    sensitive = access.sees_sensitive_fields(user, child)
+    parents = {p.role: p for p in child.parents.all()}
+    context = {
+        "child": child,
+        "sensitive": sensitive,
+        "can_edit": access.can_edit(user, child),
+        "parents": [(_("父亲"), parents.get("father")), (_("母亲"), parents.get("mother"))],
+        "carer": getattr(child, "carer", None),
+        "history": change_history(child) if sensitive else [],
+    }
+    return render(request, "children/detail.html", context)
+
+
+@login_required
+@require_GET
+def child_photo(request, pk):
+    user = request.user
+    child = access.get_child_for(user, pk)
+    # The photo identifies the child: only those who see the full file see it.
+    if not child.photo or not access.sees_sensitive_fields(user, child):
+        raise Http404
+    try:
+        fh = child.photo.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    log_access(request=request, action=Action.PHOTO, child=child)
+    content_type = mimetypes.guess_type(child.photo.name)[0] or "application/octet-stream"
+    response = FileResponse(fh, content_type=content_type)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def child_create(request):
+    user = request.user
+    if not access.can_create_children(user):
+        raise Http404
+    if request.method == "POST":
+        record = ChildRecordForms(user=user, data=request.POST, files=request.FILES)
+        if record.is_valid():
+            try:
+                child = services.child_register(actor=user, **record.service_arguments())
+            except ValidationError as exc:
+                record.add_service_errors(exc)
+            else:
+                log_access(request=request, action=Action.CREATE, child=child)
+                messages.success(request, _("已登记 %(name)s 的档案。") % {"name": child.name})
+                return redirect("children:detail", pk=child.pk)
+    else:
+        record = ChildRecordForms(user=user)
+    return render(request, "children/form.html", {"record": record, "child": None})
+
+
+@login_required
+def child_edit(request, pk):
+    user = request.user
+    child = access.get_child_for(user, pk, edit=True)
+    if request.method == "POST":
+        record = ChildRecordForms(user=user, child=child, data=request.POST, files=request.FILES)
+        if record.is_valid():
+            try:
+                services.child_update(actor=user, child=child, **record.service_arguments())
+            except ValidationError as exc:
+                record.add_service_errors(exc)
+            else:
+                log_access(request=request, action=Action.UPDATE, child=child)
+                messages.success(request, _("已保存 %(name)s 的档案。") % {"name": child.name})
+                return redirect("children:detail", pk=child.pk)
+        # What was on file, for the page title: the failed save changed the instance in memory only.
+        child.refresh_from_db(fields=["name"])
+    else:
+        log_access(request=request, action=Action.VIEW, child=child)
+        record = ChildRecordForms(user=user, child=child)
+    return render(request, "children/form.html", {"record": record, "child": child})
+
+
+# --- change history -------------------------------------------------------------------------------
+
+KIND_LABELS = {"+": gettext_lazy("新增"), "~": gettext_lazy("修改"), "-": gettext_lazy("删除")}
+SAME_SAVE_SECONDS = 5
+
+
+@dataclass
+class HistoryEntry:
+    when: object
+    who: object
+    part: str
+    kind: str
+    fields: list[str] = field(default_factory=list)
+
+
+def change_history(child: Child) -> list[HistoryEntry]:
+    """Who changed what in the file and when, newest first: the child, parents, carer and contacts.
+
+    Field names only, never values: the history page must not become a way round the hidden fields.
+    """
+    entries: list[HistoryEntry] = []
+    entries += _entries(child.history.all(), Child, lambda r: _("儿童信息"))
+    entries += _entries(
+        Parent.history.filter(child_id=child.pk), Parent, lambda r: f"{r.get_role_display()} {r.name}".strip()
+    )
+    entries += _entries(
+        Carer.history.filter(child_id=child.pk), Carer, lambda r: f"{_('受委托照料人')} {r.name}"
+    )
+    entries += _contact_entries(child)
+    entries.sort(key=lambda e: e.when, reverse=True)
+    return entries[:HISTORY_SHOWN]
+
+
+def _entries(records, model, part) -> list[HistoryEntry]:
+    out = []
+    previous: dict = {}
+    for record in records.select_related("history_user").order_by("history_date", "history_id"):
+        before = previous.get(record.id)
+        previous[record.id] = record
+        changed: list[str] = []
+        if record.history_type == "~":
+            if before is None:
+                continue
+            names = record.diff_against(before).changed_fields
+            changed = [str(model._meta.get_field(n).verbose_name) for n in names]
+            if not changed:
+                continue  # saved again without a change
+        out.append(
+            HistoryEntry(
+                record.history_date,
+                record.history_user,
+                part(record),
+                str(KIND_LABELS[record.history_type]),
+                changed,
+            )
+        )
+    return out
+
+
+def _contact_entries(child: Child) -> list[HistoryEntry]:
+    """Rescue contacts are replaced as a set on each save: an unchanged contact deleted and created again
+    in the same save is not a change."""
+    records = list(
+        RescueContact.history.filter(child_id=child.pk)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    )
+
+    def key(r):
+        return (r.name, r.relation, r.phone, r.role)
+
+    removed = [r for r in records if r.history_type == "-"]
+    skip = set()
+    for added in (r for r in records if r.history_type == "+"):
+        for gone in removed:
+            if gone.history_id in skip or key(gone) != key(added):
+                continue
+            if 0 <= (added.history_date - gone.history_date).total_seconds() <= SAME_SAVE_SECONDS:
+                skip |= {gone.history_id, added.history_id}
+                break
+    return [
+        HistoryEntry(
+            r.history_date, r.history_user, f"{_('救助联系人')} {r.name}", str(KIND_LABELS[r.history_type])
+        )
+        for r in records
+        if r.history_id not in skip and r.history_type in ("+", "-")
+    ]

@@ -1,0 +1,37 @@
+"""Reads about the workforce, scoped through ``accounts.access``."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from shouhu.regions.codes import Level, level_of
+from shouhu.regions.models import Region
+
+from . import access
+from .models import WelfareWorker, WorkerKind
+
+
+def watches_director_gaps(user) -> bool:
+    """Township supervisors and everyone above them answer for villages without a child director."""
+    if user.is_superuser:
+        return True
+    code = access.territory_code(user)
+    return bool(code) and level_of(code) <= Level.TOWNSHIP
+
+
+def villages_without_director(*, user) -> QuerySet[Region]:
+    """Villages in ``user``'s jurisdiction with no active child director (儿童主任).
+
+    Every village is to have a child director (民发〔2019〕34号); a village without one is a gap in the
+    network that the township and the county must see. Active: registered as a director and not ended.
+    """
+    staffed = WelfareWorker.objects.filter(
+        kind=WorkerKind.DIRECTOR, ended_on__isnull=True, region__level=Level.VILLAGE
+    ).values("region_id")
+    return (
+        access.regions_visible_to(user)
+        .filter(level=Level.VILLAGE)
+        .exclude(code__in=staffed)
+        .select_related("parent")
+        .order_by("code")
+    )

@@ -1,0 +1,44 @@
+"""A village child director's day, in a real browser on a phone-sized screen."""
+
+import os
+
+import pytest
+
+from shouhu.children.classify import NATIONAL_CATEGORIES
+from shouhu.children.models import Category
+from shouhu.regions.loader import load_regions
+from tests import factories as f
+
+# Playwright's sync API runs an event loop in this thread; Django's ORM is still used synchronously.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def registry(transactional_db):
+    """Transactional tests start from empty tables: load the county and the national categories."""
+    load_regions(f.COUNTY)
+    for order, (code, name, name_en) in enumerate(NATIONAL_CATEGORIES):
+        Category.objects.update_or_create(
+            code=code, defaults={"name": name, "name_en": name_en, "order": order}
+        )
+    return f.Personas.create()
+
+
+def test_a_director_on_a_phone_finds_a_child_by_two_characters_and_opens_the_file(
+    page, live_server, registry
+):
+    page.goto(f"{live_server.url}/")
+    page.get_by_label("用户名").fill("dir_a")
+    page.get_by_label("密码").fill(f.PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(f"{live_server.url}/")
+
+    page.get_by_role("link", name="儿童名册").click()
+    page.get_by_role("searchbox").fill("梦巧")
+    page.get_by_role("button", name="搜索").click()
+    page.get_by_role("link", name="梦巧").click()
+
+    assert page.get_by_role("heading", level=1).inner_text() == "梦巧"
+    assert page.locator(".filehead .badge").first.inner_text() == "农村留守儿童"
