@@ -1,0 +1,347 @@
+"""The shape of the API's resources. Serializers check types, choices and lengths only: the rules of
+the registry (ID check digits, ages, jurisdiction, carers of age) are enforced by
+``children.services``, whose errors ``domain_errors`` turns into the same field-error shape.
+
+Errors mirror the request body, as DRF's own are: ``{"name": [...]}``, ``{"carer": {"birth_date": [...]}}``,
+and for the list fields one entry per submitted item, ``{"parents": [{}, {"birth_date": [...]}]}``;
+errors that belong to no single field are under ``non_field_errors``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+from rest_framework.settings import api_settings
+
+from shouhu.accounts import access
+from shouhu.children.models import Carer, Child, ChildCategory, Parent, RescueContact
+from shouhu.children.options import ETHNICITIES, Assistance, IncomeSource
+from shouhu.regions.models import Region
+
+# What a user without ``access.sees_sensitive_fields`` receives as null (ID numbers, phones of the
+# parents and the carer, health details: see that function).
+SENSITIVE_CHILD_FIELDS = ("id_number", "health", "disability_type", "disability_grade", "illness")
+SENSITIVE_PERSON_FIELDS = ("id_number", "phone")
+_SENSITIVE_NOTE = _("无权查看敏感信息时为 null。")
+
+# The nested parts of a child, as ``children.services`` names them in its error keys.
+LIST_PARTS = ("parents", "contacts")
+OBJECT_PARTS = ("carer",)
+
+
+class ShapeOnlyModelSerializer(serializers.ModelSerializer):
+    """A model serializer without the model's own validators: the service runs them (``full_clean``)
+    together with the rules across fields, so that a client gets every error in one answer."""
+
+    def build_standard_field(self, field_name, model_field):
+        field_class, kwargs = super().build_standard_field(field_name, model_field)
+        kwargs.pop("validators", None)
+        return field_class, kwargs
+
+
+class RegionSerializer(serializers.ModelSerializer):
+    parent = serializers.CharField(source="parent_id", read_only=True, allow_null=True, label=_("上级代码"))
+
+    class Meta:
+        model = Region
+        fields = ["code", "name", "level", "parent", "is_community"]
+        read_only_fields = fields
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    code = serializers.CharField(source="category_id", read_only=True, label=_("代码"))
+    name = serializers.SerializerMethodField(label=_("名称"))
+
+    class Meta:
+        model = ChildCategory
+        fields = ["code", "name", "since", "reason"]
+        read_only_fields = fields
+
+    def get_name(self, membership: ChildCategory) -> str:
+        return str(membership.category)
+
+
+class ParentSerializer(ShapeOnlyModelSerializer):
+    class Meta:
+        model = Parent
+        fields = [
+            "role",
+            "name",
+            "birth_date",
+            "id_number",
+            "phone",
+            "situation",
+            "situation_since",
+            "situation_until",
+            "police_report_date",
+            "disability_type",
+            "disability_grade",
+            "work_place",
+            "contact_frequency",
+            "return_frequency",
+        ]
+        extra_kwargs = {
+            "id_number": {"allow_null": True, "help_text": _SENSITIVE_NOTE},
+            "phone": {"allow_null": True, "help_text": _SENSITIVE_NOTE},
+        }
+
+
+class CarerSerializer(ShapeOnlyModelSerializer):
+    class Meta:
+        model = Carer
+        fields = ["name", "relation", "birth_date", "phone", "id_number", "health", "capacity", "address"]
+        extra_kwargs = {
+            "id_number": {"allow_null": True, "help_text": _SENSITIVE_NOTE},
+            "phone": {"allow_null": True, "help_text": _SENSITIVE_NOTE},
+        }
+
+
+class RescueContactSerializer(ShapeOnlyModelSerializer):
+    class Meta:
+        model = RescueContact
+        fields = ["name", "relation", "phone", "role"]
+
+
+def _hide_sensitive(data: dict, child: Child, request) -> dict:
+    if request is None or access.sees_sensitive_fields(request.user, child):
+        return data
+    for field in SENSITIVE_CHILD_FIELDS:
+        if field in data:
+            data[field] = None
+    for person in [*(data.get("parents") or []), data.get("carer") or {}]:
+        for field in SENSITIVE_PERSON_FIELDS:
+            if field in person:
+                person[field] = None
+    return data
+
+
+class ChildSummarySerializer(serializers.ModelSerializer):
+    """A row of the list: who the child is and where, not the file. The file is read one child at a
+    time (``GET /children/{id}/``), and each opening is logged."""
+
+    village = serializers.CharField(
+        source="village_id", read_only=True, allow_null=True, label=_("村/社区代码")
+    )
+    village_name = serializers.CharField(
+        source="village.name", read_only=True, allow_null=True, label=_("村/社区")
+    )
+    found_region = serializers.CharField(
+        source="found_region_id", read_only=True, allow_null=True, label=_("发现地代码")
+    )
+    categories = CategorySerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Child
+        fields = [
+            "id",
+            "name",
+            "gender",
+            "birth_date",
+            "village",
+            "village_name",
+            "is_homeless",
+            "found_region",
+            "schooling",
+            "grade",
+            "living_arrangement",
+            "exited_on",
+            "categories",
+        ]
+        read_only_fields = fields
+
+
+class ChildSerializer(ShapeOnlyModelSerializer):
+    """A child's file (一人一档) with parents, entrusted carer and rescue contacts.
+
+    Writing: ``parents`` items are matched by ``role``; a role not sent is left as it is.
+    ``carer``: an object sets it, ``null`` removes it, leaving it out keeps it. ``contacts``: the list
+    sent replaces the list stored.
+    """
+
+    village = serializers.CharField(
+        source="village_id",
+        max_length=12,
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        label=_("户籍所在村/社区代码"),
+        help_text=_("12位统计用区划代码。"),
+    )
+    village_name = serializers.CharField(
+        source="village.name", read_only=True, allow_null=True, label=_("户籍所在村/社区")
+    )
+    found_region = serializers.CharField(
+        source="found_region_id",
+        max_length=12,
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        label=_("发现地（区划代码）"),
+        help_text=_("流浪未成年人必填。"),
+    )
+    school = serializers.UUIDField(source="school_id", required=False, allow_null=True, label=_("学校"))
+    ethnicity = serializers.ChoiceField(choices=ETHNICITIES, required=False, label=_("民族"))
+    income_sources = serializers.ListField(
+        child=serializers.ChoiceField(choices=IncomeSource.choices), required=False, label=_("家庭经济来源")
+    )
+    assistance = serializers.ListField(
+        child=serializers.ChoiceField(choices=Assistance.choices), required=False, label=_("救助帮扶情况")
+    )
+    categories = CategorySerializer(many=True, read_only=True)
+    parents = ParentSerializer(many=True, required=False)
+    carer = CarerSerializer(required=False, allow_null=True)
+    contacts = RescueContactSerializer(many=True, required=False)
+
+    class Meta:
+        model = Child
+        fields = [
+            "id",
+            "name",
+            "gender",
+            "birth_date",
+            "id_number",
+            "ethnicity",
+            "household_registered",
+            "hukou_type",
+            "village",
+            "village_name",
+            "address",
+            "is_homeless",
+            "found_region",
+            "found_place",
+            "placement",
+            "school",
+            "grade",
+            "schooling",
+            "boarding",
+            "health",
+            "disability_type",
+            "disability_grade",
+            "illness",
+            "living_arrangement",
+            "guardianship_quality",
+            "guardianship_concern",
+            "income_sources",
+            "assistance",
+            "exited_on",
+            "exit_reason",
+            "categories",
+            "parents",
+            "carer",
+            "contacts",
+        ]
+        read_only_fields = ["id"]
+        extra_kwargs = {
+            "id_number": {"help_text": _SENSITIVE_NOTE},
+            "health": {"allow_null": True, "help_text": _SENSITIVE_NOTE},
+            "disability_type": {"allow_null": True, "help_text": _SENSITIVE_NOTE},
+            "disability_grade": {"help_text": _SENSITIVE_NOTE},
+            "illness": {"allow_null": True, "help_text": _SENSITIVE_NOTE},
+        }
+
+    def _existing_region(self, code: str | None) -> str | None:
+        # Django's own message for a missing foreign key is not translated; say it in the user's words.
+        if code and not Region.objects.filter(code=code).exists():
+            raise serializers.ValidationError(_("没有代码为 %(code)s 的区划，请检查代码。") % {"code": code})
+        return code
+
+    def validate_village(self, value: str | None) -> str | None:
+        return self._existing_region(value)
+
+    def validate_found_region(self, value: str | None) -> str | None:
+        return self._existing_region(value)
+
+    def validate_parents(self, value: list[dict]) -> list[dict]:
+        roles = [item.get("role") for item in value]
+        if any(role is None for role in roles):
+            raise serializers.ValidationError(_("每位父母都要注明 role（father 或 mother）。"))
+        if len(set(roles)) != len(roles):
+            raise serializers.ValidationError(_("父亲、母亲各只能填写一次。"))
+        return value
+
+    def to_representation(self, instance: Child) -> dict:
+        return _hide_sensitive(super().to_representation(instance), instance, self.context.get("request"))
+
+    def service_arguments(self) -> dict[str, Any]:
+        """The validated data as ``child_register`` / ``child_update`` take it."""
+        data = dict(self.validated_data)
+        arguments: dict[str, Any] = {"parents": None, "carer": None, "contacts": None}
+        if "parents" in data:
+            arguments["parents"] = {item.pop("role"): item for item in map(dict, data.pop("parents"))}
+        if "carer" in data:
+            carer = data.pop("carer")
+            arguments["carer"] = dict(carer) if carer is not None else {}  # {} asks the service to remove it
+        if "contacts" in data:
+            arguments["contacts"] = [dict(item) for item in data.pop("contacts")]
+        for key in ("village_id", "found_region_id"):
+            if data.get(key) == "":
+                data[key] = None
+        arguments["fields"] = data
+        return arguments
+
+
+def domain_errors(exc: DjangoValidationError, body) -> serializers.ValidationError:
+    """Turn the service's errors (dotted keys: ``parents.father.birth_date``, ``carer.birth_date``,
+    ``contacts.0.phone``) into DRF field errors shaped like the request body."""
+    non_field = api_settings.NON_FIELD_ERRORS_KEY
+    body = body if hasattr(body, "get") else {}
+    errors: dict[str, Any] = {}
+    for key, messages in exc.message_dict.items():
+        head, _sep, rest = key.partition(".")
+        if head == "__all__":
+            errors.setdefault(non_field, []).extend(messages)
+        elif head in LIST_PARTS and rest:
+            item_key, _sep, field = rest.partition(".")
+            items = body.get(head) if isinstance(body.get(head), list) else []
+            index = _item_index(head, item_key, items)
+            if index is None:  # not an item the client sent: keep the service's own key
+                errors.setdefault(key, []).extend(messages)
+                continue
+            slots = errors.setdefault(head, [{} for _item in items])
+            slots[index].setdefault(field or non_field, []).extend(messages)
+        elif head in OBJECT_PARTS and rest:
+            errors.setdefault(head, {}).setdefault(rest, []).extend(messages)
+        else:
+            errors.setdefault(key, []).extend(messages)
+    return serializers.ValidationError(errors)
+
+
+def _item_index(part: str, item_key: str, items: list) -> int | None:
+    if part == "parents":
+        for index, item in enumerate(items):
+            if isinstance(item, dict) and item.get("role") == item_key:
+                return index
+        return None
+    if item_key.isdigit() and int(item_key) < len(items):
+        return int(item_key)
+    return None
+
+
+class SignInSerializer(serializers.Serializer):
+    username = serializers.CharField(label=_("用户名"), write_only=True)
+    password = serializers.CharField(
+        label=_("密码"), write_only=True, trim_whitespace=False, style={"input_type": "password"}
+    )
+
+    def validate(self, attrs: dict) -> dict:
+        from django.contrib.auth import authenticate
+
+        user = authenticate(
+            request=self.context.get("request"), username=attrs["username"], password=attrs["password"]
+        )
+        if user is None:
+            raise serializers.ValidationError(
+                _("用户名或密码不正确，或账号已停用。请检查后重试，忘记密码请联系系统管理员。"),
+                code="authorization",
+            )
+        attrs["user"] = user
+        return attrs
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField(
+        read_only=True, help_text=_("之后的请求在请求头中带上 Authorization: Token <token>。")
+    )

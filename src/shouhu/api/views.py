@@ -1,0 +1,177 @@
+"""API v1: thin views that scope through ``accounts.access`` / ``children.selectors``, write through
+``children.services`` and log every list, search and file opening in the access log."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import status, viewsets
+from rest_framework.authtoken.models import Token
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from shouhu.accounts import access
+from shouhu.audit.services import Action, log_access
+from shouhu.children import selectors, services
+
+from .filters import ChildFilter
+from .permissions import ChildPermission
+from .serializers import (
+    ChildSerializer,
+    ChildSummarySerializer,
+    RegionSerializer,
+    SignInSerializer,
+    TokenSerializer,
+    domain_errors,
+)
+
+NOT_FOUND = OpenApiResponse(
+    description="Not found, or outside your jurisdiction (the two are not told apart)."
+)
+FORBIDDEN = OpenApiResponse(
+    description="You may see this child but not change it, or you may not register children."
+)
+INVALID = OpenApiResponse(
+    description=(
+        'Field errors, shaped like the request body: `{"name": ["…"]}`; nested objects as objects '
+        '(`{"carer": {"birth_date": ["…"]}}`); `parents` and `contacts` as one entry per item sent, '
+        'in the same order (`{"parents": [{}, {"birth_date": ["…"]}]}`); errors of no single field '
+        "under `non_field_errors`. All the errors are returned together and nothing is saved."
+    )
+)
+
+
+class ObtainToken(ObtainAuthToken):
+    serializer_class = SignInSerializer
+
+    @extend_schema(
+        summary="Sign in with a username and password, get an API token",
+        request=SignInSerializer,
+        responses={
+            200: TokenSerializer,
+            400: OpenApiResponse(
+                description="Wrong username or password, or the account is disabled "
+                "(`non_field_errors`); a field left out (`username`, `password`)."
+            ),
+        },
+        auth=[],
+        tags=["auth"],
+    )
+    def post(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        token, _created = Token.objects.get_or_create(user=serializer.validated_data["user"])
+        return Response({"token": token.key})
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Children in your jurisdiction and granted to you",
+        description="Paginated rows (not whole files). Each call is logged (a search as a search).",
+    ),
+    retrieve=extend_schema(
+        summary="A child's file",
+        description="ID numbers, phones and health details are null unless you work the child's territory. "
+        "Each opening is logged.",
+        responses={200: ChildSerializer, 404: NOT_FOUND},
+    ),
+    create=extend_schema(
+        summary="Register a child",
+        request=ChildSerializer,
+        responses={201: ChildSerializer, 400: INVALID, 403: FORBIDDEN},
+    ),
+    partial_update=extend_schema(
+        summary="Change a child's file",
+        description="Send only what changes. `parents` items are matched by `role`; "
+        "`carer: null` removes the carer; `contacts` replaces the list.",
+        request=ChildSerializer,
+        responses={200: ChildSerializer, 400: INVALID, 403: FORBIDDEN, 404: NOT_FOUND},
+    ),
+)
+class ChildViewSet(viewsets.GenericViewSet):
+    """No PUT (a whole-file replacement would wipe what another user just recorded) and no DELETE
+    (a child leaves the registry by an exit date and reason, which keeps the history)."""
+
+    permission_classes = [IsAuthenticated, ChildPermission]
+    filterset_class = ChildFilter
+    serializer_class = ChildSerializer
+
+    def get_queryset(self):
+        return access.children_visible_to(self.request.user)
+
+    def get_serializer_class(self):
+        return ChildSummarySerializer if self.action == "list" else ChildSerializer
+
+    def list(self, request):
+        children = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(children)
+        search = request.query_params.get("search", "").strip()
+        log_access(request=request, action=Action.SEARCH if search else Action.LIST)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request, pk=None):
+        child = selectors.child_file(user=request.user, pk=pk)
+        self.check_object_permissions(request, child)
+        log_access(request=request, action=Action.VIEW, child=child)
+        return Response(self.get_serializer(child).data)
+
+    def create(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            child = services.child_register(actor=request.user, **serializer.service_arguments())
+        except DjangoValidationError as exc:
+            raise domain_errors(exc, request.data) from exc
+        child = selectors.child_file(user=request.user, pk=child.pk)
+        log_access(request=request, action=Action.CREATE, child=child)
+        return Response(self.get_serializer(child).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, pk=None):
+        child = access.get_child_for(request.user, pk)
+        self.check_object_permissions(request, child)
+        serializer = self.get_serializer(child, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        try:
+            services.child_update(actor=request.user, child=child, **serializer.service_arguments())
+        except DjangoValidationError as exc:
+            raise domain_errors(exc, request.data) from exc
+        child = selectors.child_file(user=request.user, pk=child.pk)
+        log_access(request=request, action=Action.UPDATE, child=child)
+        return Response(self.get_serializer(child).data)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Browse the division tree within your jurisdiction",
+        parameters=[
+            OpenApiParameter(
+                "parent",
+                str,
+                description="A division code: its direct subdivisions. Without it: the top of your "
+                "jurisdiction. 404 when the code is outside your jurisdiction or does not exist.",
+            )
+        ],
+        responses={200: RegionSerializer(many=True), 404: NOT_FOUND},
+    ),
+    retrieve=extend_schema(summary="One division", responses={200: RegionSerializer, 404: NOT_FOUND}),
+)
+class RegionViewSet(viewsets.GenericViewSet):
+    serializer_class = RegionSerializer
+    lookup_field = "code"
+    lookup_value_regex = r"\d+"
+    pagination_class = None  # one level of the tree: at most a few hundred divisions
+    filter_backends: list = []
+
+    def get_queryset(self):
+        return access.regions_visible_to(self.request.user)
+
+    def list(self, request):
+        parent = request.query_params.get("parent", "").strip()
+        if parent:
+            region = access.get_region_for(request.user, parent)
+            regions = access.regions_visible_to(request.user).filter(parent_id=region.code)
+        else:
+            regions = access.region_roots_for(request.user)
+        return Response(self.get_serializer(regions.order_by("code"), many=True).data)
+
+    def retrieve(self, request, code=None):
+        return Response(self.get_serializer(access.get_region_for(request.user, code)).data)

@@ -1,0 +1,552 @@
+"""The permission matrix: every route the project serves, against every persona.
+
+The routes are read from the URL resolver when the tests are collected, so a route added tomorrow is
+tested tomorrow. Each route is placed by its pattern:
+
+* a child route, with a ``pk`` right after ``children/`` (the web pages and ``api/v1/children/``):
+  whoever may not see the child gets 404 for every method and nothing changes; whoever may see it
+  gets the page (``CHILD_PAGES`` says who, for pages other than the file itself);
+* a region route, with a ``code`` right after ``regions/``: a code outside the jurisdiction is 404;
+* a page without parameters (lists, searches, dashboards): it shows no child the persona may not
+  see, even when searched for that child; the children lists show those the persona may see;
+* public routes and the admin site, listed in ``PUBLIC`` with the reason each needs no jurisdiction.
+
+A route that fits none of these fails ``test_every_route_is_placed`` until someone places it.
+
+The expected answers are written out here (``SEES``, ``EDITS``, …) rather than asked of
+``accounts.access``: the matrix is the specification that module is held to.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+from django.conf import settings
+from django.shortcuts import resolve_url
+from django.test import Client
+from django.urls import URLResolver, get_resolver
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+
+from shouhu.accounts.models import Grant
+from shouhu.audit.models import AccessLog, Action
+from shouhu.children.models import Carer, Child, ChildCategory, Parent, RescueContact
+from tests import factories as f
+
+SRC = Path(__file__).resolve().parent.parent / "src" / "shouhu"
+
+# --- the specification ------------------------------------------------------------------------------
+
+PERSONAS = ("dir_a", "dir_b", "dir_c", "supervisor", "county", "civil", "admin", "mentor", "social_worker")
+CHILDREN = ("a", "b", "c")  # child_a 梦巧 (village A), child_b 高小明 (village B), child_c 程建国 (village C)
+ALL = frozenset(CHILDREN)
+NONE: frozenset[str] = frozenset()
+
+# Children in the persona's territory: their files in full, ID numbers and photos included.
+TERRITORY = {
+    "dir_a": frozenset("a"),
+    "dir_b": frozenset("b"),
+    "dir_c": frozenset("c"),
+    "supervisor": frozenset("ab"),
+    "county": ALL,
+    "civil": ALL,
+    "admin": ALL,
+    "mentor": NONE,
+    "social_worker": NONE,
+}
+# Children the persona may see at all: the territory and the active grants (the mentor's pairing).
+SEES = {**TERRITORY, "mentor": frozenset("a")}
+# Children the persona may change: an editing role over the territory; grants and civil affairs read only.
+EDITS = {**TERRITORY, "civil": NONE}
+
+REGION_CODES = {
+    "village_a": f.VILLAGE_A,
+    "village_b": f.VILLAGE_B,
+    "village_c": f.VILLAGE_C,
+    "township": f.TOWNSHIP,
+    "other_township": f.OTHER_TOWNSHIP,
+    "county": f.COUNTY,
+    "city": f.COUNTY[:4],
+}
+_COUNTY_REGIONS = frozenset(REGION_CODES) - {"city"}
+REGIONS_SEEN = {
+    "dir_a": frozenset({"village_a"}),
+    "dir_b": frozenset({"village_b"}),
+    "dir_c": frozenset({"village_c"}),
+    "supervisor": frozenset({"township", "village_a", "village_b"}),
+    "county": _COUNTY_REGIONS,
+    "civil": _COUNTY_REGIONS,
+    "admin": _COUNTY_REGIONS,
+    "mentor": frozenset(),
+    "social_worker": frozenset(),
+}
+
+# Routes that need no jurisdiction check, and why. Paths as the resolver spells them.
+PUBLIC = {
+    "healthz": "load-balancer health check: says only whether the database answers",
+    "login/": "the sign-in page",
+    "logout/": "signing out",
+    "i18n/setlang/": "choosing the interface language",
+    "api/schema/": "the OpenAPI schema: describes the API, holds no data",
+    "api/docs/": "the API documentation page, built from the schema",
+    "api/v1/auth/token/": "exchanges a username and password for a token",
+}
+# Django's admin site checks is_staff itself: see test_non_staff_cannot_enter_the_admin.
+ADMIN_PREFIX = "admin/"
+
+# Who gets a child route's page on GET, by what follows ``children/<pk>/``. Anything not listed is
+# taken to be part of the file: shown to whoever sees the child.
+CHILD_PAGES = {
+    "": SEES,
+    "edit/": EDITS,  # the edit form
+    "photo": TERRITORY,  # the photo identifies the child: full-file readers only
+}
+
+WRITE_METHODS = ("post", "put", "patch", "delete")
+API_WRITE = {
+    "name": "改名",
+    "grade": "九年级",
+    "parents": [{"role": "father", "work_place": "北京市"}],
+    "carer": None,
+}
+WEB_WRITE = {"name": "改名", "grade": "九年级", "gender": "male", "birth_date": "2015-01-01"}
+
+
+# --- the routes -------------------------------------------------------------------------------------
+
+_GROUP = re.compile(r"\(\?P<(\w+)>[^)]*\)|<(?:\w+:)?(\w+)>")
+
+
+@dataclass(frozen=True)
+class Route:
+    path: str  # converters and regex groups written as <name>: children/<pk>/edit/
+    name: str | None
+    kwargs: tuple[str, ...]
+    callback: Callable
+
+    def __str__(self) -> str:
+        return "/" + self.path
+
+    @property
+    def is_api(self) -> bool:
+        return self.path.startswith("api/")
+
+    @property
+    def auths(self) -> tuple[str, ...]:
+        return ("session", "token") if self.is_api else ("session",)
+
+    def url(self, **values) -> str:
+        path = self.path
+        for key, value in values.items():
+            path = path.replace(f"<{key}>", str(value))
+        return "/" + path
+
+    def accepts(self, method: str) -> bool | None:
+        """Whether the route takes ``method``: known for DRF views, None (unknown) for others."""
+        actions = getattr(self.callback, "actions", None)
+        if actions is not None:
+            return method in actions
+        view_class = getattr(self.callback, "cls", None)
+        if view_class is not None:
+            return hasattr(view_class, method)
+        return None
+
+    @property
+    def child_page(self) -> str:
+        return self.path.split("children/<pk>", 1)[1].lstrip("/")
+
+
+def _part(pattern) -> str:
+    text = str(pattern)
+    text = text.removeprefix("^").removesuffix("$").removesuffix(r"\Z")
+    return _GROUP.sub(lambda m: f"<{m.group(1) or m.group(2)}>", text)
+
+
+def _walk(patterns, prefix: str = "", namespace: str = "", kwargs: tuple[str, ...] = ()) -> Iterator[Route]:
+    for entry in patterns:
+        names = kwargs + tuple(entry.pattern.regex.groupindex)
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _walk(entry.url_patterns, prefix + _part(entry.pattern), inner, names)
+        else:
+            name = f"{namespace}{entry.name}" if entry.name else None
+            yield Route(prefix + _part(entry.pattern), name, names, entry.callback)
+
+
+ROUTES = list(_walk(get_resolver().url_patterns))
+_CHILD_ROUTE = re.compile(r"(^|/)children/<pk>(/|$)")
+_REGION_ROUTE = re.compile(r"(^|/)regions/<code>(/|$)")
+
+
+def place(route: Route) -> str | None:
+    if route.path.startswith(ADMIN_PREFIX):
+        return "admin"
+    if route.path in PUBLIC:
+        return "public"
+    if not route.kwargs:
+        return "page"
+    if route.kwargs == ("pk",) and _CHILD_ROUTE.search(route.path):
+        return "child"
+    if route.kwargs == ("code",) and _REGION_ROUTE.search(route.path):
+        return "region"
+    return None
+
+
+def routes(kind: str) -> list[Route]:
+    return [r for r in ROUTES if place(r) == kind]
+
+
+def cases(kind: str, personas=PERSONAS) -> list:
+    return [
+        pytest.param(route, persona, auth, id=f"{route} {persona} {auth}")
+        for route in routes(kind)
+        for persona in personas
+        for auth in route.auths
+    ]
+
+
+def route_params(kind: str) -> list:
+    return [pytest.param(route, id=str(route)) for route in routes(kind)]
+
+
+def auth_params(kind: str) -> list:
+    return [pytest.param(route, auth, id=f"{route} {auth}") for route in routes(kind) for auth in route.auths]
+
+
+# --- the world each test runs in --------------------------------------------------------------------
+
+
+@dataclass
+class World:
+    personas: f.Personas
+    children: dict[str, Child]
+
+    def user(self, persona: str):
+        return getattr(self.personas, persona)
+
+    def client(self, persona: str, auth: str) -> Client:
+        client = Client()
+        if auth == "session":
+            client.force_login(self.user(persona))
+        else:
+            token, _created = Token.objects.get_or_create(user=self.user(persona))
+            client.defaults["HTTP_AUTHORIZATION"] = f"Token {token.key}"
+        return client
+
+    def snapshot(self) -> dict:
+        """Everything a write could change, for all three children."""
+        ids = [c.pk for c in self.children.values()]
+        return {
+            "children": list(Child.objects.filter(pk__in=ids).order_by("pk").values()),
+            "parents": list(Parent.objects.filter(child_id__in=ids).order_by("pk").values()),
+            "carers": list(Carer.objects.filter(child_id__in=ids).order_by("pk").values()),
+            "contacts": list(RescueContact.objects.filter(child_id__in=ids).order_by("pk").values()),
+            "categories": list(ChildCategory.objects.filter(child_id__in=ids).order_by("pk").values()),
+        }
+
+
+@pytest.fixture
+def world(personas, settings, tmp_path) -> World:
+    """The personas, with something behind every door: a carer, a rescue contact and a photo for
+    each child, and access-log rows naming them (for the pages that show the log)."""
+    settings.MEDIA_ROOT = tmp_path
+    children = {"a": personas.child_a, "b": personas.child_b, "c": personas.child_c}
+    for key, child in children.items():
+        photo = f"photos/{child.pk}/face.jpg"
+        (tmp_path / photo).parent.mkdir(parents=True)
+        (tmp_path / photo).write_bytes(b"\xff\xd8\xff\xe0 photo of child " + key.encode())
+        Child.objects.filter(pk=child.pk).update(photo=photo, photo_consent=True)
+        Carer.objects.create(
+            child=child, name="照料人" + key.upper(), relation="grandparent", phone="1380000000" + key
+        )
+        RescueContact.objects.create(child=child, name="联系人" + key.upper(), phone="1390000000" + key)
+        AccessLog.objects.create(
+            user=personas.county,
+            username="county",
+            action=Action.VIEW,
+            child_id=child.pk,
+            region_code=child.region_code,
+            channel="web",
+            path=f"/children/{child.pk}/",
+        )
+    return World(personas, children)
+
+
+def send(client: Client, route: Route, method: str, url: str):
+    if method == "get":
+        return client.get(url)
+    if route.is_api:
+        return getattr(client, method)(url, json.dumps(API_WRITE), content_type="application/json")
+    if method == "post":
+        return client.post(url, WEB_WRITE)
+    return getattr(client, method)(
+        url, urlencode(WEB_WRITE), content_type="application/x-www-form-urlencoded"
+    )
+
+
+def body_of(response) -> str:
+    if getattr(response, "streaming", False):
+        content = b"".join(response.streaming_content)
+    else:
+        content = response.content
+    return content.decode("utf-8", errors="replace")
+
+
+def marks_of(child: Child) -> tuple[str, str]:
+    """What would give a child away on a page: the name and the id."""
+    return child.name, str(child.pk)
+
+
+# --- every route is placed --------------------------------------------------------------------------
+
+
+def test_the_resolver_has_routes_of_every_kind():
+    kinds = {place(r) for r in ROUTES}
+
+    assert {"admin", "public", "page", "child", "region"} <= kinds
+
+
+@pytest.mark.parametrize("route", [pytest.param(r, id=str(r)) for r in ROUTES])
+def test_every_route_is_placed(route):
+    view = getattr(route.callback, "__qualname__", route.callback)
+    assert place(route) is not None, (
+        f"{route} (name {route.name!r}, view {view}) is not placed in the permission matrix. Put the "
+        "child id in a `pk` right after `children/` or the region code in a `code` right after "
+        "`regions/`, or add the route to PUBLIC in tests/test_permission_matrix.py with the reason it "
+        "needs no jurisdiction check."
+    )
+
+
+def test_a_route_with_a_parameter_the_matrix_does_not_know_is_not_placed():
+    visit = Route("children/<pk>/visits/<visit_id>/", "children:visit", ("pk", "visit_id"), lambda r: None)
+
+    assert place(visit) is None
+
+
+# --- child routes -----------------------------------------------------------------------------------
+
+
+def expected_get(route: Route, persona: str, key: str) -> set[int]:
+    allowed = CHILD_PAGES.get(route.child_page, SEES)[persona]
+    if key in allowed:
+        return {200}
+    if key in SEES[persona]:
+        return {403, 404}  # seen, but not this page of it
+    return {404}
+
+
+@pytest.mark.parametrize(("route", "persona", "auth"), cases("child"))
+def test_a_child_route_opens_only_for_who_may_see_the_child(world, route, persona, auth):
+    client = world.client(persona, auth)
+
+    got = {key: client.get(route.url(pk=world.children[key].pk)).status_code for key in CHILDREN}
+
+    wrong = {
+        k: (got[k], sorted(expected_get(route, persona, k)))
+        for k in CHILDREN
+        if got[k] not in expected_get(route, persona, k)
+    }
+    assert not wrong, f"{persona} on {route}: child → (got, expected) {wrong}"
+
+
+def _cannot_see(persona: str) -> list[str]:
+    return [k for k in CHILDREN if k not in SEES[persona]]
+
+
+@pytest.mark.parametrize(
+    ("route", "persona", "auth"), cases("child", [p for p in PERSONAS if _cannot_see(p)])
+)
+def test_a_child_out_of_reach_is_404_for_every_write_and_stays_unchanged(world, route, persona, auth):
+    client = world.client(persona, auth)
+    before = world.snapshot()
+
+    wrong = {}
+    for key in _cannot_see(persona):
+        for method in WRITE_METHODS:
+            status = send(client, route, method, route.url(pk=world.children[key].pk)).status_code
+            accepted = route.accepts(method)
+            expected = {404} if accepted else {405} if accepted is False else {404, 405}
+            if status not in expected:
+                wrong[(key, method)] = (status, sorted(expected))
+
+    assert not wrong, f"{persona} on {route}: (child, method) → (got, expected) {wrong}"
+    assert world.snapshot() == before
+
+
+def _reads_only(persona: str) -> list[str]:
+    return [k for k in CHILDREN if k in SEES[persona] and k not in EDITS[persona]]
+
+
+@pytest.mark.parametrize(
+    ("route", "persona", "auth"), cases("child", [p for p in PERSONAS if _reads_only(p)])
+)
+def test_a_child_seen_but_not_editable_cannot_be_changed(world, route, persona, auth):
+    client = world.client(persona, auth)
+    before = world.snapshot()
+
+    wrong = {}
+    for key in _reads_only(persona):
+        for method in WRITE_METHODS:
+            status = send(client, route, method, route.url(pk=world.children[key].pk)).status_code
+            accepted = route.accepts(method)
+            # The API says 403 (the child is visible); a web page may answer 404 as for any refusal.
+            expected = {403} if accepted else {405} if accepted is False else {403, 404, 405}
+            if status not in expected:
+                wrong[(key, method)] = (status, sorted(expected))
+
+    assert not wrong, f"{persona} on {route}: (child, method) → (got, expected) {wrong}"
+    assert world.snapshot() == before
+
+
+@pytest.mark.parametrize(("route", "auth"), auth_params("child"))
+def test_an_ended_grant_closes_the_child_to_the_mentor(world, route, auth):
+    Grant.objects.filter(user=world.personas.mentor).update(ends_at=timezone.now() - dt.timedelta(days=1))
+
+    response = world.client("mentor", auth).get(route.url(pk=world.children["a"].pk))
+
+    assert response.status_code == 404
+
+
+# --- region routes ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("route", "persona", "auth"), cases("region"))
+def test_a_region_route_opens_only_inside_the_jurisdiction(world, route, persona, auth):
+    client = world.client(persona, auth)
+
+    got = {key: client.get(route.url(code=code)).status_code for key, code in REGION_CODES.items()}
+
+    expected = {key: 200 if key in REGIONS_SEEN[persona] else 404 for key in REGION_CODES}
+    assert got == expected
+
+
+@pytest.mark.parametrize(("route", "persona", "auth"), cases("region"))
+def test_a_region_route_outside_the_jurisdiction_refuses_every_write(world, route, persona, auth):
+    client = world.client(persona, auth)
+    before = world.snapshot()
+
+    wrong = {}
+    for key in set(REGION_CODES) - REGIONS_SEEN[persona]:
+        for method in WRITE_METHODS:
+            status = send(client, route, method, route.url(code=REGION_CODES[key])).status_code
+            if status not in (404, 405):
+                wrong[(key, method)] = status
+
+    assert not wrong, f"{persona} on {route}: (region, method) → status {wrong}"
+    assert world.snapshot() == before
+
+
+# --- pages without parameters -----------------------------------------------------------------------
+
+
+def is_children_list(route: Route) -> bool:
+    return route.path.endswith("children/")
+
+
+@pytest.mark.parametrize(("route", "persona", "auth"), cases("page"))
+def test_a_page_shows_no_child_out_of_reach(world, route, persona, auth):
+    client = world.client(persona, auth)
+    hidden = [world.children[k] for k in _cannot_see(persona)]
+    # Searched by pinyin, not by name: a page may echo the search term, which is no leak.
+    queries = ["", f"?region={f.COUNTY}"] + [f"?q={c.name_pinyin}&search={c.name_pinyin}" for c in hidden]
+
+    leaks = []
+    for query in queries:
+        response = client.get(route.url() + query)
+        assert response.status_code < 500, f"{route}{query} failed for {persona}"
+        body = body_of(response)
+        leaks += [(query, mark) for child in hidden for mark in marks_of(child) if mark in body]
+
+    assert not leaks, f"{persona} on {route} sees children out of reach: {leaks}"
+
+
+@pytest.mark.parametrize(
+    ("route", "persona", "auth"),
+    [p for p in cases("page") if is_children_list(p.values[0]) and SEES[p.values[1]]],
+)
+def test_a_children_list_shows_the_children_in_reach(world, route, persona, auth):
+    response = world.client(persona, auth).get(route.url())
+
+    body = body_of(response)
+    assert [k for k in SEES[persona] if world.children[k].name not in body] == []
+
+
+@pytest.mark.parametrize(("route", "auth"), [p for p in auth_params("page") if is_children_list(p.values[0])])
+def test_an_ended_grant_takes_the_child_off_the_mentor_s_list(world, route, auth):
+    Grant.objects.filter(user=world.personas.mentor).update(ends_at=timezone.now() - dt.timedelta(days=1))
+
+    response = world.client("mentor", auth).get(route.url())
+
+    assert "梦巧" not in body_of(response)
+
+
+# --- signed out, public routes, the admin site ------------------------------------------------------
+
+
+def _scoped_routes() -> list:
+    return [pytest.param(r, id=str(r)) for r in ROUTES if place(r) in ("page", "child", "region")]
+
+
+@pytest.mark.parametrize("route", _scoped_routes())
+def test_signed_out_every_scoped_route_sends_to_sign_in(world, route):
+    url = route.url(pk=world.children["a"].pk, code=f.VILLAGE_A)
+    before = world.snapshot()
+
+    for method in ("get", "post"):
+        response = send(Client(), route, method, url)
+        if response.status_code == 302:
+            assert response["Location"].startswith(resolve_url(settings.LOGIN_URL))
+        else:
+            assert response.status_code in (401, 403, 405), f"{method.upper()} {url}: {response.status_code}"
+        assert "梦巧" not in body_of(response)
+    assert world.snapshot() == before
+
+
+@pytest.mark.parametrize("route", route_params("public"))
+def test_a_public_route_shows_no_child(world, route):
+    response = Client().get(route.url())
+
+    assert response.status_code < 500
+    body = body_of(response)
+    assert [m for c in world.children.values() for m in marks_of(c) if m in body] == []
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_non_staff_cannot_enter_the_admin(world, persona):
+    assert not world.user(persona).is_staff
+    client = world.client(persona, "session")
+
+    for url in (
+        "/admin/",
+        "/admin/children/child/",
+        f"/admin/children/child/{world.children['a'].pk}/change/",
+    ):
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response["Location"].startswith("/admin/login/"), url
+
+
+# --- one door to children's data --------------------------------------------------------------------
+
+
+def test_views_read_children_only_through_the_access_module():
+    """Views and API reach children through ``accounts.access`` or ``children.selectors``, which scope
+    by jurisdiction; a direct query would skip that scoping."""
+    offenders = [
+        f"{path.relative_to(SRC)}:{lineno}: {line.strip()}"
+        for package in ("api", "web")
+        for path in sorted((SRC / package).rglob("*.py"))
+        for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if re.search(r"\bChild\.(objects|_default_manager|_base_manager)\b", line)
+    ]
+
+    assert not offenders, (
+        "query children through shouhu.accounts.access or children.selectors:\n" + "\n".join(offenders)
+    )
