@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from shouhu.accounts.models import Grant, GrantReason, Role, User
+from shouhu.accounts.models import Grant, GrantReason, Role, User, WelfareWorker, WorkerKind
 from shouhu.children import idnumber
 from shouhu.children import services as child_services
 from shouhu.children.models import Child
@@ -88,16 +88,25 @@ class Personas:
     @classmethod
     def create(cls) -> Personas:
         county = make_user("county", Role.COUNTY_STAFF, COUNTY, full_name="闫林")
+        users = dict(
+            dir_a=make_user("dir_a", Role.VILLAGE_DIRECTOR, VILLAGE_A, full_name="刘云", email="liuyun@example.org"),
+            dir_b=make_user("dir_b", Role.VILLAGE_DIRECTOR, VILLAGE_B, full_name="高芳"),
+            dir_c=make_user("dir_c", Role.VILLAGE_DIRECTOR, VILLAGE_C, full_name="程丽"),
+            supervisor=make_user("supervisor", Role.TOWNSHIP_SUPERVISOR, TOWNSHIP, full_name="王丽",
+                                 email="wangli@example.org", phone="13800000001"),
+        )
+        for key in ("dir_a", "dir_b", "dir_c"):
+            WelfareWorker.objects.create(kind=WorkerKind.DIRECTOR, user=users[key], name=users[key].full_name,
+                                         region_id=users[key].region_id)
+        WelfareWorker.objects.create(kind=WorkerKind.SUPERVISOR, user=users["supervisor"], name="王丽",
+                                     region_id=TOWNSHIP, full_time=True)
         child_a = make_child(name="梦巧", village=VILLAGE_A, parents={"father": migrant(), "mother": migrant()})
         child_b = make_child(name="高小明", village=VILLAGE_B, gender="male")
         child_c = make_child(name="程建国", village=VILLAGE_C, gender="male")
         mentor = make_user("mentor", Role.MENTOR, None, full_name="梁慧")
         Grant.objects.create(user=mentor, child=child_a, reason=GrantReason.PAIRING, granted_by=county)
         return cls(
-            dir_a=make_user("dir_a", Role.VILLAGE_DIRECTOR, VILLAGE_A, full_name="刘云"),
-            dir_b=make_user("dir_b", Role.VILLAGE_DIRECTOR, VILLAGE_B, full_name="高芳"),
-            dir_c=make_user("dir_c", Role.VILLAGE_DIRECTOR, VILLAGE_C, full_name="程丽"),
-            supervisor=make_user("supervisor", Role.TOWNSHIP_SUPERVISOR, TOWNSHIP, full_name="王丽"),
+            **users,
             county=county,
             civil=make_user("civil", Role.CIVIL_AFFAIRS, COUNTY, full_name="民政干部"),
             admin=make_user("admin", Role.ADMIN, COUNTY, full_name="系统管理员"),

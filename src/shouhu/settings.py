@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "shouhu.accounts",
     "shouhu.children",
     "shouhu.audit",
+    "shouhu.escalation",
+    "shouhu.visits",
     "shouhu.web",
     "shouhu.api",
     "shouhu.demo",
@@ -196,12 +198,13 @@ CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
-    # Time alone changes categories (birthdays, months of detention): applied every night.
-    "reclassify-daily": {
-        "task": "shouhu.children.tasks.reclassify_all",
-        "schedule": crontab(hour=1, minute=30),
-    },
+    # Time alone changes categories (birthdays, months of detention); then visit schedules and the
+    # children's-home checks are derived from the current categories.
+    "visits-nightly": {"task": "shouhu.visits.tasks.nightly", "schedule": crontab(hour=2, minute=0)},
+    # A 24-hour deadline cannot wait for the night.
+    "escalation-hourly": {"task": "shouhu.visits.tasks.hourly", "schedule": crontab(minute=5)},
 }
+SHOUHU_SMS_SENDER = os.environ.get("SHOUHU_SMS_SENDER", "shouhu.escalation.senders.LoggingSmsSender")
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 

@@ -4,11 +4,12 @@ from tests import factories as f
 
 
 def test_villages_without_director_are_those_of_my_jurisdiction_with_no_active_director(personas):
-    WelfareWorker.objects.create(kind=WorkerKind.DIRECTOR, name="刘云", region_id=f.VILLAGE_A)
+    # The personas' directors of villages A and B are registered; village B's leaves, a supervisor stays.
+    WelfareWorker.objects.filter(user=personas.dir_b).update(ended_on="2026-01-31")
     WelfareWorker.objects.create(kind=WorkerKind.SUPERVISOR, name="王丽", region_id=f.VILLAGE_B)
     codes = set(villages_without_director(user=personas.supervisor).values_list("code", flat=True))
     assert f.VILLAGE_A not in codes
-    assert f.VILLAGE_B in codes  # a supervisor is not a child director
+    assert f.VILLAGE_B in codes  # a director who left and a supervisor are not an active child director
     assert all(code.startswith(f.TOWNSHIP) and len(code) == 12 for code in codes)
 
 

@@ -32,9 +32,7 @@ def test_home_counts_only_children_in_my_jurisdiction(signed_in, personas):
 
 
 def test_a_village_with_no_child_director_shows_as_a_gap_on_the_supervisors_home(signed_in, personas):
-    WelfareWorker.objects.create(
-        kind=WorkerKind.DIRECTOR, name="刘云", region_id=f.VILLAGE_A, user=personas.dir_a
-    )
+    WelfareWorker.objects.filter(user=personas.dir_b).delete()
     html = home(signed_in(personas.supervisor))
     assert "没有儿童主任的村" in html
     assert "高寨村" in html  # village B has no director registered
@@ -42,9 +40,7 @@ def test_a_village_with_no_child_director_shows_as_a_gap_on_the_supervisors_home
 
 
 def test_a_director_who_left_leaves_a_gap(signed_in, personas):
-    WelfareWorker.objects.create(
-        kind=WorkerKind.DIRECTOR, name="刘云", region_id=f.VILLAGE_A, ended_on=dt.date(2024, 1, 1)
-    )
+    WelfareWorker.objects.filter(user=personas.dir_a).update(ended_on=dt.date(2024, 1, 1))
     html = home(signed_in(personas.supervisor))
     assert "前潘村" in html.split("没有儿童主任的村", 1)[1]
 

@@ -30,6 +30,7 @@ TERRITORIAL_ROLES = frozenset(
 )
 EDITING_ROLES = frozenset({Role.VILLAGE_DIRECTOR, Role.TOWNSHIP_SUPERVISOR, Role.COUNTY_STAFF, Role.ADMIN})
 AUDIT_READING_ROLES = frozenset({Role.COUNTY_STAFF, Role.CIVIL_AFFAIRS, Role.ADMIN})
+SUPERVISING_ROLES = frozenset({Role.TOWNSHIP_SUPERVISOR, Role.COUNTY_STAFF, Role.ADMIN})
 
 
 def _is_everywhere(user: User) -> bool:
@@ -154,3 +155,50 @@ def get_region_for(user: User, code: str) -> Region:
         return regions_visible_to(user).get(code=code)
     except regions_visible_to(user).model.DoesNotExist as exc:
         raise Http404 from exc
+
+
+def can_manage_work(user: User, region_code: str) -> bool:
+    """Reassigning work, changing a county's visit policy, opening investigations: supervisors and
+    county staff over the place, administrators."""
+    if _is_everywhere(user):
+        return True
+    return user.role in SUPERVISING_ROLES and in_territory(user, region_code)
+
+
+def work_items_visible_to(user: User):
+    """Work items (due visits, alerts, tasks) of the user's territory, and those the user answers for."""
+    from shouhu.escalation.models import WorkItem
+
+    if not user.is_authenticated or not user.is_active:
+        return WorkItem.objects.none()
+    if _is_everywhere(user):
+        return WorkItem.objects.all()
+    code = territory_code(user)
+    mine = Q(responsible_id=user.pk)
+    return WorkItem.objects.filter(Q(region_code__startswith=code) | mine if code else mine)
+
+
+def can_configure_county(user: User, county_code: str) -> bool:
+    """A county's own settings (visit policy, investigations): county staff and administrators of it."""
+    from shouhu.regions.codes import Level, level_of
+
+    if _is_everywhere(user):
+        return True
+    code = territory_code(user)
+    return bool(
+        code and user.role in {Role.COUNTY_STAFF, Role.ADMIN} and level_of(code) <= Level.COUNTY
+        and county_code.startswith(code)
+    )
+
+
+def can_record_visit(user: User, child: Child) -> bool:
+    """Visits are recorded by the people who work the child's territory (director, supervisor, county),
+    and by a worker a visit was reassigned to (an active assignment grant)."""
+    from .models import GrantReason
+
+    return can_edit(user, child) or (
+        user.role in EDITING_ROLES
+        and Grant.objects.active()
+        .filter(user_id=user.pk, child_id=child.pk, reason=GrantReason.ASSIGNMENT)
+        .exists()
+    )

@@ -169,3 +169,7 @@ class Grant(models.Model):
         verbose_name = _("儿童访问授权")
         verbose_name_plural = _("儿童访问授权")
         indexes = [models.Index(fields=["user", "ends_at"])]
+
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.child} ({self.get_reason_display()})"

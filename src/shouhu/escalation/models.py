@@ -1,0 +1,110 @@
+"""Deadlines and escalation: any piece of work with a responsible person and a due time.
+
+A due visit, an alert, a report or a case task is a ``WorkItem``. When it is missed it moves up the
+tiers — village → township → county — at times fixed when the item is made (``township_at``,
+``county_at``), so the hourly job is one set-based update and each step notifies exactly once.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Tier(models.IntegerChoices):
+    VILLAGE = 0, _("村级")
+    TOWNSHIP = 1, _("乡镇级")
+    COUNTY = 2, _("县级")
+
+
+class Status(models.TextChoices):
+    OPEN = "open", _("待办")
+    DONE = "done", _("已完成")
+    CANCELLED = "cancelled", _("已取消")
+
+
+class WorkItem(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # What the item is for, in a form that makes re-running a job harmless: one key, one item.
+    key = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(_("类型"), max_length=30, db_index=True)
+    title = models.CharField(_("事项"), max_length=200)
+    child = models.ForeignKey(
+        "children.Child",
+        verbose_name=_("儿童"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="work_items",
+    )
+    region_code = models.CharField(_("区划代码"), max_length=12)
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("责任人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="work_items",
+    )
+    period_start = models.DateField(_("周期开始"), null=True, blank=True)
+    period_end = models.DateField(_("周期结束"), null=True, blank=True)
+    due_at = models.DateTimeField(_("截止时间"), db_index=True)
+    township_at = models.DateTimeField(_("上报乡镇时间"))
+    county_at = models.DateTimeField(_("上报县级时间"))
+    tier = models.PositiveSmallIntegerField(_("当前层级"), choices=Tier.choices, default=Tier.VILLAGE)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("督办事项")
+        verbose_name_plural = _("督办事项")
+        indexes = [
+            models.Index(fields=["status", "due_at"]),
+            models.Index(fields=["responsible", "status", "due_at"]),
+            models.Index(
+                fields=["region_code"], name="workitem_region_prefix", opclasses=["varchar_pattern_ops"]
+            ),
+            models.Index(fields=["status", "tier", "township_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def is_overdue(self, now=None) -> bool:
+        return self.status == Status.OPEN and self.due_at < (now or timezone.now())
+
+
+class Channel(models.TextChoices):
+    IN_APP = "in_app", _("站内通知")
+    EMAIL = "email", _("电子邮件")
+    SMS = "sms", _("短信/微信")
+
+
+class Notification(models.Model):
+    """One message to one person about one step of one item; unique, so a re-run never resends."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    item = models.ForeignKey(WorkItem, on_delete=models.CASCADE, related_name="notifications")
+    tier = models.PositiveSmallIntegerField(choices=Tier.choices)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    message = models.CharField(_("内容"), max_length=500)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "user", "tier", "channel"], name="notify_once"),
+        ]
+
+
+    def __str__(self) -> str:
+        return self.message

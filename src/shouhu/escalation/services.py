@@ -1,0 +1,210 @@
+"""Making, completing and escalating work items, and notifying the people at each tier.
+
+Jobs call ``escalate`` at least hourly; it is idempotent (tiers only move up, and a notification is
+unique per item, person, tier and channel), so running it twice, or after an interruption, sends
+nothing twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shouhu.accounts.models import Role, User
+
+from .models import Channel, Notification, Status, Tier, WorkItem
+from .senders import sms_sender
+
+
+@dataclass(frozen=True)
+class ItemSpec:
+    key: str
+    kind: str
+    title: str
+    region_code: str
+    due_at: dt.datetime
+    township_after: dt.timedelta
+    county_after: dt.timedelta
+    child_id: object | None = None
+    responsible_id: object | None = None
+    period_start: dt.date | None = None
+    period_end: dt.date | None = None
+    tier: int = Tier.VILLAGE
+
+    def build(self) -> WorkItem:
+        return WorkItem(
+            key=self.key,
+            kind=self.kind,
+            title=self.title,
+            region_code=self.region_code,
+            child_id=self.child_id,
+            responsible_id=self.responsible_id,
+            period_start=self.period_start,
+            period_end=self.period_end,
+            due_at=self.due_at,
+            township_at=self.due_at + self.township_after,
+            county_at=self.due_at + self.county_after,
+            tier=self.tier,
+        )
+
+
+def items_ensure(specs: Iterable[ItemSpec], *, batch_size: int = 2000) -> int:
+    """Create the items that do not exist yet (by key); existing ones, reassigned or done, are kept."""
+    specs = list(specs)
+    existing = set()
+    keys = [s.key for s in specs]
+    for i in range(0, len(keys), 5000):
+        existing.update(WorkItem.objects.filter(key__in=keys[i : i + 5000]).values_list("key", flat=True))
+    new = [s.build() for s in specs if s.key not in existing]
+    WorkItem.objects.bulk_create(new, batch_size=batch_size, ignore_conflicts=True)
+    return len(new)
+
+
+def items_complete(*, items, at: dt.datetime | None = None) -> int:
+    return items.filter(status=Status.OPEN).update(status=Status.DONE, done_at=at or timezone.now())
+
+
+def items_cancel(*, items, note: str) -> int:
+    return items.filter(status=Status.OPEN).update(status=Status.CANCELLED, note=note[:300])
+
+
+def item_reassign(*, actor, item: WorkItem, to: User) -> WorkItem:
+    """A supervisor hands an item to another worker of the same township (a director who is ill).
+
+    When the new person's own territory does not cover the child (a neighbouring village's director),
+    an assignment grant lets them see the child and record the visit until the item would reach the
+    county.
+    """
+    from django.core.exceptions import ValidationError
+
+    from shouhu.accounts import access
+    from shouhu.accounts.models import Grant, GrantReason
+
+    if not access.can_manage_work(actor, item.region_code):
+        raise PermissionError(_("您无权改派该事项。"))
+    township = item.region_code[:9]
+    code = access.territory_code(to)
+    if not (code and (item.region_code.startswith(code) or code.startswith(township))):
+        raise ValidationError({"responsible": [_("改派对象须是本乡镇的儿童主任或督导员。")]})
+    with transaction.atomic():
+        item.responsible = to
+        item.save(update_fields=["responsible"])
+        if item.child_id and not item.region_code.startswith(code):
+            Grant.objects.create(
+                user=to,
+                child_id=item.child_id,
+                reason=GrantReason.ASSIGNMENT,
+                note=item.title[:200],
+                ends_at=max(item.county_at, timezone.now()),
+                granted_by=actor,
+            )
+    return item
+
+
+def recipients(tier: int, region_code: str) -> list[User]:
+    """Who answers for a region at a tier: the township's supervisors, the county's centre staff."""
+    if tier == Tier.TOWNSHIP:
+        return list(
+            User.objects.filter(is_active=True, role=Role.TOWNSHIP_SUPERVISOR, region_id=region_code[:9])
+        )
+    if tier == Tier.COUNTY:
+        return list(User.objects.filter(is_active=True, role=Role.COUNTY_STAFF, region_id=region_code[:6]))
+    return []
+
+
+def _message(item: WorkItem, tier: int) -> str:
+    level = Tier(tier).label
+    return _("【逾期督办·%(level)s】%(title)s，截止 %(due)s") % {
+        "level": level,
+        "title": item.title,
+        "due": timezone.localtime(item.due_at).strftime("%Y-%m-%d %H:%M"),
+    }
+
+
+def escalate(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Move missed items up a tier and notify the people there. Safe to re-run at any time."""
+    now = now or timezone.now()
+    moved = {Tier.TOWNSHIP: 0, Tier.COUNTY: 0}
+    with transaction.atomic():
+        open_items = WorkItem.objects.filter(status=Status.OPEN)
+        to_county = list(
+            open_items.filter(tier__lt=Tier.COUNTY, county_at__lte=now).values_list("pk", flat=True)
+        )
+        to_township = list(
+            open_items.filter(tier=Tier.VILLAGE, township_at__lte=now, county_at__gt=now).values_list(
+                "pk", flat=True
+            )
+        )
+        moved[Tier.COUNTY] = WorkItem.objects.filter(pk__in=to_county).update(tier=Tier.COUNTY)
+        moved[Tier.TOWNSHIP] = WorkItem.objects.filter(pk__in=to_township).update(tier=Tier.TOWNSHIP)
+        notes = []
+        for tier, pks in ((Tier.TOWNSHIP, to_township), (Tier.COUNTY, to_county)):
+            for item in WorkItem.objects.filter(pk__in=pks):
+                for user in recipients(tier, item.region_code):
+                    for channel in _channels(user):
+                        notes.append(
+                            Notification(
+                                user=user, item=item, tier=tier, channel=channel, message=_message(item, tier)
+                            )
+                        )
+        Notification.objects.bulk_create(notes, ignore_conflicts=True)
+    sent = deliver()
+    return {"to_township": moved[Tier.TOWNSHIP], "to_county": moved[Tier.COUNTY], "sent": sent}
+
+
+def _channels(user: User) -> list[str]:
+    channels = [Channel.IN_APP]
+    if user.email:
+        channels.append(Channel.EMAIL)
+    if user.phone:
+        channels.append(Channel.SMS)
+    return channels
+
+
+def deliver() -> int:
+    """Send e-mail and SMS notifications not sent yet; each is claimed by a conditional update first,
+    so two workers never send the same one."""
+    sent = 0
+    sender = None
+    pending = Notification.objects.filter(sent_at__isnull=True).exclude(channel=Channel.IN_APP)
+    for note in pending.select_related("user"):
+        claimed = Notification.objects.filter(pk=note.pk, sent_at__isnull=True).update(sent_at=timezone.now())
+        if claimed != 1:
+            continue
+        if note.channel == Channel.EMAIL:
+            send_mail(_("守护：逾期督办"), note.message, None, [note.user.email], fail_silently=False)
+        else:
+            sender = sender or sms_sender()
+            sender.send(note.user.phone, note.message)
+        sent += 1
+    Notification.objects.filter(sent_at__isnull=True, channel=Channel.IN_APP).update(sent_at=timezone.now())
+    return sent
+
+
+def notifications_for(*, user, unread_only: bool = False):
+    qs = Notification.objects.filter(user=user, channel=Channel.IN_APP).select_related("item")
+    return qs.filter(read_at__isnull=True) if unread_only else qs
+
+
+def overdue(qs, *, now: dt.datetime | None = None):
+    return qs.filter(status=Status.OPEN, due_at__lt=now or timezone.now())
+
+
+__all__ = [
+    "ItemSpec",
+    "items_ensure",
+    "items_complete",
+    "items_cancel",
+    "item_reassign",
+    "escalate",
+    "deliver",
+    "notifications_for",
+    "overdue",
+    "recipients",
+]

@@ -1,0 +1,283 @@
+"""Every write of the visits module: policy, schedules, visit records, investigations, sessions.
+
+Schedules are derived, never typed: ``schedules_refresh`` turns ``rules.requirements`` into work
+items (``escalation.WorkItem``, kind ``visit``) for every child at once, set-based, and marks done
+those a recorded visit satisfies. It is idempotent; the nightly job and the category-change receiver
+both call it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shouhu.accounts import access
+from shouhu.accounts.models import Role, User, WelfareWorker, WorkerKind
+from shouhu.children import classify as c
+from shouhu.children.models import CategoryEvent, Child, ChildCategory
+from shouhu.escalation import services as escalation
+from shouhu.escalation.models import Status, Tier, WorkItem
+
+from . import rules
+from .models import FAILED_OUTCOMES, Outcome, Visit, VisitKind, VisitPolicy
+
+DIRECTOR_VISIT, COUNTY_VISIT, URGENT_VISIT = (
+    f"visit.{k}" for k in (rules.DIRECTOR, rules.COUNTY, rules.URGENT)
+)
+VISIT_KINDS = (DIRECTOR_VISIT, COUNTY_VISIT, URGENT_VISIT)
+POLICY_FIELDS = (
+    "listed_months",
+    "others_months",
+    "county_months",
+    "urgent_hours",
+    "phone_counts",
+    "township_after_days",
+    "county_after_days",
+)
+
+
+# Policy -------------------------------------------------------------------------------------------
+
+
+def policy_for(region_code: str) -> VisitPolicy:
+    """The county's policy, created with the defaults the first time it is asked for."""
+    policy, _created = VisitPolicy.objects.get_or_create(county_id=region_code[:6])
+    return policy
+
+
+def policy_update(*, actor, county_code: str, **fields: Any) -> VisitPolicy:
+    """Change a county's frequencies; recorded in the policy's history. Due dates already set stay;
+    new periods follow the new values."""
+    if not access.can_configure_county(actor, county_code):
+        raise PermissionDenied(_("只有本县的工作人员可以修改走访规则。"))
+    policy = policy_for(county_code)
+    for name, value in fields.items():
+        if name not in POLICY_FIELDS:
+            raise ValidationError({name: [_("不是可修改的走访规则。")]})
+        setattr(policy, name, value)
+    policy.full_clean()
+    policy._history_user = actor
+    policy.save()
+    return policy
+
+
+# Schedules ----------------------------------------------------------------------------------------
+
+
+def _directors(village_codes) -> dict[str, object]:
+    rows = WelfareWorker.objects.filter(
+        kind=WorkerKind.DIRECTOR,
+        ended_on__isnull=True,
+        user__isnull=False,
+        user__is_active=True,
+        region_id__in=list(village_codes),
+    ).values_list("region_id", "user_id")
+    return dict(rows)
+
+
+def _alone_flags(child_ids) -> dict[object, dt.datetime]:
+    rows = (
+        CategoryEvent.objects.filter(child_id__in=child_ids, category_id=c.LIVING_ALONE, gained=True)
+        .order_by("child_id", "recorded_at")
+        .values_list("child_id", "recorded_at")
+    )
+    return dict(rows)  # the latest flag wins
+
+
+def _title(kind: str, name: str) -> str:
+    return {
+        rules.DIRECTOR: _("走访 %(name)s"),
+        rules.COUNTY: _("县儿童福利指导中心年度走访 %(name)s"),
+        rules.URGENT: _("紧急入户走访 %(name)s（无成年人照料）"),
+    }[kind] % {"name": name}
+
+
+def schedules_refresh(*, on: dt.date | None = None, children=None, now: dt.datetime | None = None) -> dict:
+    """Derive every child's due visits for ``on`` and store the missing ones; complete satisfied ones;
+    cancel those of children who left. ``children`` narrows it to a queryset (one child after a change)."""
+    on = on or timezone.localdate()
+    now = now or timezone.now()
+    qs = Child.objects.filter(exited_on__isnull=True) if children is None else children
+    rows = list(qs.values_list("pk", "name", "region_code", "village_id"))
+    ids = [r[0] for r in rows]
+    cats: dict[object, set[str]] = defaultdict(set)
+    for i in range(0, len(ids), 10000):
+        for child_id, code in ChildCategory.objects.filter(child_id__in=ids[i : i + 10000]).values_list(
+            "child_id", "category_id"
+        ):
+            cats[child_id].add(code)
+    alone = _alone_flags([i for i in ids if c.LIVING_ALONE in cats[i]])
+    policies = {p.county_id: p for p in VisitPolicy.objects.all()}
+    for county in {r[2][:6] for r in rows} - set(policies):
+        policies[county] = policy_for(county)
+    directors = _directors({r[3] for r in rows if r[3]})
+    # A current director visit not yet due stands as it is: a policy change applies to later periods.
+    standing = WorkItem.objects.filter(kind=DIRECTOR_VISIT, status=Status.OPEN, due_at__gte=now)
+    if children is not None:
+        standing = standing.filter(child__in=children)
+    standing = set(standing.values_list("child_id", flat=True))
+    specs = []
+    for child_id, name, region_code, village_id in rows:
+        policy = policies[region_code[:6]]
+        for req in rules.requirements(
+            cats[child_id], policy=policy, on=on, flagged_alone_at=alone.get(child_id)
+        ):
+            if req.kind == rules.DIRECTOR and child_id in standing:
+                continue
+            urgent = req.kind == rules.URGENT
+            specs.append(
+                escalation.ItemSpec(
+                    key=req.key(child_id),
+                    kind=f"visit.{req.kind}",
+                    title=_title(req.kind, name),
+                    region_code=region_code,
+                    child_id=child_id,
+                    period_start=req.period_start,
+                    period_end=timezone.localdate(req.due_at),
+                    due_at=req.due_at,
+                    responsible_id=None if req.kind == rules.COUNTY else directors.get(village_id),
+                    tier=Tier.COUNTY if req.kind == rules.COUNTY else Tier.VILLAGE,
+                    township_after=dt.timedelta(0)
+                    if urgent
+                    else dt.timedelta(days=policy.township_after_days),
+                    county_after=dt.timedelta(hours=policy.urgent_hours)
+                    if urgent
+                    else dt.timedelta(days=policy.county_after_days),
+                )
+            )
+    created = escalation.items_ensure(specs)
+    done = complete_satisfied(children=children)
+    cancelled = escalation.items_cancel(
+        items=WorkItem.objects.filter(kind__in=VISIT_KINDS, child__exited_on__isnull=False),
+        note=_("儿童已退出登记"),
+    )
+    return {"children": len(rows), "created": created, "completed": done, "cancelled": cancelled}
+
+
+def complete_satisfied(*, children=None) -> int:
+    """Mark done every open visit item that a recorded, successful visit in its period satisfies."""
+    items = WorkItem.objects.filter(kind__in=VISIT_KINDS, status=Status.OPEN)
+    if children is not None:
+        items = items.filter(child__in=children)
+    good = Visit.objects.filter(child_id=OuterRef("child_id")).exclude(outcome__in=FAILED_OUTCOMES)
+    in_period = good.filter(visited_on__gte=OuterRef("period_start"), visited_on__lte=OuterRef("period_end"))
+    phone_counts = Q(kind=VisitKind.PHONE) & Q(pk__in=[])
+    for county in VisitPolicy.objects.filter(phone_counts=True).values_list("county_id", flat=True):
+        phone_counts |= Q(kind=VisitKind.PHONE, region_code__startswith=county)
+    counted = in_period.filter(~Q(kind=VisitKind.PHONE) | phone_counts)
+    total = 0
+    total += escalation.items_complete(items=items.filter(kind=DIRECTOR_VISIT).filter(Exists(counted)))
+    total += escalation.items_complete(
+        items=items.filter(kind=COUNTY_VISIT).filter(
+            Exists(counted.filter(Q(visitor__role=Role.COUNTY_STAFF) | Q(visitor__is_superuser=True)))
+        )
+    )
+    total += escalation.items_complete(
+        items=items.filter(kind=URGENT_VISIT).filter(
+            Exists(good.filter(kind=VisitKind.HOME, created_at__gte=OuterRef("created_at")))
+        )
+    )
+    return total
+
+
+def on_categories_changed(*, child: Child, gained: set[str], lost: set[str], on: dt.date) -> None:
+    """A category change re-derives the child's visits at once: a child newly left-behind is due a
+    visit within the month, and the director visit that no longer fits is withdrawn if not yet due."""
+    changed = gained | lost
+    if not changed & (rules.LISTED | rules.COUNTY_VISITED):
+        return
+    now = timezone.now()
+    escalation.items_cancel(
+        items=WorkItem.objects.filter(kind__in=(DIRECTOR_VISIT, COUNTY_VISIT), child=child, due_at__gte=now),
+        note=_("儿童类别变化，走访要求已重新计算"),
+    )
+    schedules_refresh(on=on, children=Child.objects.filter(pk=child.pk))
+
+
+# Visit records ------------------------------------------------------------------------------------
+
+
+def visit_record(
+    *,
+    actor: User,
+    child: Child,
+    data: dict[str, Any],
+    idempotency_key: str | None = None,
+    facts: dict[str, Any] | None = None,
+) -> tuple[Visit, bool]:
+    """Record a visit (or a failed attempt). Returns (visit, created); a replayed ``idempotency_key``
+    returns the visit first stored under it. ``facts`` carries observations that change the registry
+    (``{"fields": {...}, "parents": {...}}``), applied through the registry's own service."""
+    if idempotency_key:
+        existing = Visit.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            if existing.child_id != child.pk or existing.visitor_id != actor.pk:
+                raise ValidationError({"idempotency_key": [_("该提交编号已用于另一条记录。")]})
+            return existing, False
+    if not access.can_record_visit(actor, child):
+        raise PermissionDenied(_("您不能为该儿童登记走访。"))
+    visit = Visit(
+        child=child,
+        visitor=actor,
+        region_code=child.region_code,
+        idempotency_key=idempotency_key or None,
+        **data,
+    )
+    errors = {}
+    try:
+        visit.full_clean(exclude=["child", "visitor", "idempotency_key"])
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if visit.visited_on:
+        if visit.visited_on > timezone.localdate():
+            errors.setdefault("visited_on", []).append(_("走访日期不能晚于今天。"))
+        elif visit.visited_on < child.birth_date:
+            errors.setdefault("visited_on", []).append(_("走访日期不能早于儿童出生日期。"))
+    if visit.photo and not visit.photo_consent:
+        errors.setdefault("photo_consent", []).append(_("拍照需要监护人同意。"))
+    if visit.outcome in FAILED_OUTCOMES:
+        visit.saw_child = visit.saw_guardian = False
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            visit._history_user = actor
+            visit.save()
+            if facts:
+                from shouhu.children import services as child_services
+
+                child_services.child_update(
+                    actor=actor, child=child, fields=facts.get("fields"), parents=facts.get("parents")
+                )
+            complete_satisfied(children=Child.objects.filter(pk=child.pk))
+    except IntegrityError:
+        # The same key arrived twice at once: the first one won; answer with it.
+        existing = Visit.objects.filter(idempotency_key=idempotency_key).first() if idempotency_key else None
+        if existing is None:
+            raise
+        return existing, False
+    return visit, True
+
+
+def failed_attempts(*, child: Child, since: dt.date) -> int:
+    """Failed attempts (nobody home, locked door, no answer) since a date: a signal for the risk rules."""
+    return Visit.objects.filter(child=child, visited_on__gte=since, outcome__in=FAILED_OUTCOMES).count()
+
+
+__all__ = [
+    "policy_for",
+    "policy_update",
+    "schedules_refresh",
+    "complete_satisfied",
+    "visit_record",
+    "failed_attempts",
+    "on_categories_changed",
+    "Outcome",
+]
