@@ -17,6 +17,7 @@ from shouhu.accounts import access
 from . import classify, names
 from .models import Carer, CategoryEvent, Child, ChildCategory, NameToken, Parent, RescueContact
 from .options import ExitReason, ParentRole
+from .signals import categories_changed
 
 NESTED = ("parents", "carer", "contacts")
 
@@ -87,6 +88,8 @@ def child_reclassify(*, child: Child, on: dt.date | None = None, actor=None) -> 
                 child=child, category_id=code, gained=False, on=on, reason=_lost_reason(child, code, on),
                 recorded_by=actor,
             )
+        if gained or lost:
+            categories_changed.send(sender=Child, child=child, gained=gained, lost=lost, on=on)
     return gained, lost
 
 
