@@ -1,0 +1,69 @@
+# Shouhu (守护). Two commands: `make demo` serves the demo, `make test` runs the whole test suite.
+# Needs only python3: the virtual environment and the packages are installed on first use.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip --disable-pip-version-check
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# The demo runs on SQLite in var/ with Celery inline, a development key and DEBUG off.
+DEMO_ENV := env -u DATABASE_URL -u CELERY_BROKER_URL SHOUHU_INSECURE_DEV_KEY=true DEBUG=false
+PYTEST_ARGS ?=
+BENCH_CHILDREN ?= 100000
+# Translation catalogues, compiled by msgfmt (Debian package gettext) when it is there.
+PO := $(wildcard src/shouhu/locale/*/LC_MESSAGES/*.po)
+MO := $(PO:.po=.mo)
+
+.PHONY: help demo seed-demo messages test lint bench
+
+help:
+	@echo "make demo   install, migrate, seed the demo (once) and serve it on http://$(HOST):$(PORT)"
+	@echo "make test   install the test tools and run the whole test suite"
+	@echo "make lint   ruff"
+	@echo "make bench  the search benchmark (tests/bench/search.py), not part of make test"
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "Shouhu needs Python 3.11 or newer; $(PYTHON) is older (set PYTHON=...)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+# Stamp files: pip runs again only when the requirements (or the package metadata) change.
+$(VENV)/.installed-base: requirements/base.txt pyproject.toml | $(BIN)/python
+	@echo "Installing the runtime packages into $(VENV) (about a minute the first time) ..."
+	$(PIP) install -q -r requirements/base.txt
+	$(PIP) install -q --no-deps -e .
+	@touch $@
+
+$(VENV)/.installed-dev: requirements/dev.txt $(VENV)/.installed-base
+	@echo "Installing the test tools into $(VENV) ..."
+	$(PIP) install -q -r requirements/dev.txt
+	@touch $@
+
+%.mo: %.po
+	@if ! command -v msgfmt >/dev/null; then \
+		echo "msgfmt not found (Debian package gettext): $@ not compiled, the interface stays in Chinese"; \
+	elif ! msgfmt --check-format -o $@ $<; then echo "warning: $< does not compile; $@ not updated"; fi
+
+messages: $(MO)
+
+seed-demo: $(VENV)/.installed-base messages
+	$(DEMO_ENV) $(BIN)/shouhu migrate --noinput -v 1
+	$(DEMO_ENV) $(BIN)/shouhu seed-demo --if-missing
+	@$(DEMO_ENV) $(BIN)/shouhu demo-accounts
+
+demo: seed-demo
+	@echo "Serving the demo on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
+	$(DEMO_ENV) $(BIN)/shouhu runserver $(HOST):$(PORT)
+
+test: $(VENV)/.installed-dev messages
+	$(BIN)/pytest --ignore=tests/bench $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check src tests
+
+# The search benchmark fills a scratch SQLite database in var/bench (or the DATABASE_URL given, which
+# must be a scratch database: the benchmark refuses one that already holds children).
+bench: $(VENV)/.installed-dev
+	rm -rf var/bench
+	SHOUHU_VAR=$(CURDIR)/var/bench $(BIN)/python tests/bench/search.py --children $(BENCH_CHILDREN)

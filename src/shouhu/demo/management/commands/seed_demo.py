@@ -1,0 +1,65 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from shouhu.demo import population
+from shouhu.demo import seed as demo
+
+
+class Command(BaseCommand):
+    help = (
+        "Create the demo: Lixin County's divisions, a synthetic population of children (ID numbers with "
+        "sequence 900-999), organisations, child directors and supervisors, and one account per role. "
+        "Demo only: never run it against a production database."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--children", type=int, default=3000, help="how many children (default 3000)")
+        parser.add_argument("--seed", type=int, default=2026, help="random seed (default 2026)")
+        group = parser.add_mutually_exclusive_group()
+        group.add_argument(
+            "--reset", action="store_true", help="delete the demo population and create it anew"
+        )
+        group.add_argument(
+            "--if-missing",
+            action="store_true",
+            help="do nothing (and succeed) when the demo is already there",
+        )
+
+    def handle(self, *args, children: int, seed: int, reset: bool, if_missing: bool, **options):
+        if children < population.MIN_CHILDREN:
+            raise CommandError(f"--children must be at least {population.MIN_CHILDREN}")
+        existing = demo.demo_children().count()
+        if existing and if_missing:
+            self.stdout.write(f"The demo is already seeded ({existing} demo children); nothing to do.")
+            return
+        if existing and not reset:
+            raise CommandError(self.already_there(existing))
+        self.stdout.write(f"Seeding {children} demo children (seed {seed}); this takes a little while ...")
+        try:
+            result = demo.seed(
+                children=children,
+                seed=seed,
+                reset=reset,
+                progress=lambda i, n: self.stdout.write(f"  {i} / {n}"),
+            )
+        except demo.DemoExists as exc:
+            raise CommandError(self.already_there(exc)) from exc
+        except demo.DemoInUse as exc:
+            raise CommandError(
+                f"The demo population cannot be deleted, other records refer to it ({exc}); nothing was "
+                "changed. Start from a fresh database instead (delete var/shouhu.sqlite3)."
+            ) from exc
+        for line in demo.summary(result):
+            self.stdout.write(line)
+        self.stdout.write(
+            self.style.WARNING(
+                f"DEMO ONLY: the {len(demo.ACCOUNTS)} demo accounts share the password {demo.PASSWORD!r}. "
+                "List them with `shouhu demo-accounts`."
+            )
+        )
+
+    @staticmethod
+    def already_there(what) -> str:
+        return (
+            f"The demo population is already in this database ({what} demo children); nothing was changed. "
+            "Run `shouhu seed-demo --reset` to delete it and seed again."
+        )

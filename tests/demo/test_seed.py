@@ -1,0 +1,254 @@
+"""The demo promises a population in which every category shows, valid synthetic ID numbers, and one
+account per role; seeding twice never duplicates it."""
+
+import functools
+import io
+import json
+from collections import Counter
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import CommandError, call_command
+from django.db import transaction
+from django.utils import timezone
+
+from shouhu.accounts import access
+from shouhu.accounts.models import Organisation, Role, User, WelfareWorker, WorkerKind
+from shouhu.children import idnumber
+from shouhu.children.models import Carer, Child, ChildCategory, Parent
+from shouhu.demo import population as pop
+from shouhu.demo import seed as demo
+from shouhu.regions import loader
+from shouhu.regions.models import Region
+
+CHILDREN = 200
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """One demo population of 200 children for the whole module, rolled back at its end."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        out = io.StringIO()
+        call_command("seed_demo", children=CHILDREN, stdout=out)
+        yield out.getvalue()
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def demo_db(seeded, db):
+    return seeded
+
+
+def category_count(code: str) -> int:
+    return ChildCategory.objects.filter(child__in=demo.demo_children(), category_id=code).count()
+
+
+@functools.cache
+def lixin_divisions() -> dict[str, str]:
+    return loader.select(loader.read_rows(), pop.COUNTY)
+
+
+def lixin_plan(children: int, seed: int = 2026):
+    rows = lixin_divisions()
+    return pop.plan(
+        townships=[pop.Township(c, n) for c, n in rows.items() if len(c) == 9],
+        villages=[pop.Village(c, n, "居民委员会" in n) for c, n in rows.items() if len(c) == 12],
+        children=children,
+        seed=seed,
+        today=timezone.localdate(),
+    )
+
+
+def test_it_seeds_the_number_of_children_asked_for(demo_db):
+    assert demo.demo_children().count() == CHILDREN
+
+
+def test_about_one_child_in_ten_is_left_behind(demo_db):
+    assert 0.08 <= category_count("left_behind") / CHILDREN <= 0.12
+
+
+@pytest.mark.parametrize(
+    "category",
+    [
+        "de_facto_unsupported",
+        "orphan",
+        "living_alone",
+        "dropout",
+        "difficulty_poverty",
+        "difficulty_disability",
+        "difficulty_guardianship",
+    ],
+)
+def test_every_category_the_demo_promises_has_children(demo_db, category):
+    assert category_count(category) >= 1
+
+
+def test_a_child_lives_alone(demo_db):
+    assert demo.demo_children().filter(living_arrangement="alone").exists()
+
+
+def test_every_id_number_is_valid_and_uses_a_demo_sequence(demo_db):
+    numbers = list(demo.demo_children().values_list("id_number", "birth_date", "gender"))
+    numbers += [
+        (n, None, None)
+        for n in Parent.objects.filter(child__in=demo.demo_children()).values_list("id_number", flat=True)
+    ]
+    numbers += [
+        (n, None, None)
+        for n in Carer.objects.filter(child__in=demo.demo_children()).values_list("id_number", flat=True)
+    ]
+    assert len(numbers) > CHILDREN * 3
+    for number, birth_date, gender in numbers:
+        assert idnumber.validate(number) == number
+        assert number.startswith(pop.COUNTY) and int(number[14:17]) in pop.DEMO_SEQUENCES
+        if birth_date:
+            assert idnumber.birth_date_of(number) == birth_date
+            assert idnumber.gender_of(number) == gender
+
+
+def test_no_child_outside_the_demo_sequences_is_created(demo_db):
+    assert Child.objects.count() == demo.demo_children().count()
+
+
+def test_schooling_is_consistent_with_age(demo_db):
+    ages = {
+        "not_in_kindergarten": range(0, 7),
+        "kindergarten": range(2, 7),
+        "primary": range(5, 13),
+        "junior": range(11, 16),
+        "senior": range(14, 18),
+        "vocational": range(14, 18),
+        "not_in_school": range(14, 18),
+        "dropped_out": range(12, 16),
+    }
+    for child in demo.demo_children():
+        assert child.age in ages[child.schooling], (child.age, child.schooling)
+
+
+def test_the_directors_villages_have_left_behind_children(demo_db):
+    for village in pop.FEATURED:
+        children = demo.demo_children().filter(village_id=village)
+        assert children.count() >= 5
+        assert children.filter(categories__category_id="left_behind").count() >= 2
+
+
+def test_no_household_is_placed_in_the_industrial_parks(demo_db):
+    for park in pop.PARKS:
+        assert not demo.demo_children().filter(region_code__startswith=park).exists()
+
+
+def test_a_few_villages_have_no_child_director(demo_db):
+    villages = Region.objects.filter(level=5, code__startswith=pop.COUNTY).exclude(code__startswith="3416234")
+    staffed = WelfareWorker.objects.filter(kind=WorkerKind.DIRECTOR).values("region_id")
+    without = villages.exclude(code__in=staffed).count()
+    assert 1 <= without <= 0.06 * villages.count()
+
+
+def test_every_township_has_a_supervisor(demo_db):
+    townships = Region.objects.filter(level=4, code__startswith=pop.COUNTY).exclude(
+        code__startswith="3416234"
+    )
+    staffed = set(
+        WelfareWorker.objects.filter(kind=WorkerKind.SUPERVISOR).values_list("region_id", flat=True)
+    )
+    assert set(townships.values_list("code", flat=True)) <= staffed
+
+
+def test_demo_accounts_json_lists_every_role_with_a_region_that_exists(demo_db):
+    out = io.StringIO()
+    call_command("demo_accounts", as_json=True, stdout=out)
+    accounts = json.loads(out.getvalue())
+    assert {a["role"] for a in accounts} == set(Role.values)
+    assert all(a["password"] == demo.PASSWORD for a in accounts)
+    codes = [a["region_code"] for a in accounts]
+    assert Region.objects.filter(code__in=codes).count() == len(set(codes))
+
+
+@pytest.mark.parametrize("username", demo.USERNAMES)
+def test_each_demo_account_signs_in_with_the_demo_password(demo_db, username):
+    assert authenticate(username=username, password=demo.PASSWORD) is not None
+
+
+def test_directors_are_linked_to_the_registry_of_their_village(demo_db):
+    for user in User.objects.filter(username__in=demo.USERNAMES, role=Role.VILLAGE_DIRECTOR):
+        assert user.worker.kind == WorkerKind.DIRECTOR
+        assert user.worker.region_id == user.region_id
+
+
+def test_the_mentor_sees_one_left_behind_child_of_qianpan(demo_db):
+    mentor = User.objects.get(username="mentor")
+    (child,) = access.children_visible_to(mentor)
+    assert child.village_id == pop.QIANPAN
+    assert child.categories.filter(category_id="left_behind").exists()
+
+
+def test_only_the_admin_is_staff(demo_db):
+    assert list(
+        User.objects.filter(username__in=demo.USERNAMES, is_staff=True).values_list(
+            "username", "is_superuser", "role"
+        )
+    ) == [("admin", True, Role.ADMIN)]
+
+
+def test_a_second_seed_without_reset_refuses_and_changes_nothing(demo_db):
+    before = (
+        Child.objects.count(),
+        WelfareWorker.objects.count(),
+        Organisation.objects.count(),
+        User.objects.count(),
+    )
+    with pytest.raises(CommandError, match="--reset"):
+        call_command("seed_demo", children=CHILDREN, stdout=io.StringIO())
+    assert (
+        Child.objects.count(),
+        WelfareWorker.objects.count(),
+        Organisation.objects.count(),
+        User.objects.count(),
+    ) == before
+
+
+def test_if_missing_leaves_a_seeded_demo_alone(demo_db):
+    out = io.StringIO()
+    call_command("seed_demo", if_missing=True, stdout=out)
+    assert "already seeded" in out.getvalue()
+    assert demo.demo_children().count() == CHILDREN
+
+
+def test_reset_replaces_the_population_without_duplicating_the_network(demo_db):
+    before = (WelfareWorker.objects.count(), Organisation.objects.count(), User.objects.count())
+    call_command("seed_demo", children=60, seed=9, reset=True, stdout=io.StringIO())
+    assert demo.demo_children().count() == 60
+    assert (WelfareWorker.objects.count(), Organisation.objects.count(), User.objects.count()) == before
+
+
+def test_it_refuses_a_population_too_small_to_show_every_category(db):
+    with pytest.raises(CommandError, match="at least"):
+        call_command("seed_demo", children=10, stdout=io.StringIO())
+
+
+def test_the_plan_is_the_same_for_the_same_seed_and_differs_for_another():
+    def names(plan):
+        return [(c.fields["name"], c.fields["id_number"]) for c in plan.children]
+
+    assert names(lixin_plan(100)) == names(lixin_plan(100))
+    assert names(lixin_plan(100)) != names(lixin_plan(100, seed=1))
+
+
+def test_grandparents_care_for_about_96_percent_of_left_behind_children_with_a_carer():
+    carers = [
+        c.carer["relation"]
+        for c in lixin_plan(3000).children
+        if c.profile in pop.LEFT_BEHIND_PROFILES and c.carer
+    ]
+    share = sum(r in ("grandparent", "maternal_grandparent") for r in carers) / len(carers)
+    assert 0.92 <= share <= 0.99
+
+
+def test_migrant_parents_name_where_they_work():
+    places = Counter(
+        p["work_place"]
+        for c in lixin_plan(500).children
+        for p in c.parents.values()
+        if p["situation"] == "migrant"
+    )
+    assert places and all(place.endswith("市") for place in places)
