@@ -25,11 +25,14 @@ from django.utils import timezone
 from shouhu.accounts.models import Grant, GrantReason, Organisation, Role, User, WelfareWorker, WorkerKind
 from shouhu.children.models import Carer, Child, ChildCategory, Parent, RescueContact
 from shouhu.children.services import child_register
+from shouhu.escalation.models import WorkItem
 from shouhu.regions.codes import Level
 from shouhu.regions.loader import load_regions
 from shouhu.regions.models import Region
+from shouhu.visits.models import ActivitySession
 
 from . import population as pop
+from .activity import seed_activity
 
 PASSWORD = "shouhu-demo-2026"  # noqa: S105 - published on purpose: demo accounts only
 
@@ -99,6 +102,7 @@ class SeedResult:
     categories: dict[str, int]
     villages_without_director: int
     seconds: float
+    fieldwork: dict[str, int]
 
 
 def demo_children() -> QuerySet[Child]:
@@ -133,6 +137,8 @@ def remove() -> int:
             model.history.model.objects.filter(child_id__in=ids).delete()
         demo_children().delete()
         WelfareWorker.objects.filter(training__startswith=pop.DEMO_MARK).delete()
+        WorkItem.objects.filter(region_code__startswith=pop.COUNTY).delete()
+        ActivitySession.objects.filter(home__village__code__startswith=pop.COUNTY).delete()
     return count
 
 
@@ -199,6 +205,7 @@ def seed(
                     progress(i, len(plan.children))
         _record_history(actor)
         _grants(users, registered)
+        fieldwork = seed_activity(today=today, seed=seed, county=pop.COUNTY)
     categories = dict(
         ChildCategory.objects.filter(child__in=demo_children())
         .values_list("category_id")
@@ -217,6 +224,7 @@ def seed(
         categories=categories,
         villages_without_director=gaps,
         seconds=time.monotonic() - started,
+        fieldwork=fieldwork,
     )
 
 
@@ -328,4 +336,9 @@ def summary(result: SeedResult) -> list[str]:
     for code, name, english in NATIONAL_CATEGORIES:
         lines.append(f"  {result.categories.get(code, 0):5d}  {english} ({name})")
     lines.append(f"  {result.villages_without_director:5d}  villages without a child director")
+    work = result.fieldwork
+    lines.append(
+        f"  {work['visits']:5d}  visits in the last three months; {work['overdue']} overdue now, "
+        f"{work['escalated']} escalated; {work['sessions']} children's-home sessions"
+    )
     return lines
