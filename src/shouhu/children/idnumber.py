@@ -6,6 +6,8 @@ for men, even for women) and a check character computed by ISO 7064 MOD 11-2 ('X
 
 import datetime as dt
 
+from django.utils.translation import gettext as _
+
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
 
@@ -37,16 +39,20 @@ def validate(value: str) -> str:
     """Return the normalised number, or raise ``InvalidIdNumber`` saying what is wrong."""
     number = normalise(value)
     if len(number) != 18:
-        raise InvalidIdNumber(f"身份证号码应为18位，这里是{len(number)}位")
+        raise InvalidIdNumber(_("身份证号码应为18位，这里是%(count)s位") % {"count": len(number)})
     if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
-        raise InvalidIdNumber("身份证号码前17位应为数字，最后一位为数字或X")
+        raise InvalidIdNumber(_("身份证号码前17位应为数字，最后一位为数字或X"))
     try:
         birth_date_of(number)
     except ValueError as exc:
-        raise InvalidIdNumber(f"身份证号码中的出生日期 {number[6:14]} 不是有效日期") from exc
+        raise InvalidIdNumber(
+            _("身份证号码中的出生日期 %(digits)s 不是有效日期") % {"digits": number[6:14]}
+        ) from exc
     expected = check_char(number[:17])
     if number[17] != expected:
-        raise InvalidIdNumber(f"身份证号码校验位错误（最后一位应为 {expected}），请核对")
+        raise InvalidIdNumber(
+            _("身份证号码校验位错误（最后一位应为 %(expected)s），请核对") % {"expected": expected}
+        )
     return number
 
 

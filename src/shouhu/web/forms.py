@@ -77,7 +77,7 @@ class ChildForm(ParseOnlyModelForm):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
-    ethnicity = forms.ChoiceField(label=_("民族"), choices=[(e, e) for e in ETHNICITIES], initial="汉族")
+    ethnicity = forms.ChoiceField(label=_("民族"), choices=[(e, _(e)) for e in ETHNICITIES], initial="汉族")
     photo = forms.FileField(
         label=_("照片"),
         required=False,

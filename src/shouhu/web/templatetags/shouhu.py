@@ -1,6 +1,7 @@
 """Template helpers of the web interface. Permission questions are asked of ``accounts.access``."""
 
 from django import template
+from django.utils.translation import pgettext
 
 from shouhu.accounts import access
 from shouhu.children.options import Assistance, IncomeSource
@@ -31,7 +32,7 @@ def place(child) -> str:
 
 def _labels(values, choices) -> str:
     labels = dict(choices)
-    return "、".join(str(labels.get(v, v)) for v in values or [])
+    return pgettext("list separator", "、").join(str(labels.get(v, v)) for v in values or [])
 
 
 @register.filter
