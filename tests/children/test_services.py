@@ -176,3 +176,12 @@ def test_a_national_category_cannot_be_set_by_hand(personas):
         services.child_set_local_categories(actor=personas.dir_b, child=personas.child_b, codes=["left_behind"],
                                             reason="手工")
     assert "categories" in errors_of(exc)
+
+
+def test_reasons_are_stored_in_the_registrys_language_whatever_the_actors_interface(personas):
+    from django.utils import translation
+
+    with translation.override("en"):
+        child = f.make_child(actor=personas.dir_a, parents={"father": f.migrant(), "mother": {"situation": "deceased"}})
+    reason = child.categories.get(category_id="left_behind").reason
+    assert reason == "父亲外出务工，母亲死亡，无监护能力"

@@ -7,9 +7,10 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from shouhu.accounts import access
@@ -64,7 +65,8 @@ def child_reclassify(*, child: Child, on: dt.date | None = None, actor=None) -> 
     Also exits a child on the 18th birthday. Returns (gained, lost) category codes.
     """
     on = on or timezone.localdate()
-    with transaction.atomic():
+    # Reasons are stored data: written in the registry's language whatever the actor's interface.
+    with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
         if not child.exited_on and child.age_on(on) >= classify.CHILD_AGE_LIMIT:
             child.exited_on = child.turns_adult_on
             child.exit_reason = ExitReason.AGED_OUT
