@@ -100,7 +100,10 @@ class Personas:
                                          region_id=users[key].region_id)
         WelfareWorker.objects.create(kind=WorkerKind.SUPERVISOR, user=users["supervisor"], name="王丽",
                                      region_id=TOWNSHIP, full_time=True)
-        child_a = make_child(name="梦巧", village=VILLAGE_A, parents={"father": migrant(), "mother": migrant()})
+        child_a = make_child(
+            name="梦巧", village=VILLAGE_A, parents={"father": migrant(), "mother": migrant()},
+            living_arrangement="grandparents", carer={"name": "梦奶奶", "relation": "grandparent"},
+        )
         child_b = make_child(name="高小明", village=VILLAGE_B, gender="male")
         child_c = make_child(name="程建国", village=VILLAGE_C, gender="male")
         mentor = make_user("mentor", Role.MENTOR, None, full_name="梁慧")

@@ -263,8 +263,9 @@ def world(personas, settings, tmp_path) -> World:
         (tmp_path / photo).parent.mkdir(parents=True)
         (tmp_path / photo).write_bytes(b"\xff\xd8\xff\xe0 photo of child " + key.encode())
         Child.objects.filter(pk=child.pk).update(photo=photo, photo_consent=True)
-        Carer.objects.create(
-            child=child, name="照料人" + key.upper(), relation="grandparent", phone="1380000000" + key
+        Carer.objects.update_or_create(
+            child=child, defaults={"name": "照料人" + key.upper(), "relation": "grandparent",
+                                   "phone": "1380000000" + key},
         )
         RescueContact.objects.create(child=child, name="联系人" + key.upper(), phone="1390000000" + key)
         AccessLog.objects.create(

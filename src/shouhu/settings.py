@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "shouhu.audit",
     "shouhu.escalation",
     "shouhu.visits",
+    "shouhu.cases",
     "shouhu.web",
     "shouhu.api",
     "shouhu.demo",

@@ -319,7 +319,7 @@ def test_a_mentor_sees_no_phone_of_the_carer(personas, api):
 
 
 def test_a_child_without_a_carer_has_carer_null(personas, api):
-    assert api(personas.dir_a).get(child_url(personas.child_a)).json()["carer"] is None
+    assert api(personas.dir_b).get(child_url(personas.child_b)).json()["carer"] is None
 
 
 @pytest.mark.parametrize("method", ["put", "delete"])

@@ -309,7 +309,7 @@ def test_a_bad_change_saves_nothing_at_all(personas, director):
     assert response.status_code == 400
     personas.child_a.refresh_from_db()
     assert personas.child_a.grade == ""
-    assert not Carer.objects.filter(child=personas.child_a).exists()
+    assert Carer.objects.get(child=personas.child_a).name == "梦奶奶"  # the carer on file is untouched
 
 
 def test_a_child_cannot_be_moved_outside_my_jurisdiction(personas, director):

@@ -202,3 +202,31 @@ def can_record_visit(user: User, child: Child) -> bool:
         .filter(user_id=user.pk, child_id=child.pk, reason=GrantReason.ASSIGNMENT)
         .exists()
     )
+
+
+def reports_visible_to(user: User):
+    """Mandatory reports: those of the user's territory (the township triages them) and those the user
+    filed (a reporter sees the status, which grants nothing about the child)."""
+    from shouhu.cases.models import Report
+
+    if not user.is_authenticated or not user.is_active:
+        return Report.objects.none()
+    if _is_everywhere(user):
+        return Report.objects.all()
+    code = territory_code(user)
+    mine = Q(reporter_id=user.pk)
+    if not code:
+        return Report.objects.filter(mine)
+    return Report.objects.filter(Q(township_id__startswith=code) | Q(village_id__startswith=code) | mine)
+
+
+def alerts_visible_to(user: User):
+    from shouhu.cases.models import Alert
+
+    return Alert.objects.filter(child__in=children_visible_to(user).values("pk"))
+
+
+def cases_visible_to(user: User):
+    from shouhu.cases.models import Case
+
+    return Case.objects.filter(child__in=children_visible_to(user).values("pk"))

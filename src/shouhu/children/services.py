@@ -18,7 +18,7 @@ from shouhu.accounts import access
 from . import classify, names
 from .models import Carer, CategoryEvent, Child, ChildCategory, NameToken, Parent, RescueContact
 from .options import ExitReason, ParentRole
-from .signals import categories_changed
+from .signals import categories_changed, child_changed
 
 NESTED = ("parents", "carer", "contacts")
 
@@ -201,6 +201,7 @@ def _save(child: Child, to_save: list, *, actor, created: bool) -> Child:
         item.save()
     _index_name(child)
     child_reclassify(child=child, actor=actor)
+    child_changed.send(sender=Child, child=child, actor=actor)
     return child
 
 

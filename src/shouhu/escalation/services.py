@@ -11,9 +11,10 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.core.mail import send_mail
+from django.conf import settings
+from django.core.mail import get_connection, send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from shouhu.accounts.models import Role, User
@@ -107,18 +108,26 @@ def item_reassign(*, actor, item: WorkItem, to: User) -> WorkItem:
     return item
 
 
+def _answering_region(tier: int, region_code: str) -> str | None:
+    """The region whose people answer for ``region_code`` at ``tier``: its township, its county."""
+    return {Tier.TOWNSHIP: region_code[:9], Tier.COUNTY: region_code[:6]}.get(tier)
+
+
 def recipients(tier: int, region_code: str) -> list[User]:
     """Who answers for a region at a tier: the township's supervisors, the county's centre staff."""
-    if tier == Tier.TOWNSHIP:
-        return list(
-            User.objects.filter(is_active=True, role=Role.TOWNSHIP_SUPERVISOR, region_id=region_code[:9])
-        )
-    if tier == Tier.COUNTY:
-        return list(User.objects.filter(is_active=True, role=Role.COUNTY_STAFF, region_id=region_code[:6]))
-    return []
+    role = {Tier.TOWNSHIP: Role.TOWNSHIP_SUPERVISOR, Tier.COUNTY: Role.COUNTY_STAFF}.get(tier)
+    if role is None:
+        return []
+    region = _answering_region(tier, region_code)
+    return list(User.objects.filter(is_active=True, role=role, region_id=region))
 
 
 def _message(item: WorkItem, tier: int) -> str:
+    with translation.override(settings.LANGUAGE_CODE):  # stored, then sent: the registry's language
+        return _message_text(item, tier)
+
+
+def _message_text(item: WorkItem, tier: int) -> str:
     level = Tier(tier).label
     return _("【逾期督办·%(level)s】%(title)s，截止 %(due)s") % {
         "level": level,
@@ -127,12 +136,13 @@ def _message(item: WorkItem, tier: int) -> str:
     }
 
 
-def escalate(*, now: dt.datetime | None = None) -> dict[str, int]:
-    """Move missed items up a tier and notify the people there. Safe to re-run at any time."""
+def escalate(*, now: dt.datetime | None = None, items=None) -> dict[str, int]:
+    """Move missed items up a tier and notify the people there. Safe to re-run at any time.
+    ``items`` narrows it to some items (an urgent alert that must reach the township at once)."""
     now = now or timezone.now()
     moved = {Tier.TOWNSHIP: 0, Tier.COUNTY: 0}
     with transaction.atomic():
-        open_items = WorkItem.objects.filter(status=Status.OPEN)
+        open_items = (WorkItem.objects.all() if items is None else items).filter(status=Status.OPEN)
         to_county = list(
             open_items.filter(tier__lt=Tier.COUNTY, county_at__lte=now).values_list("pk", flat=True)
         )
@@ -144,16 +154,21 @@ def escalate(*, now: dt.datetime | None = None) -> dict[str, int]:
         moved[Tier.COUNTY] = WorkItem.objects.filter(pk__in=to_county).update(tier=Tier.COUNTY)
         moved[Tier.TOWNSHIP] = WorkItem.objects.filter(pk__in=to_township).update(tier=Tier.TOWNSHIP)
         notes = []
+        # A month's missed visits reach a township on the same night: ask once per township (county)
+        # who answers there, and word each item's message once.
+        people: dict[tuple[int, str | None], list[tuple[User, list[str]]]] = {}
         for tier, pks in ((Tier.TOWNSHIP, to_township), (Tier.COUNTY, to_county)):
             for item in WorkItem.objects.filter(pk__in=pks):
-                for user in recipients(tier, item.region_code):
-                    for channel in _channels(user):
+                place = (tier, _answering_region(tier, item.region_code))
+                if place not in people:
+                    people[place] = [(user, _channels(user)) for user in recipients(tier, item.region_code)]
+                message = _message(item, tier)
+                for user, channels in people[place]:
+                    for channel in channels:
                         notes.append(
-                            Notification(
-                                user=user, item=item, tier=tier, channel=channel, message=_message(item, tier)
-                            )
+                            Notification(user=user, item=item, tier=tier, channel=channel, message=message)
                         )
-        Notification.objects.bulk_create(notes, ignore_conflicts=True)
+        Notification.objects.bulk_create(notes, ignore_conflicts=True, batch_size=2000)
     sent = deliver()
     return {"to_township": moved[Tier.TOWNSHIP], "to_county": moved[Tier.COUNTY], "sent": sent}
 
@@ -167,22 +182,44 @@ def _channels(user: User) -> list[str]:
     return channels
 
 
-def deliver() -> int:
-    """Send e-mail and SMS notifications not sent yet; each is claimed by a conditional update first,
-    so two workers never send the same one."""
+def deliver(*, batch_size: int = 500) -> int:
+    """Send e-mail and SMS notifications not sent yet. Each batch is claimed before it is sent —
+    locked (skipping rows another worker holds) and marked sent in one transaction — so two workers
+    never send the same one. If sending fails, the notification that failed stays claimed and the
+    rest of its batch is released for the next run."""
     sent = 0
     sender = None
     pending = Notification.objects.filter(sent_at__isnull=True).exclude(channel=Channel.IN_APP)
-    for note in pending.select_related("user"):
-        claimed = Notification.objects.filter(pk=note.pk, sent_at__isnull=True).update(sent_at=timezone.now())
-        if claimed != 1:
-            continue
-        if note.channel == Channel.EMAIL:
-            send_mail(_("守护：逾期督办"), note.message, None, [note.user.email], fail_silently=False)
-        else:
-            sender = sender or sms_sender()
-            sender.send(note.user.phone, note.message)
-        sent += 1
+    with get_connection() as mail:
+        while True:
+            with transaction.atomic():
+                batch = list(
+                    pending.select_for_update(skip_locked=True, of=("self",))
+                    .select_related("user")
+                    .order_by("created_at", "pk")[:batch_size]
+                )
+                if not batch:
+                    break
+                Notification.objects.filter(pk__in=[n.pk for n in batch]).update(sent_at=timezone.now())
+            for index, note in enumerate(batch):
+                try:
+                    if note.channel == Channel.EMAIL:
+                        send_mail(
+                            _("守护：逾期督办"),
+                            note.message,
+                            None,
+                            [note.user.email],
+                            fail_silently=False,
+                            connection=mail,
+                        )
+                    else:
+                        sender = sender or sms_sender()
+                        sender.send(note.user.phone, note.message)
+                except Exception:
+                    unsent = [n.pk for n in batch[index + 1 :]]
+                    Notification.objects.filter(pk__in=unsent).update(sent_at=None)
+                    raise
+                sent += 1
     Notification.objects.filter(sent_at__isnull=True, channel=Channel.IN_APP).update(sent_at=timezone.now())
     return sent
 

@@ -14,9 +14,10 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from shouhu.accounts import access
 from shouhu.accounts.models import Role, User, WelfareWorker, WorkerKind
@@ -26,6 +27,7 @@ from shouhu.escalation import services as escalation
 from shouhu.escalation.models import Status, Tier, WorkItem
 
 from . import rules
+from .signals import visit_recorded
 from .models import FAILED_OUTCOMES, Outcome, Visit, VisitKind, VisitPolicy
 
 DIRECTOR_VISIT, COUNTY_VISIT, URGENT_VISIT = (
@@ -82,60 +84,97 @@ def _directors(village_codes) -> dict[str, object]:
     return dict(rows)
 
 
-def _alone_flags(child_ids) -> dict[object, dt.datetime]:
+def _alone_flags(children) -> dict[object, dt.datetime]:
+    """When each child was last flagged as having no adult at home (``children``: ids or a queryset)."""
     rows = (
-        CategoryEvent.objects.filter(child_id__in=child_ids, category_id=c.LIVING_ALONE, gained=True)
+        CategoryEvent.objects.filter(child_id__in=children, category_id=c.LIVING_ALONE, gained=True)
         .order_by("child_id", "recorded_at")
         .values_list("child_id", "recorded_at")
     )
     return dict(rows)  # the latest flag wins
 
 
+_TITLES = {
+    rules.DIRECTOR: gettext_noop("走访 %(name)s"),
+    rules.COUNTY: gettext_noop("县儿童福利指导中心年度走访 %(name)s"),
+    rules.URGENT: gettext_noop("紧急入户走访 %(name)s（无成年人照料）"),
+}
+
+
 def _title(kind: str, name: str) -> str:
-    return {
-        rules.DIRECTOR: _("走访 %(name)s"),
-        rules.COUNTY: _("县儿童福利指导中心年度走访 %(name)s"),
-        rules.URGENT: _("紧急入户走访 %(name)s（无成年人照料）"),
-    }[kind] % {"name": name}
+    return _(_TITLES[kind]) % {"name": name}
 
 
 def schedules_refresh(*, on: dt.date | None = None, children=None, now: dt.datetime | None = None) -> dict:
     """Derive every child's due visits for ``on`` and store the missing ones; complete satisfied ones;
-    cancel those of children who left. ``children`` narrows it to a queryset (one child after a change)."""
+    cancel those of children who left. ``children`` narrows it to a queryset (one child after a change).
+
+    Built for the nightly run over a whole county or province: the requirements of children alike
+    (same county, same categories) are derived once, and only the requirements without an item yet
+    are turned into items, so that a run in which nothing changed reads the children and their
+    current items and writes nothing."""
     on = on or timezone.localdate()
     now = now or timezone.now()
     qs = Child.objects.filter(exited_on__isnull=True) if children is None else children
-    rows = list(qs.values_list("pk", "name", "region_code", "village_id"))
-    ids = [r[0] for r in rows]
+    rows = list(qs.order_by().values_list("pk", "name", "region_code", "village_id"))
+    ids = qs.order_by().values("pk")
     cats: dict[object, set[str]] = defaultdict(set)
-    for i in range(0, len(ids), 10000):
-        for child_id, code in ChildCategory.objects.filter(child_id__in=ids[i : i + 10000]).values_list(
-            "child_id", "category_id"
-        ):
-            cats[child_id].add(code)
-    alone = _alone_flags([i for i in ids if c.LIVING_ALONE in cats[i]])
+    memberships = ChildCategory.objects.filter(child_id__in=ids)
+    for child_id, code in memberships.values_list("child_id", "category_id"):
+        cats[child_id].add(code)
+    alone = _alone_flags([i for i, held in cats.items() if c.LIVING_ALONE in held])
     policies = {p.county_id: p for p in VisitPolicy.objects.all()}
     for county in {r[2][:6] for r in rows} - set(policies):
         policies[county] = policy_for(county)
-    directors = _directors({r[3] for r in rows if r[3]})
-    # A current director visit not yet due stands as it is: a policy change applies to later periods.
-    standing = WorkItem.objects.filter(kind=DIRECTOR_VISIT, status=Status.OPEN, due_at__gte=now)
+
+    # What each child needs: children alike share one derivation (the rules are pure functions of
+    # the categories, the county's policy and the day, unless a child was flagged alone).
+    alike: dict[tuple, list[rules.Requirement]] = {}
+    needs = []
+    for child_id, _name, region_code, _village in rows:
+        held = cats.get(child_id, set())
+        flagged = alone.get(child_id)
+        if flagged is None:
+            key = (region_code[:6], frozenset(held))
+            reqs = alike.get(key)
+            if reqs is None:
+                reqs = alike[key] = rules.requirements(held, policy=policies[key[0]], on=on)
+        else:
+            reqs = rules.requirements(held, policy=policies[region_code[:6]], on=on, flagged_alone_at=flagged)
+        needs.append(reqs)
+
+    # Which of them have an item already (the key names child, kind and period start), and which
+    # children have a director visit standing: open and not yet due.
+    starts = {req.period_start for reqs in needs for req in reqs}
+    stands = Q(kind=DIRECTOR_VISIT, status=Status.OPEN, due_at__gte=now)
+    current = WorkItem.objects.filter(Q(kind__in=VISIT_KINDS, period_start__in=starts) | stands)
     if children is not None:
-        standing = standing.filter(child__in=children)
-    standing = set(standing.values_list("child_id", flat=True))
+        current = current.filter(child_id__in=ids)
+    existing, standing = set(), set()
+    for child_id, kind, start, stands_now in current.annotate(
+        stands_now=ExpressionWrapper(stands, output_field=BooleanField())
+    ).values_list("child_id", "kind", "period_start", "stands_now"):
+        existing.add((child_id, kind, start))
+        if stands_now:
+            standing.add(child_id)
+
     specs = []
-    for child_id, name, region_code, village_id in rows:
-        policy = policies[region_code[:6]]
-        for req in rules.requirements(
-            cats[child_id], policy=policy, on=on, flagged_alone_at=alone.get(child_id)
-        ):
+    directors = None
+    for (child_id, name, region_code, village_id), reqs in zip(rows, needs, strict=True):
+        for req in reqs:
+            kind = f"visit.{req.kind}"
+            if (child_id, kind, req.period_start) in existing:
+                continue  # items_ensure would find its key and keep it
             if req.kind == rules.DIRECTOR and child_id in standing:
                 continue
+            if directors is None:
+                directors = _directors({r[3] for r in rows if r[3]})
+            policy = policies[region_code[:6]]
             urgent = req.kind == rules.URGENT
             specs.append(
                 escalation.ItemSpec(
                     key=req.key(child_id),
-                    kind=f"visit.{req.kind}",
+                    kind=kind,
                     title=_title(req.kind, name),
                     region_code=region_code,
                     child_id=child_id,
@@ -257,6 +296,7 @@ def visit_record(
                     actor=actor, child=child, fields=facts.get("fields"), parents=facts.get("parents")
                 )
             complete_satisfied(children=Child.objects.filter(pk=child.pk))
+            visit_recorded.send(sender=Visit, visit=visit)
     except IntegrityError:
         # The same key arrived twice at once: the first one won; answer with it.
         existing = Visit.objects.filter(idempotency_key=idempotency_key).first() if idempotency_key else None

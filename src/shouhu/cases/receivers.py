@@ -1,0 +1,19 @@
+from django.dispatch import receiver
+
+from shouhu.children.signals import child_changed
+from shouhu.visits.signals import visit_recorded
+
+from . import services
+
+
+@receiver(child_changed)
+def evaluate_after_change(sender, *, child, actor, **kwargs):
+    """Rules are evaluated the moment a fact changes, not only at night."""
+    services.evaluate_child(child=child, actor=actor)
+
+
+@receiver(visit_recorded)
+def evaluate_after_visit(sender, *, visit, **kwargs):
+    """A visit may confirm a child is safe (closing urgent alerts) or add a failed attempt (a signal)."""
+    services.confirm_by_visit(visit=visit)
+    services.evaluate_child(child=visit.child)

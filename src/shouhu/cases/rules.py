@@ -1,0 +1,180 @@
+"""Find and intervene: the risk rules, as fixed kinds of rule with parameters a county edits as data.
+
+Sources: 国发〔2016〕13号 (find and intervene: report, respond, assess, intervene); Minor Protection Law
+2020 Art. 21–23 (no child under 16 without a guardian; parents entrust a capable adult); Shaoxing's
+standard (seed 003); the Bijie deaths of 2015 (DOMAIN.md), where signals that were each known — out of
+school, parents unreachable, locked doors — were never combined.
+
+Each rule is a plain function of ``Facts`` and its parameters; nothing is ever evaluated from text.
+A firing returns the facts that fired it, shown with the alert. Choices:
+
+* "Without a capable carer": no adult at home (alone, minor siblings only), no entrusted carer
+  (recorded as such, or "with parents" while neither parent is at home), or an entrusted carer
+  recorded as unable to care.
+* "Leaving the child without effective guardianship": neither parent at home to guard — each parent
+  is dead, missing, out of contact, deprived of liberty, seriously ill, severely disabled, stripped of
+  guardianship, deported, or away at work — and at least one of them is in one of the first states.
+* Out of school: the registry says dropped out or not in school, or the latest visit found the child not
+  attending; only at compulsory-education ages (parameters ``min_age``/``max_age``).
+* Parents out of contact "for a month": a parent recorded as out of contact since ``contact_days`` or
+  more, or the latest visit found no contact with the migrant parents for over a month.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+URGENT, HIGH, MEDIUM, LOW = "urgent", "high", "medium", "low"
+SEVERITIES = [(URGENT, _("紧急")), (HIGH, _("高")), (MEDIUM, _("中")), (LOW, _("低"))]
+SELF_CLOSING = {MEDIUM, LOW}  # urgent and high close only by a visit or a supervisor
+
+UNABLE = {"deceased", "missing", "out_of_contact", "imprisoned", "drug_rehab", "detained", "seriously_ill",
+          "guardianship_revoked", "deported"}
+AWAY = UNABLE | {"migrant"}
+
+
+@dataclass(frozen=True)
+class ParentState:
+    role: str
+    situation: str
+    since: dt.date | None = None
+    severe_disability: bool = False
+
+
+@dataclass(frozen=True)
+class Facts:
+    age: int
+    living_arrangement: str
+    has_carer: bool
+    carer_capable: bool
+    parents: tuple[ParentState, ...]
+    schooling: str
+    visit_in_school: str = ""  # the latest completed visit's finding: yes / no / unknown / ""
+    visit_parent_contact: str = ""  # week / month / longer / none / ""
+    failed_attempts: int = 0  # within the rule's window, filled by the caller per window
+    failed_attempt_dates: tuple[dt.date, ...] = ()
+    reported_harms: tuple[str, ...] = ()  # harm types of open reports linked to the child
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    label: Any
+    minimum: int
+    maximum: int
+
+
+@dataclass(frozen=True)
+class RuleKind:
+    code: str
+    name: Any
+    reads: Any
+    response: Any
+    severity: str
+    deadline_hours: int
+    params: dict[str, int]
+    bounds: tuple[Param, ...]
+    notify: tuple[str, ...]
+    opens_case: bool
+    check: Callable[[Facts, dict[str, int], dt.date], dict[str, Any] | None] = field(repr=False)
+
+
+def _unable(p: ParentState) -> bool:
+    return p.situation in UNABLE or (p.situation == "disabled" and p.severe_disability)
+
+
+def _away(p: ParentState) -> bool:
+    return _unable(p) or p.situation == "migrant"
+
+
+def alone_under_age(f: Facts, params: dict[str, int], on: dt.date) -> dict[str, Any] | None:
+    if f.age >= params["max_age"]:
+        return None
+    why = None
+    if f.living_arrangement in ("alone", "minor_siblings"):
+        why = {"alone": "独自居住", "minor_siblings": "仅与未成年兄弟姐妹共同生活"}[f.living_arrangement]
+    elif f.has_carer and not f.carer_capable:
+        why = "受委托照料人无照料能力"
+    elif f.living_arrangement == "no_carer" or (
+        f.living_arrangement == "parents" and f.parents and all(_away(p) for p in f.parents)
+    ):
+        why = "父母均不在身边且无受委托照料人"
+    return {"年龄": f.age, "情形": why} if why else None
+
+
+def parents_unable(f: Facts, params: dict[str, int], on: dt.date) -> dict[str, Any] | None:
+    if not f.parents or not all(_away(p) for p in f.parents) or not any(_unable(p) for p in f.parents):
+        return None
+    if len(f.parents) < 2 and not _unable(f.parents[0]):
+        return None
+    return {"父母状况": "；".join(f"{p.role}：{p.situation}" + (f"（自 {p.since}）" if p.since else "")
+                              for p in f.parents)}
+
+
+def out_of_school(f: Facts, params: dict[str, int], on: dt.date) -> dict[str, Any] | None:
+    if not (params["min_age"] <= f.age <= params["max_age"]):
+        return None
+    if f.schooling in ("dropped_out", "not_in_school"):
+        return {"年龄": f.age, "就学情况": f.schooling, "来源": "登记信息"}
+    if f.visit_in_school == "no":
+        return {"年龄": f.age, "就学情况": "走访发现未上学", "来源": "走访"}
+    return None
+
+
+def lured_into_crime(f: Facts, params: dict[str, int], on: dt.date) -> dict[str, Any] | None:
+    return {"报告": "被引诱参与违法犯罪或逃学"} if "lured" in f.reported_harms else None
+
+
+def combined_signals(f: Facts, params: dict[str, int], on: dt.date) -> dict[str, Any] | None:
+    school = out_of_school(f, {"min_age": 6, "max_age": 15}, on)
+    cutoff = on - dt.timedelta(days=params["contact_days"])
+    lost = [p for p in f.parents if p.situation == "out_of_contact" and p.since and p.since <= cutoff]
+    no_contact = bool(lost) or f.visit_parent_contact == "longer"
+    recent = [d for d in f.failed_attempt_dates if d >= on - dt.timedelta(days=params["window_days"])]
+    if school and no_contact and len(recent) >= params["failed_visits"]:
+        return {"未上学": school["就学情况"], "父母失联": "是", "走访未遇次数": len(recent),
+                "统计天数": params["window_days"]}
+    return None
+
+
+KINDS: dict[str, RuleKind] = {
+    k.code: k
+    for k in [
+        RuleKind(
+            "alone_under_16", _("16周岁以下儿童独居或无人照料"), _("年龄、实际监护、受委托照料人、父母状况"),
+            _("24小时内入户走访；通知乡镇督导员；记录已向公安机关报告；向父母发出督促监护告知书"),
+            URGENT, 24, {"max_age": 16}, (Param("max_age", _("年龄上限（周岁）"), 8, 18),),
+            ("township_supervisor",), False, alone_under_age,
+        ),
+        RuleKind(
+            "parents_unable", _("父母无法履行监护职责"), _("父母状况及开始日期"),
+            _("开立个案；评估并申请相应救助帮扶和政策保障"),
+            HIGH, 72, {}, (), ("township_supervisor",), True, parents_unable,
+        ),
+        RuleKind(
+            "out_of_school", _("义务教育阶段儿童失学辍学"), _("年龄、就学情况、最近走访"),
+            _("通知学校和教育部门；期限内未返校上报县级；记录对监护人的督促（直至移送检察机关）"),
+            MEDIUM, 24 * 14, {"min_age": 6, "max_age": 15},
+            (Param("min_age", _("起始年龄"), 5, 8), Param("max_age", _("截止年龄"), 14, 17)),
+            ("township_supervisor",), False, out_of_school,
+        ),
+        RuleKind(
+            "lured_into_crime", _("被引诱参与违法犯罪或逃学"), _("强制报告"),
+            _("开立个案，公安机关和学校为参与方"),
+            HIGH, 48, {}, (), ("township_supervisor", "county_staff"), True, lured_into_crime,
+        ),
+        RuleKind(
+            "combined_signals", _("多重风险信号叠加"), _("就学情况、父母联系、走访未遇记录"),
+            _("升级为高风险：督导员组织联合走访，核实儿童安全"),
+            HIGH, 48, {"contact_days": 30, "failed_visits": 2, "window_days": 60},
+            (Param("contact_days", _("父母失联天数"), 7, 180), Param("failed_visits", _("走访未遇次数"), 1, 10),
+             Param("window_days", _("统计未遇的天数"), 7, 180)),
+            ("township_supervisor",), False, combined_signals,
+        ),
+    ]
+}
