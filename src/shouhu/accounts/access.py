@@ -217,7 +217,9 @@ def reports_visible_to(user: User):
     mine = Q(reporter_id=user.pk)
     if not code:
         return Report.objects.filter(mine)
-    return Report.objects.filter(Q(township_id__startswith=code) | Q(village_id__startswith=code) | mine)
+    return Report.objects.filter(
+        Q(township__code__startswith=code) | Q(village__code__startswith=code) | mine
+    )
 
 
 def alerts_visible_to(user: User):
