@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from . import jobs
+from shouhu import jobs
 
 
 @shared_task(name="shouhu.visits.tasks.nightly")

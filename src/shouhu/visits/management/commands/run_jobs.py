@@ -4,7 +4,7 @@ import json
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from shouhu.visits import jobs
+from shouhu import jobs
 
 
 class Command(BaseCommand):
