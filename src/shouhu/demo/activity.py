@@ -167,3 +167,100 @@ def _homes(*, today: dt.date, rng: random.Random, county: str, fallback: User) -
 
 
 __all__ = ["seed_activity", "end_of_day"]
+
+
+def seed_find_and_intervene(
+    *, today: dt.date, county: str, village: str, report_village: str
+) -> dict[str, int]:
+    """A Bijie-like household (DOMAIN.md): three siblings left with no adult, out of school for a month,
+    the father out of contact, two visits that met a locked door — every signal recorded through the
+    same services a director uses, so the rules fire as they would in the field. And a teacher's report
+    that the township made a case, and one it has not identified yet."""
+    from shouhu.cases import reports
+    from shouhu.children import idnumber
+    from shouhu.children.models import Child
+    from shouhu.children.services import child_register, child_update
+
+    director = User.objects.filter(role=Role.VILLAGE_DIRECTOR, region_id=village).first()
+    supervisor = User.objects.filter(role=Role.TOWNSHIP_SUPERVISOR, region_id=village[:9]).first()
+    teacher = User.objects.filter(role=Role.TEACHER, region__code__startswith=county).first()
+    if not (director and supervisor and teacher):
+        return {}
+    parents = {
+        "father": {
+            "name": "毕大成",
+            "situation": "out_of_contact",
+            "situation_since": today - dt.timedelta(days=75),
+            "police_report_date": today - dt.timedelta(days=45),
+        },
+        "mother": {
+            "name": "罗小芬",
+            "situation": "migrant",
+            "situation_since": today - dt.timedelta(days=400),
+            "work_place": "广东省东莞市",
+        },
+    }
+    siblings = []
+    for seq, (name, years, gender) in enumerate(
+        [("毕示例大", 13, "male"), ("毕示例二", 9, "female"), ("毕示例三", 7, "female")], start=991
+    ):
+        birth = today.replace(year=today.year - years) - dt.timedelta(days=40 + seq)
+        number = idnumber.make(f"{county}{birth:%Y%m%d}{seq if gender == 'male' else seq + 1:03d}"[:17])
+        if Child.objects.filter(id_number=number).exists():
+            return {}
+        siblings.append(
+            child_register(
+                actor=director,
+                fields={
+                    "name": name,
+                    "gender": gender,
+                    "birth_date": birth,
+                    "id_number": number,
+                    "village_id": village,
+                    "hukou_type": "rural",
+                    "schooling": "dropped_out" if years >= 7 else "primary",
+                    "living_arrangement": "grandparents",
+                    "address": "（演示数据）高寨村后庄",
+                },
+                parents=parents,
+            )
+        )
+    for child in siblings:
+        for days in (20, 8):
+            visit_services.visit_record(
+                actor=director,
+                child=child,
+                data={
+                    "visited_on": today - dt.timedelta(days=days),
+                    "outcome": Outcome.LOCKED,
+                    "notes": "铁门上锁，邻居说孩子们白天在家。",
+                },
+            )
+    for child in siblings:  # the last signal: the grandmother has gone; the children are alone
+        child_update(actor=director, child=child, fields={"living_arrangement": "minor_siblings"})
+    known = Child.objects.filter(region_code=report_village, exited_on__isnull=True).order_by("name").first()
+    filed = 0
+    if known is not None:
+        report = reports.report_file(
+            actor=teacher,
+            harm_type="violence_injuries",
+            urgency="soon",
+            township=report_village[:9],
+            village=report_village,
+            child_name=known.name,
+            child_birth_date=known.birth_date,
+            description="学生手臂和背部有多处淤青，说是家里人打的。",
+            seen_at=timezone.now() - dt.timedelta(hours=5),
+        )
+        reports.report_link(actor=supervisor, report=report, child=known)
+        reports.report_to_case(actor=supervisor, report=report, risk_level="high", parties=["学校", "派出所"])
+        filed += 1
+    reports.report_file(
+        actor=teacher,
+        harm_type="abandoned",
+        urgency="immediate",
+        township=village[:9],
+        description="放学路上看到一个约八岁的男孩，说爸妈都不在家，晚上一个人睡。姓名不详。",
+        seen_at=timezone.now() - dt.timedelta(hours=2),
+    )
+    return {"bijie_children": len(siblings), "reports": filed + 1}

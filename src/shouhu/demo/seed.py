@@ -32,7 +32,7 @@ from shouhu.regions.models import Region
 from shouhu.visits.models import ActivitySession
 
 from . import population as pop
-from .activity import seed_activity
+from .activity import seed_activity, seed_find_and_intervene
 
 PASSWORD = "shouhu-demo-2026"  # noqa: S105 - published on purpose: demo accounts only
 
@@ -206,6 +206,11 @@ def seed(
         _record_history(actor)
         _grants(users, registered)
         fieldwork = seed_activity(today=today, seed=seed, county=pop.COUNTY)
+        fieldwork.update(
+            seed_find_and_intervene(
+                today=today, county=pop.COUNTY, village=pop.GAOZHAI, report_village=pop.QIANPAN
+            )
+        )
     categories = dict(
         ChildCategory.objects.filter(child__in=demo_children())
         .values_list("category_id")
@@ -341,4 +346,9 @@ def summary(result: SeedResult) -> list[str]:
         f"  {work['visits']:5d}  visits in the last three months; {work['overdue']} overdue now, "
         f"{work['escalated']} escalated; {work['sessions']} children's-home sessions"
     )
+    if work.get("bijie_children"):
+        lines.append(
+            f"  A household of {work['bijie_children']} siblings alone in 高寨村 (urgent alerts); "
+            f"{work['reports']} mandatory reports by the teacher"
+        )
     return lines
