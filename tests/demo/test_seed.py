@@ -59,8 +59,10 @@ def lixin_plan(children: int, seed: int = 2026):
     )
 
 
-def test_it_seeds_the_number_of_children_asked_for(demo_db):
-    assert demo.demo_children().count() == CHILDREN
+def test_it_seeds_the_number_of_children_asked_for_and_the_featured_household(demo_db):
+    from shouhu.demo.activity import HOUSEHOLD
+
+    assert demo.demo_children().count() == CHILDREN + len(HOUSEHOLD)
 
 
 def test_about_one_child_in_ten_is_left_behind(demo_db):
@@ -211,13 +213,17 @@ def test_if_missing_leaves_a_seeded_demo_alone(demo_db):
     out = io.StringIO()
     call_command("seed_demo", if_missing=True, stdout=out)
     assert "already seeded" in out.getvalue()
-    assert demo.demo_children().count() == CHILDREN
+    from shouhu.demo.activity import HOUSEHOLD
+
+    assert demo.demo_children().count() == CHILDREN + len(HOUSEHOLD)
 
 
 def test_reset_replaces_the_population_without_duplicating_the_network(demo_db):
     before = (WelfareWorker.objects.count(), Organisation.objects.count(), User.objects.count())
     call_command("seed_demo", children=60, seed=9, reset=True, stdout=io.StringIO())
-    assert demo.demo_children().count() == 60
+    from shouhu.demo.activity import HOUSEHOLD
+
+    assert demo.demo_children().count() == 60 + len(HOUSEHOLD)
     assert (WelfareWorker.objects.count(), Organisation.objects.count(), User.objects.count()) == before
 
 

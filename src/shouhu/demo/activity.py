@@ -169,6 +169,15 @@ def _homes(*, today: dt.date, rng: random.Random, county: str, fallback: User) -
 __all__ = ["seed_activity", "end_of_day"]
 
 
+# The featured household (Bijie, 2015: 13, ~9, ~7 and 5 years old; two of ours have left school):
+# name, age, gender, ID sequence (odd for boys), schooling.
+HOUSEHOLD = [
+    ("毕示例大", 13, "male", 991, "dropped_out"),
+    ("毕示例二", 12, "female", 992, "dropped_out"),
+    ("毕示例三", 6, "female", 994, "primary"),
+]
+
+
 def seed_find_and_intervene(
     *, today: dt.date, county: str, village: str, report_village: str
 ) -> dict[str, int]:
@@ -186,26 +195,29 @@ def seed_find_and_intervene(
     teacher = User.objects.filter(role=Role.TEACHER, region__code__startswith=county).first()
     if not (director and supervisor and teacher):
         return {}
+    father_birth, mother_birth = dt.date(today.year - 41, 3, 12), dt.date(today.year - 38, 9, 5)
     parents = {
         "father": {
             "name": "毕大成",
+            "birth_date": father_birth,
+            "id_number": idnumber.make(f"{county}{father_birth:%Y%m%d}995"),
             "situation": "out_of_contact",
             "situation_since": today - dt.timedelta(days=75),
             "police_report_date": today - dt.timedelta(days=45),
         },
         "mother": {
             "name": "罗小芬",
+            "birth_date": mother_birth,
+            "id_number": idnumber.make(f"{county}{mother_birth:%Y%m%d}996"),
             "situation": "migrant",
             "situation_since": today - dt.timedelta(days=400),
             "work_place": "广东省东莞市",
         },
     }
     siblings = []
-    for seq, (name, years, gender) in enumerate(
-        [("毕示例大", 13, "male"), ("毕示例二", 9, "female"), ("毕示例三", 7, "female")], start=991
-    ):
+    for name, years, gender, seq, schooling in HOUSEHOLD:
         birth = today.replace(year=today.year - years) - dt.timedelta(days=40 + seq)
-        number = idnumber.make(f"{county}{birth:%Y%m%d}{seq if gender == 'male' else seq + 1:03d}"[:17])
+        number = idnumber.make(f"{county}{birth:%Y%m%d}{seq:03d}")
         if Child.objects.filter(id_number=number).exists():
             return {}
         siblings.append(
@@ -218,7 +230,7 @@ def seed_find_and_intervene(
                     "id_number": number,
                     "village_id": village,
                     "hukou_type": "rural",
-                    "schooling": "dropped_out" if years >= 7 else "primary",
+                    "schooling": schooling,
                     "living_arrangement": "grandparents",
                     "address": "（演示数据）高寨村后庄",
                 },
