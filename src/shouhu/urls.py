@@ -4,5 +4,6 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("shouhu.api.urls")),
+    path("", include("shouhu.visits.urls")),
     path("", include("shouhu.web.urls")),
 ]

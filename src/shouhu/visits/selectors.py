@@ -1,0 +1,398 @@
+"""Reads of the visits pages — work lists, overdue summaries, investigations, children's homes and the
+visit policy — each scoped through ``accounts.access``. Anything fetched by id is 404 outside the
+reader's jurisdiction, for "missing" and "not yours" alike."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Exists, Max, Min, OuterRef, QuerySet
+from django.db.models.functions import Substr
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from shouhu.accounts import access
+from shouhu.accounts.models import Role, User
+from shouhu.escalation import services as escalation
+from shouhu.escalation.models import Notification, Status, WorkItem
+from shouhu.regions.codes import Level
+from shouhu.regions.models import Region
+
+from .homes import HOME_SESSION, week_of
+from .models import ChildrensHome, Investigation, InvestigationItem, Visit, VisitPolicy
+from .rules import end_of_day
+from .services import POLICY_FIELDS
+
+LIST_LIMIT = 100
+NOTIFICATIONS_SHOWN = 20
+# The level below an area, by the length of its code: "" (everywhere) → provinces, … county → townships.
+NEXT_LEVEL_LENGTH = {0: 2, 2: 4, 4: 6, 6: 9, 9: 12}
+
+
+def _get_or_404(qs: QuerySet, **lookup):
+    try:
+        return qs.get(**lookup)
+    except (qs.model.DoesNotExist, ValidationError, ValueError) as exc:  # a malformed id is as missing
+        raise Http404 from exc
+
+
+def home_area(user) -> str | None:
+    """The code of the area a user's pages start from: the territory, "" for an administrator who sees
+    everywhere, None for grant-only users."""
+    code = access.territory_code(user)
+    if code:
+        return code
+    return "" if user.is_superuser else None
+
+
+# --- work items ------------------------------------------------------------------------------------
+
+
+def get_work_item_for(user, item_id) -> WorkItem:
+    return _get_or_404(access.work_items_visible_to(user).select_related("child", "responsible"), pk=item_id)
+
+
+def days_overdue(due_at: dt.datetime, now: dt.datetime | None = None) -> int:
+    """Calendar days since the due day: a visit due by the end of 30 November is one day late on
+    1 December, whatever the hour."""
+    now = now or timezone.now()
+    return max((timezone.localdate(now) - timezone.localdate(due_at)).days, 1)
+
+
+@dataclass
+class MyWork:
+    """The work a person answers for, as a child director reads it on her phone."""
+
+    overdue: list[WorkItem] = field(default_factory=list)
+    this_week: list[WorkItem] = field(default_factory=list)
+    later: list[WorkItem] = field(default_factory=list)
+    later_count: int = 0
+    done: list[WorkItem] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.overdue or self.this_week or self.later or self.done)
+
+
+def my_work(*, user, now: dt.datetime | None = None) -> MyWork:
+    """Open items due this week (Monday–Sunday) and later, overdue ones (with days overdue), and those
+    done this month — of which the user is the responsible person."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    week_end = end_of_day(week_of(today)[1])
+    month_start = timezone.make_aware(dt.datetime.combine(today.replace(day=1), dt.time.min))
+    mine = access.work_items_visible_to(user).filter(responsible_id=user.pk).select_related("child")
+    open_items = mine.filter(status=Status.OPEN).order_by("due_at", "pk")
+    overdue = list(open_items.filter(due_at__lt=now)[:LIST_LIMIT])
+    for item in overdue:
+        item.days_overdue = days_overdue(item.due_at, now)
+    later = open_items.filter(due_at__gt=week_end)
+    return MyWork(
+        overdue=overdue,
+        this_week=list(open_items.filter(due_at__gte=now, due_at__lte=week_end)[:LIST_LIMIT]),
+        later=list(later[:LIST_LIMIT]),
+        later_count=later.count(),
+        done=list(
+            mine.filter(status=Status.DONE, done_at__gte=month_start).order_by("-done_at", "pk")[:LIST_LIMIT]
+        ),
+    )
+
+
+@dataclass
+class OverdueRow:
+    code: str
+    name: str
+    count: int
+    oldest: dt.datetime
+    responsible: User | None = None
+    assigned: bool = True  # False: nobody answers for these items (no director in post)
+
+    @property
+    def days(self) -> int:
+        return days_overdue(self.oldest)
+
+
+def overdue_by_area(*, user, area: str, now: dt.datetime | None = None) -> list[OverdueRow]:
+    """Overdue work in ``area`` counted one level down: per township for a county, per village and
+    responsible person for a township. Three queries whatever the number of items."""
+    now = now or timezone.now()
+    items = escalation.overdue(access.work_items_visible_to(user), now=now).filter(
+        region_code__startswith=area
+    )
+    per_person = len(area) >= 9
+    if per_person:
+        rows = list(
+            items.values("region_code", "responsible_id")
+            .annotate(count=Count("pk"), oldest=Min("due_at"))
+            .order_by("region_code", "responsible_id")
+        )
+        for row in rows:
+            row["area"] = row["region_code"]
+    else:
+        length = NEXT_LEVEL_LENGTH.get(len(area), 12)
+        rows = list(
+            items.annotate(area=Substr("region_code", 1, length))
+            .values("area")
+            .annotate(count=Count("pk"), oldest=Min("due_at"))
+            .order_by("area")
+        )
+    names = dict(Region.objects.filter(code__in={r["area"] for r in rows}).values_list("code", "name"))
+    people = {}
+    if per_person:
+        ids = {r["responsible_id"] for r in rows if r["responsible_id"]}
+        people = {u.pk: u for u in User.objects.filter(pk__in=ids)} if ids else {}
+    return [
+        OverdueRow(
+            code=r["area"],
+            name=names.get(r["area"], r["area"]),
+            count=r["count"],
+            oldest=r["oldest"],
+            responsible=people.get(r.get("responsible_id")),
+            assigned=not per_person or bool(r.get("responsible_id")),
+        )
+        for r in rows
+    ]
+
+
+def open_items_in(*, user, area: str) -> QuerySet[WorkItem]:
+    """Open items of an area, the most overdue first."""
+    return (
+        access.work_items_visible_to(user)
+        .filter(status=Status.OPEN, region_code__startswith=area)
+        .select_related("child", "responsible")
+        .order_by("due_at", "pk")
+    )
+
+
+def reassign_candidates(*, township: str) -> QuerySet[User]:
+    """Who may take over a township's work: its child directors and supervisors in post."""
+    return (
+        User.objects.filter(
+            is_active=True,
+            role__in=(Role.VILLAGE_DIRECTOR, Role.TOWNSHIP_SUPERVISOR),
+            region__code__startswith=township,
+        )
+        .select_related("region")
+        .order_by("region_id", "full_name", "username")
+    )
+
+
+def area_trail(*, user, area: str) -> list[Region]:
+    """The regions from the top of the user's jurisdiction down to ``area``, for a breadcrumb."""
+    top = home_area(user) or ""
+    codes = [area[:n] for n in (2, 4, 6, 9, 12) if len(top) <= n <= len(area)]
+    by_code = {r.code: r for r in access.regions_visible_to(user).filter(code__in=codes)}
+    return [by_code[c] for c in codes if c in by_code]
+
+
+def notifications(*, user) -> tuple[list[Notification], int]:
+    """The latest in-app notifications and how many are unread."""
+    latest = list(escalation.notifications_for(user=user).order_by("-created_at")[:NOTIFICATIONS_SHOWN])
+    return latest, escalation.notifications_for(user=user, unread_only=True).count()
+
+
+# --- one child's visits ----------------------------------------------------------------------------
+
+
+def child_visits(*, child, limit: int = 20) -> list[Visit]:
+    """A child's latest visits with their visitors (the child was fetched through ``access``)."""
+    return list(child.visits.select_related("visitor").order_by("-visited_on", "-created_at")[:limit])
+
+
+def child_open_items(*, user, child) -> list[WorkItem]:
+    return list(
+        access.work_items_visible_to(user)
+        .filter(child_id=child.pk, status=Status.OPEN)
+        .select_related("responsible")
+        .order_by("due_at")
+    )
+
+
+# --- visit policy ----------------------------------------------------------------------------------
+
+
+def configurable_county(user, wanted: str | None = None) -> str | None:
+    """The county whose settings (visit policy, investigations) ``user`` may change: ``wanted`` if
+    allowed, else the user's own county; None when there is none."""
+    if wanted:
+        if len(wanted) == 6 and wanted.isdigit() and access.can_configure_county(user, wanted):
+            return wanted if Region.objects.filter(code=wanted, level=Level.COUNTY).exists() else None
+        return None
+    code = access.territory_code(user)
+    if code and len(code) >= 6 and access.can_configure_county(user, code[:6]):
+        return code[:6]
+    return None
+
+
+def policy_of(county_code: str) -> VisitPolicy:
+    """The county's policy, or (before anyone changed it) the defaults it would be created with."""
+    return VisitPolicy.objects.filter(county_id=county_code).select_related("county").first() or VisitPolicy(
+        county=Region.objects.get(code=county_code)
+    )
+
+
+@dataclass
+class PolicyChange:
+    when: dt.datetime
+    who: User | None
+    created: bool
+    changes: list[tuple[str, Any, Any]]
+
+
+def _shown(value) -> str:
+    if isinstance(value, bool):
+        return gettext("是") if value else gettext("否")
+    return str(value)
+
+
+def policy_history(policy: VisitPolicy) -> list[PolicyChange]:
+    """Who changed which frequency from what to what, newest first."""
+    if policy.pk is None:
+        return []
+    records = list(policy.history.select_related("history_user").order_by("history_date", "history_id"))
+    out: list[PolicyChange] = []
+    previous = None
+    for record in records:
+        if previous is None:
+            out.append(PolicyChange(record.history_date, record.history_user, True, []))
+        else:
+            delta = record.diff_against(previous, included_fields=POLICY_FIELDS)
+            changes = [
+                (str(VisitPolicy._meta.get_field(c.field).verbose_name), _shown(c.old), _shown(c.new))
+                for c in delta.changes
+            ]
+            if changes:
+                out.append(PolicyChange(record.history_date, record.history_user, False, changes))
+        previous = record
+    return out[::-1]
+
+
+# --- investigations --------------------------------------------------------------------------------
+
+
+def investigations_visible_to(user) -> QuerySet[Investigation]:
+    """The investigations of the county the user works in (or of the counties below a city)."""
+    if user.is_superuser:
+        qs = Investigation.objects.all()
+    else:
+        code = access.territory_code(user)
+        if not code:
+            return Investigation.objects.none()
+        # Below a county the investigation is the county's; above one, those of the counties within.
+        wanted = {"county_id": code[:6]} if len(code) >= 6 else {"county_id__startswith": code}
+        qs = Investigation.objects.filter(**wanted)
+    return qs.select_related("county", "opened_by", "closed_by")
+
+
+def investigations_with_progress(*, user) -> QuerySet[Investigation]:
+    """Each investigation with the checks done and to do within the user's territory, in one query."""
+    from django.db.models import Q
+
+    from .models import CheckStatus
+
+    area = home_area(user) or ""
+    inside = Q(items__region_code__startswith=area)
+    return (
+        investigations_visible_to(user)
+        .annotate(
+            total=Count("items", filter=inside),
+            checked=Count("items", filter=inside & ~Q(items__status=CheckStatus.PENDING)),
+        )
+        .order_by("-year", "-quarter")
+    )
+
+
+def get_investigation_for(user, investigation_id) -> Investigation:
+    return _get_or_404(investigations_visible_to(user), pk=investigation_id)
+
+
+def checks_visible_to(user, investigation: Investigation) -> QuerySet[InvestigationItem]:
+    items = InvestigationItem.objects.filter(investigation=investigation)
+    if user.is_superuser:
+        return items
+    code = access.territory_code(user)
+    return items.filter(region_code__startswith=code) if code else items.none()
+
+
+def checks_in(*, user, investigation: Investigation, area: str) -> QuerySet[InvestigationItem]:
+    """The children to check in an area, those still to do first."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    from .models import CheckStatus
+
+    return (
+        checks_visible_to(user, investigation)
+        .filter(region_code__startswith=area)
+        .select_related("child", "checked_by")
+        .annotate(
+            todo=Case(
+                When(status=CheckStatus.PENDING, then=Value(0)), default=Value(1), output_field=IntegerField()
+            )
+        )
+        .order_by("todo", "child__name", "pk")
+    )
+
+
+def get_check_for(user, investigation: Investigation, check_id) -> InvestigationItem:
+    return _get_or_404(
+        checks_visible_to(user, investigation).select_related("investigation", "child"), pk=check_id
+    )
+
+
+def summary_for(*, user, investigation: Investigation, area: str) -> dict[str, Any]:
+    """The closed investigation's summary within ``area`` (an area of the user's jurisdiction):
+    townships the area covers whole, and the rescue lists of its villages."""
+    summary = investigation.summary or {}
+    if _outside_jurisdiction(user, area):
+        return {"townships": [], "rescue": []}
+    return {
+        "townships": [
+            {"code": code, **row}
+            for code, row in sorted(summary.get("townships", {}).items())
+            if code.startswith(area)
+        ],
+        "rescue": [
+            {"code": code, **row}
+            for code, row in sorted(summary.get("rescue", {}).items())
+            if code.startswith(area)
+        ],
+    }
+
+
+def _outside_jurisdiction(user, area: str) -> bool:
+    top = home_area(user)
+    return top is None or not area.startswith(top)
+
+
+# --- children's homes ------------------------------------------------------------------------------
+
+
+def homes_visible_to(user) -> QuerySet[ChildrensHome]:
+    """Homes of the villages in the user's jurisdiction, with the last session and whether the weekly
+    check flagged them (an open ``home.session`` item)."""
+    flagged = access.work_items_visible_to(user).filter(
+        kind=HOME_SESSION, status=Status.OPEN, region_code=OuterRef("village_id")
+    )
+    return (
+        ChildrensHome.objects.filter(village__in=access.regions_visible_to(user))
+        .select_related("village__parent")
+        .annotate(last_session=Max("sessions__held_on"), flagged=Exists(flagged))
+        .order_by("village_id")
+    )
+
+
+def get_home_for(user, home_id) -> ChildrensHome:
+    return _get_or_404(homes_visible_to(user), pk=home_id)
+
+
+def home_children(*, user, home: ChildrensHome):
+    """The village's registered children the user may see: who may attend a session."""
+    return (
+        access.children_visible_to(user)
+        .filter(region_code=home.village_id, exited_on__isnull=True)
+        .order_by("name", "pk")
+    )

@@ -1,0 +1,42 @@
+"""Template helpers of the visits pages, for the shared layout and the child's file. Permission
+questions are asked of ``accounts.access``; reads go through ``visits.selectors``."""
+
+from django import template
+
+from shouhu.accounts import access
+from shouhu.escalation import services as escalation
+
+from .. import selectors
+
+register = template.Library()
+
+
+@register.filter
+def unread_notifications(user) -> int:
+    if not user.is_authenticated:
+        return 0
+    return escalation.notifications_for(user=user, unread_only=True).count()
+
+
+@register.filter
+def works_territory(user) -> bool:
+    """Investigations and children's homes are the work of those who work a territory."""
+    return user.is_authenticated and selectors.home_area(user) is not None
+
+
+@register.filter
+def may_configure_visits(user) -> bool:
+    return user.is_authenticated and selectors.configurable_county(user) is not None
+
+
+@register.inclusion_tag("visits/child_section.html", takes_context=True)
+def child_visits(context, child):
+    """The "走访记录" section of a child's file: open due visits, the latest visits, and the button to
+    record one for those who may."""
+    user = context["request"].user
+    return {
+        "child": child,
+        "due": selectors.child_open_items(user=user, child=child),
+        "visits": selectors.child_visits(child=child),
+        "can_record": access.can_record_visit(user, child),
+    }
