@@ -38,6 +38,9 @@ from rest_framework.authtoken.models import Token
 from shouhu.accounts.models import Grant
 from shouhu.audit.models import AccessLog, Action
 from shouhu.children.models import Carer, Child, ChildCategory, Parent, RescueContact
+from shouhu.escalation.models import WorkItem
+from shouhu.visits import investigations
+from shouhu.visits.models import ActivitySession, ChildrensHome, Investigation, InvestigationItem, Visit
 from tests import factories as f
 
 SRC = Path(__file__).resolve().parent.parent / "src" / "shouhu"
@@ -107,6 +110,22 @@ CHILD_PAGES = {
     "": SEES,
     "edit/": EDITS,  # the edit form
     "photo": TERRITORY,  # the photo identifies the child: full-file readers only
+    "visits/new/": EDITS,  # recording a visit: those who work the child's territory
+}
+
+# Records other than children, named in a route by these parameters. Each is made in the world below
+# in village A (or for the whole county) and may be reached only by these personas.
+IN_VILLAGE_A = frozenset({"dir_a", "supervisor", "county", "civil", "admin"})
+IN_COUNTY = frozenset({"dir_a", "dir_b", "dir_c", "supervisor", "county", "civil", "admin"})
+OBJECTS = {
+    ("item_id",): ("item", IN_VILLAGE_A),  # a due visit of child A
+    ("investigation_id",): ("investigation", IN_COUNTY),  # the county's quarterly investigation
+    ("investigation_id", "check_id"): ("check", IN_VILLAGE_A),  # the check of child A in it
+    ("home_id",): ("home", IN_VILLAGE_A),  # village A's children's home
+}
+# Pages that change a record open to fewer people than those who may see it.
+RECORD_WRITE_PAGES = {
+    "homes/<home_id>/sessions/new/": IN_VILLAGE_A - {"civil"},  # civil affairs reads, does not record
 }
 
 WRITE_METHODS = ("post", "put", "patch", "delete")
@@ -196,6 +215,8 @@ def place(route: Route) -> str | None:
         return "child"
     if route.kwargs == ("code",) and _REGION_ROUTE.search(route.path):
         return "region"
+    if route.kwargs in OBJECTS:
+        return "object"
     return None
 
 
@@ -227,6 +248,7 @@ def auth_params(kind: str) -> list:
 class World:
     personas: f.Personas
     children: dict[str, Child]
+    objects: dict[str, dict[str, object]]
 
     def user(self, persona: str):
         return getattr(self.personas, persona)
@@ -249,6 +271,11 @@ class World:
             "carers": list(Carer.objects.filter(child_id__in=ids).order_by("pk").values()),
             "contacts": list(RescueContact.objects.filter(child_id__in=ids).order_by("pk").values()),
             "categories": list(ChildCategory.objects.filter(child_id__in=ids).order_by("pk").values()),
+            "work": list(WorkItem.objects.order_by("pk").values()),
+            "checks": list(InvestigationItem.objects.order_by("pk").values()),
+            "investigations": list(Investigation.objects.order_by("pk").values("pk", "closed_at")),
+            "sessions": list(ActivitySession.objects.order_by("pk").values("pk")),
+            "visits": list(Visit.objects.order_by("pk").values("pk")),
         }
 
 
@@ -277,7 +304,21 @@ def world(personas, settings, tmp_path) -> World:
             channel="web",
             path=f"/children/{child.pk}/",
         )
-    return World(personas, children)
+    item = WorkItem.objects.get(child=personas.child_a, kind="visit.director")
+    today = timezone.localdate()
+    investigation = investigations.investigation_open(
+        actor=personas.county, county_code=f.COUNTY, year=today.year, quarter=(today.month - 1) // 3 + 1,
+        all_children=True,
+    )
+    check = investigation.items.get(child=personas.child_a)
+    home = ChildrensHome.objects.create(village_id=f.VILLAGE_A, name="前潘村儿童之家")
+    objects = {
+        "item": {"item_id": item.pk},
+        "investigation": {"investigation_id": investigation.pk},
+        "check": {"investigation_id": investigation.pk, "check_id": check.pk},
+        "home": {"home_id": home.pk},
+    }
+    return World(personas, children, objects)
 
 
 def send(client: Client, route: Route, method: str, url: str):
@@ -311,7 +352,7 @@ def marks_of(child: Child) -> tuple[str, str]:
 def test_the_resolver_has_routes_of_every_kind():
     kinds = {place(r) for r in ROUTES}
 
-    assert {"admin", "public", "page", "child", "region"} <= kinds
+    assert {"admin", "public", "page", "child", "region", "object"} <= kinds
 
 
 @pytest.mark.parametrize("route", [pytest.param(r, id=str(r)) for r in ROUTES])
@@ -415,6 +456,43 @@ def test_an_ended_grant_closes_the_child_to_the_mentor(world, route, auth):
     assert response.status_code == 404
 
 
+# --- routes of other records ------------------------------------------------------------------------
+
+
+def object_of(route: Route) -> tuple[str, frozenset[str]]:
+    kind, reach = OBJECTS[route.kwargs]
+    return kind, RECORD_WRITE_PAGES.get(route.path, reach)
+
+
+@pytest.mark.parametrize(("route", "persona", "auth"), cases("object"))
+def test_a_record_route_opens_only_for_who_may_reach_it(world, route, persona, auth):
+    kind, reach = object_of(route)
+    status = world.client(persona, auth).get(route.url(**world.objects[kind])).status_code
+
+    # 405: a route that only takes POST (its refusals are checked by the write test below).
+    expected = {200, 302, 405} if persona in reach else {404, 405}
+    assert status in expected, f"{persona} on {route}: got {status}, expected {sorted(expected)}"
+
+
+@pytest.mark.parametrize(
+    ("route", "persona", "auth"),
+    [p for p in cases("object") if p.values[1] not in object_of(p.values[0])[1]],
+)
+def test_a_record_out_of_reach_is_404_for_every_write_and_stays_unchanged(world, route, persona, auth):
+    kind, _reach = object_of(route)
+    client = world.client(persona, auth)
+    before = world.snapshot()
+
+    wrong = {}
+    for method in WRITE_METHODS:
+        status = send(client, route, method, route.url(**world.objects[kind])).status_code
+        if status not in (404, 405):
+            wrong[method] = status
+
+    assert not wrong, f"{persona} on {route}: method → status {wrong}"
+    assert world.snapshot() == before
+
+
 # --- region routes ----------------------------------------------------------------------------------
 
 
@@ -492,12 +570,13 @@ def test_an_ended_grant_takes_the_child_off_the_mentor_s_list(world, route, auth
 
 
 def _scoped_routes() -> list:
-    return [pytest.param(r, id=str(r)) for r in ROUTES if place(r) in ("page", "child", "region")]
+    return [pytest.param(r, id=str(r)) for r in ROUTES if place(r) in ("page", "child", "region", "object")]
 
 
 @pytest.mark.parametrize("route", _scoped_routes())
 def test_signed_out_every_scoped_route_sends_to_sign_in(world, route):
-    url = route.url(pk=world.children["a"].pk, code=f.VILLAGE_A)
+    values = {k: v for obj in world.objects.values() for k, v in obj.items()}
+    url = route.url(pk=world.children["a"].pk, code=f.VILLAGE_A, **values)
     before = world.snapshot()
 
     for method in ("get", "post"):
@@ -542,8 +621,7 @@ def test_views_read_children_only_through_the_access_module():
     by jurisdiction; a direct query would skip that scoping."""
     offenders = [
         f"{path.relative_to(SRC)}:{lineno}: {line.strip()}"
-        for package in ("api", "web")
-        for path in sorted((SRC / package).rglob("*.py"))
+        for path in sorted({*(SRC / "api").rglob("*.py"), *(SRC / "web").rglob("*.py"), *SRC.rglob("views.py")})
         for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
         if re.search(r"\bChild\.(objects|_default_manager|_base_manager)\b", line)
     ]
