@@ -38,6 +38,9 @@ from rest_framework.authtoken.models import Token
 from shouhu.accounts.models import Grant
 from shouhu.audit.models import AccessLog, Action
 from shouhu.children.models import Carer, Child, ChildCategory, Parent, RescueContact
+from shouhu.cases import reports
+from shouhu.cases import services as case_services
+from shouhu.cases.models import Alert, Case, Report, RuleSetting
 from shouhu.escalation.models import WorkItem
 from shouhu.visits import investigations
 from shouhu.visits.models import ActivitySession, ChildrensHome, Investigation, InvestigationItem, Visit
@@ -111,6 +114,7 @@ CHILD_PAGES = {
     "edit/": EDITS,  # the edit form
     "photo": TERRITORY,  # the photo identifies the child: full-file readers only
     "visits/new/": EDITS,  # recording a visit: those who work the child's territory
+    "cases/new/": EDITS,  # opening a case
 }
 
 # Records other than children, named in a route by these parameters. Each is made in the world below
@@ -122,6 +126,10 @@ OBJECTS = {
     ("investigation_id",): ("investigation", IN_COUNTY),  # the county's quarterly investigation
     ("investigation_id", "check_id"): ("check", IN_VILLAGE_A),  # the check of child A in it
     ("home_id",): ("home", IN_VILLAGE_A),  # village A's children's home
+    ("alert_id",): ("alert", IN_VILLAGE_A),  # an alert about child A: never to a mentor
+    ("case_id",): ("case", IN_VILLAGE_A),  # a case of child A: never to a mentor
+    ("report_id",): ("report", IN_VILLAGE_A),  # a report about village A, filed by its director
+    ("rule_code",): ("rule", frozenset({"county", "admin"})),  # the county's rule settings
 }
 # Pages that change a record open to fewer people than those who may see it.
 RECORD_WRITE_PAGES = {
@@ -276,6 +284,10 @@ class World:
             "investigations": list(Investigation.objects.order_by("pk").values("pk", "closed_at")),
             "sessions": list(ActivitySession.objects.order_by("pk").values("pk")),
             "visits": list(Visit.objects.order_by("pk").values("pk")),
+            "alerts": list(Alert.objects.order_by("pk").values()),
+            "cases": list(Case.objects.order_by("pk").values()),
+            "reports": list(Report.objects.order_by("pk").values("pk", "status", "child_id")),
+            "rules": list(RuleSetting.objects.order_by("pk").values()),
         }
 
 
@@ -312,7 +324,18 @@ def world(personas, settings, tmp_path) -> World:
     )
     check = investigation.items.get(child=personas.child_a)
     home = ChildrensHome.objects.create(village_id=f.VILLAGE_A, name="前潘村儿童之家")
+    alert = Alert.objects.create(child=personas.child_a, region_code=f.VILLAGE_A, rule="out_of_school",
+                                 severity="medium", facts={"年龄": 10})
+    case = case_services.case_open(actor=personas.county, child=personas.child_a, source="manual",
+                                   risk_level="high")
+    report = reports.report_file(actor=personas.dir_a, harm_type="abandoned", description="孩子独自在家",
+                                 seen_at=timezone.now(), urgency="soon", township=f.TOWNSHIP, village=f.VILLAGE_A)
+    case_services.settings_for(f.COUNTY)
     objects = {
+        "alert": {"alert_id": alert.pk},
+        "case": {"case_id": case.pk},
+        "report": {"report_id": report.pk},
+        "rule": {"rule_code": "alone_under_16"},
         "item": {"item_id": item.pk},
         "investigation": {"investigation_id": investigation.pk},
         "check": {"investigation_id": investigation.pk, "check_id": check.pk},

@@ -5,5 +5,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("shouhu.api.urls")),
     path("", include("shouhu.visits.urls")),
+    path("", include("shouhu.cases.urls")),
     path("", include("shouhu.web.urls")),
 ]

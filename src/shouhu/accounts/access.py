@@ -222,13 +222,24 @@ def reports_visible_to(user: User):
     )
 
 
+def _territorial(model, user: User):
+    """Records of the user's territory only: a grant (a mentor's pairing) shows a child's file, never
+    the alerts and cases about the child."""
+    if not user.is_authenticated or not user.is_active:
+        return model.objects.none()
+    if _is_everywhere(user):
+        return model.objects.all()
+    code = territory_code(user)
+    return model.objects.filter(region_code__startswith=code) if code else model.objects.none()
+
+
 def alerts_visible_to(user: User):
     from shouhu.cases.models import Alert
 
-    return Alert.objects.filter(child__in=children_visible_to(user).values("pk"))
+    return _territorial(Alert, user)
 
 
 def cases_visible_to(user: User):
     from shouhu.cases.models import Case
 
-    return Case.objects.filter(child__in=children_visible_to(user).values("pk"))
+    return _territorial(Case, user)
