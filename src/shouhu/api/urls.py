@@ -3,10 +3,19 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
 from . import views
+from . import visit_views as visits
 
 router = SimpleRouter()
 router.register("children", views.ChildViewSet, basename="child")
 router.register("regions", views.RegionViewSet, basename="region")
+router.register("visits", visits.VisitViewSet, basename="visit")
+router.register("work", visits.WorkItemViewSet, basename="work-item")
+router.register("notifications", visits.NotificationViewSet, basename="notification")
+router.register("investigations", visits.InvestigationViewSet, basename="investigation")
+router.register("investigation-items", visits.InvestigationItemViewSet, basename="investigation-item")
+router.register("homes", visits.ChildrensHomeViewSet, basename="childrens-home")
+router.register("sessions", visits.ActivitySessionViewSet, basename="activity-session")
+router.register("visit-policies", visits.VisitPolicyViewSet, basename="visit-policy")
 
 v1 = [
     path("auth/token/", views.ObtainToken.as_view(), name="token"),

@@ -184,26 +184,33 @@ def _channels(user: User) -> list[str]:
 
 def deliver(*, batch_size: int = 500) -> int:
     """Send e-mail and SMS notifications not sent yet. Each batch is claimed before it is sent —
-    locked (skipping rows another worker holds) and marked sent in one transaction — so two workers
-    never send the same one. If sending fails, the notification that failed stays claimed and the
-    rest of its batch is released for the next run."""
+    locked (skipping rows another worker holds), checked still unsent and marked sent in one
+    transaction — so two workers never send the same one. If sending fails, the notification that
+    failed stays claimed and the rest of its batch is released for the next run."""
     sent = 0
     sender = None
-    pending = Notification.objects.filter(sent_at__isnull=True).exclude(channel=Channel.IN_APP)
-    with get_connection() as mail:
-        while True:
+    pending = list(
+        Notification.objects.filter(sent_at__isnull=True)
+        .exclude(channel=Channel.IN_APP)
+        .values_list("pk", flat=True)
+    )
+    mail = None
+    try:
+        for start in range(0, len(pending), batch_size):
+            ids = pending[start : start + batch_size]
             with transaction.atomic():
                 batch = list(
-                    pending.select_for_update(skip_locked=True, of=("self",))
+                    Notification.objects.filter(pk__in=ids, sent_at__isnull=True)
+                    .select_for_update(skip_locked=True, of=("self",))
                     .select_related("user")
-                    .order_by("created_at", "pk")[:batch_size]
                 )
-                if not batch:
-                    break
                 Notification.objects.filter(pk__in=[n.pk for n in batch]).update(sent_at=timezone.now())
             for index, note in enumerate(batch):
                 try:
                     if note.channel == Channel.EMAIL:
+                        if mail is None:  # one connection for the run, opened only when there is mail
+                            mail = get_connection()
+                            mail.open()
                         send_mail(
                             _("守护：逾期督办"),
                             note.message,
@@ -220,6 +227,9 @@ def deliver(*, batch_size: int = 500) -> int:
                     Notification.objects.filter(pk__in=unsent).update(sent_at=None)
                     raise
                 sent += 1
+    finally:
+        if mail is not None:
+            mail.close()
     Notification.objects.filter(sent_at__isnull=True, channel=Channel.IN_APP).update(sent_at=timezone.now())
     return sent
 

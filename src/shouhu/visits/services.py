@@ -27,8 +27,8 @@ from shouhu.escalation import services as escalation
 from shouhu.escalation.models import Status, Tier, WorkItem
 
 from . import rules
-from .signals import visit_recorded
 from .models import FAILED_OUTCOMES, Outcome, Visit, VisitKind, VisitPolicy
+from .signals import visit_recorded
 
 DIRECTOR_VISIT, COUNTY_VISIT, URGENT_VISIT = (
     f"visit.{k}" for k in (rules.DIRECTOR, rules.COUNTY, rules.URGENT)
