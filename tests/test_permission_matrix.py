@@ -41,9 +41,17 @@ from shouhu.children.models import Carer, Child, ChildCategory, Parent, RescueCo
 from shouhu.cases import reports
 from shouhu.cases import services as case_services
 from shouhu.cases.models import Alert, Case, Report, RuleSetting
-from shouhu.escalation.models import WorkItem
+from shouhu.escalation.models import Notification, WorkItem
+from shouhu.visits import services as visit_services
 from shouhu.visits import investigations
-from shouhu.visits.models import ActivitySession, ChildrensHome, Investigation, InvestigationItem, Visit
+from shouhu.visits.models import (
+    ActivitySession,
+    ChildrensHome,
+    Investigation,
+    InvestigationItem,
+    Visit,
+    VisitPolicy,
+)
 from tests import factories as f
 
 SRC = Path(__file__).resolve().parent.parent / "src" / "shouhu"
@@ -130,6 +138,18 @@ OBJECTS = {
     ("case_id",): ("case", IN_VILLAGE_A),  # a case of child A: never to a mentor
     ("report_id",): ("report", IN_VILLAGE_A),  # a report about village A, filed by its director
     ("rule_code",): ("rule", frozenset({"county", "admin"})),  # the county's rule settings
+}
+# API routes name the record by `pk` after its collection.
+API_OBJECTS = {
+    "api/v1/visits/<pk>/": ("visit", IN_VILLAGE_A),  # a visit to child A: territorial, not a mentor's
+    "api/v1/work/<pk>/reassign/": ("item", IN_VILLAGE_A),
+    "api/v1/notifications/<pk>/read/": ("notification", frozenset({"supervisor"})),  # the recipient's own
+    "api/v1/investigations/<pk>/": ("investigation", IN_COUNTY),
+    "api/v1/investigations/<pk>/close/": ("investigation", IN_COUNTY),
+    "api/v1/investigations/<pk>/items/": ("investigation", IN_COUNTY),
+    "api/v1/investigation-items/<pk>/check/": ("check", IN_VILLAGE_A),
+    "api/v1/homes/<pk>/": ("home", IN_VILLAGE_A),
+    "api/v1/visit-policies/<county_code>/": ("county", IN_COUNTY),
 }
 # Pages that change a record open to fewer people than those who may see it.
 RECORD_WRITE_PAGES = {
@@ -223,7 +243,7 @@ def place(route: Route) -> str | None:
         return "child"
     if route.kwargs == ("code",) and _REGION_ROUTE.search(route.path):
         return "region"
-    if route.kwargs in OBJECTS:
+    if route.kwargs in OBJECTS or route.path in API_OBJECTS:
         return "object"
     return None
 
@@ -284,6 +304,8 @@ class World:
             "investigations": list(Investigation.objects.order_by("pk").values("pk", "closed_at")),
             "sessions": list(ActivitySession.objects.order_by("pk").values("pk")),
             "visits": list(Visit.objects.order_by("pk").values("pk")),
+            "notifications": list(Notification.objects.order_by("pk").values("pk", "read_at")),
+            "policies": list(VisitPolicy.objects.order_by("pk").values()),
             "alerts": list(Alert.objects.order_by("pk").values()),
             "cases": list(Case.objects.order_by("pk").values()),
             "reports": list(Report.objects.order_by("pk").values("pk", "status", "child_id")),
@@ -303,8 +325,8 @@ def world(personas, settings, tmp_path) -> World:
         (tmp_path / photo).write_bytes(b"\xff\xd8\xff\xe0 photo of child " + key.encode())
         Child.objects.filter(pk=child.pk).update(photo=photo, photo_consent=True)
         Carer.objects.update_or_create(
-            child=child, defaults={"name": "照料人" + key.upper(), "relation": "grandparent",
-                                   "phone": "1380000000" + key},
+            child=child,
+            defaults={"name": "照料人" + key.upper(), "relation": "grandparent", "phone": "1380000000" + key},
         )
         RescueContact.objects.create(child=child, name="联系人" + key.upper(), phone="1390000000" + key)
         AccessLog.objects.create(
@@ -319,19 +341,44 @@ def world(personas, settings, tmp_path) -> World:
     item = WorkItem.objects.get(child=personas.child_a, kind="visit.director")
     today = timezone.localdate()
     investigation = investigations.investigation_open(
-        actor=personas.county, county_code=f.COUNTY, year=today.year, quarter=(today.month - 1) // 3 + 1,
+        actor=personas.county,
+        county_code=f.COUNTY,
+        year=today.year,
+        quarter=(today.month - 1) // 3 + 1,
         all_children=True,
     )
     check = investigation.items.get(child=personas.child_a)
     home = ChildrensHome.objects.create(village_id=f.VILLAGE_A, name="前潘村儿童之家")
-    alert = Alert.objects.create(child=personas.child_a, region_code=f.VILLAGE_A, rule="out_of_school",
-                                 severity="medium", facts={"年龄": 10})
-    case = case_services.case_open(actor=personas.county, child=personas.child_a, source="manual",
-                                   risk_level="high")
-    report = reports.report_file(actor=personas.dir_a, harm_type="abandoned", description="孩子独自在家",
-                                 seen_at=timezone.now(), urgency="soon", township=f.TOWNSHIP, village=f.VILLAGE_A)
+    alert = Alert.objects.create(
+        child=personas.child_a,
+        region_code=f.VILLAGE_A,
+        rule="out_of_school",
+        severity="medium",
+        facts={"年龄": 10},
+    )
+    case = case_services.case_open(
+        actor=personas.county, child=personas.child_a, source="manual", risk_level="high"
+    )
+    report = reports.report_file(
+        actor=personas.dir_a,
+        harm_type="abandoned",
+        description="孩子独自在家",
+        seen_at=timezone.now(),
+        urgency="soon",
+        township=f.TOWNSHIP,
+        village=f.VILLAGE_A,
+    )
     case_services.settings_for(f.COUNTY)
+    visit, _created = visit_services.visit_record(
+        actor=personas.dir_a, child=personas.child_a, data={"visited_on": today, "notes": "奶奶在家"}
+    )
+    notification = Notification.objects.create(
+        user=personas.supervisor, item=item, tier=1, channel="in_app", message="督办"
+    )
     objects = {
+        "visit": {"visit_id": visit.pk},
+        "notification": {"notification_id": notification.pk},
+        "county": {"county_code": f.COUNTY},
         "alert": {"alert_id": alert.pk},
         "case": {"case_id": case.pk},
         "report": {"report_id": report.pk},
@@ -483,14 +530,23 @@ def test_an_ended_grant_closes_the_child_to_the_mentor(world, route, auth):
 
 
 def object_of(route: Route) -> tuple[str, frozenset[str]]:
-    kind, reach = OBJECTS[route.kwargs]
+    kind, reach = API_OBJECTS[route.path] if route.path in API_OBJECTS else OBJECTS[route.kwargs]
     return kind, RECORD_WRITE_PAGES.get(route.path, reach)
+
+
+def object_url(world: World, route: Route) -> str:
+    kind, _reach = object_of(route)
+    values = world.objects[kind]
+    if route.path in API_OBJECTS:
+        (name,) = route.kwargs
+        return route.url(**{name: next(iter(values.values())) if len(values) == 1 else values["check_id"]})
+    return route.url(**values)
 
 
 @pytest.mark.parametrize(("route", "persona", "auth"), cases("object"))
 def test_a_record_route_opens_only_for_who_may_reach_it(world, route, persona, auth):
-    kind, reach = object_of(route)
-    status = world.client(persona, auth).get(route.url(**world.objects[kind])).status_code
+    _kind, reach = object_of(route)
+    status = world.client(persona, auth).get(object_url(world, route)).status_code
 
     # 405: a route that only takes POST (its refusals are checked by the write test below).
     expected = {200, 302, 405} if persona in reach else {404, 405}
@@ -502,13 +558,12 @@ def test_a_record_route_opens_only_for_who_may_reach_it(world, route, persona, a
     [p for p in cases("object") if p.values[1] not in object_of(p.values[0])[1]],
 )
 def test_a_record_out_of_reach_is_404_for_every_write_and_stays_unchanged(world, route, persona, auth):
-    kind, _reach = object_of(route)
     client = world.client(persona, auth)
     before = world.snapshot()
 
     wrong = {}
     for method in WRITE_METHODS:
-        status = send(client, route, method, route.url(**world.objects[kind])).status_code
+        status = send(client, route, method, object_url(world, route)).status_code
         if status not in (404, 405):
             wrong[method] = status
 
@@ -644,7 +699,9 @@ def test_views_read_children_only_through_the_access_module():
     by jurisdiction; a direct query would skip that scoping."""
     offenders = [
         f"{path.relative_to(SRC)}:{lineno}: {line.strip()}"
-        for path in sorted({*(SRC / "api").rglob("*.py"), *(SRC / "web").rglob("*.py"), *SRC.rglob("views.py")})
+        for path in sorted(
+            {*(SRC / "api").rglob("*.py"), *(SRC / "web").rglob("*.py"), *SRC.rglob("views.py")}
+        )
         for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
         if re.search(r"\bChild\.(objects|_default_manager|_base_manager)\b", line)
     ]

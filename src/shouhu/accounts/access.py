@@ -186,7 +186,9 @@ def can_configure_county(user: User, county_code: str) -> bool:
         return True
     code = territory_code(user)
     return bool(
-        code and user.role in {Role.COUNTY_STAFF, Role.ADMIN} and level_of(code) <= Level.COUNTY
+        code
+        and user.role in {Role.COUNTY_STAFF, Role.ADMIN}
+        and level_of(code) <= Level.COUNTY
         and county_code.startswith(code)
     )
 
@@ -243,3 +245,11 @@ def cases_visible_to(user: User):
     from shouhu.cases.models import Case
 
     return _territorial(Case, user)
+
+
+def visits_visible_to(user: User):
+    """Visit records (notes about the home and the family) belong to the territory's workers; a grant
+    (a mentor's pairing) does not open them."""
+    from shouhu.visits.models import Visit
+
+    return _territorial(Visit, user)

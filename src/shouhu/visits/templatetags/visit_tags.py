@@ -37,6 +37,6 @@ def child_visits(context, child):
     return {
         "child": child,
         "due": selectors.child_open_items(user=user, child=child),
-        "visits": selectors.child_visits(child=child),
+        "visits": selectors.child_visits(child=child) if access.sees_sensitive_fields(user, child) else [],
         "can_record": access.can_record_visit(user, child),
     }
