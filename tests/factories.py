@@ -25,7 +25,9 @@ _seq = itertools.count(1)
 
 
 def make_user(username: str, role: str, region: str | None, **extra) -> User:
-    user = User.objects.create_user(username=username, password=PASSWORD, role=role, region_id=region, **extra)
+    user = User.objects.create_user(
+        username=username, password=PASSWORD, role=role, region_id=region, **extra
+    )
     return user
 
 
@@ -50,11 +52,17 @@ def child_fields(village: str = VILLAGE_A, **overrides) -> dict:
     return fields
 
 
-def make_child(actor=None, village: str = VILLAGE_A, parents=None, carer=None, contacts=None, **overrides) -> Child:
+def make_child(
+    actor=None, village: str = VILLAGE_A, parents=None, carer=None, contacts=None, **overrides
+) -> Child:
     """Register a child through the service, as a user would (admin actor by default)."""
     actor = actor or _system_admin()
     return child_services.child_register(
-        actor=actor, fields=child_fields(village, **overrides), parents=parents, carer=carer, contacts=contacts
+        actor=actor,
+        fields=child_fields(village, **overrides),
+        parents=parents,
+        carer=carer,
+        contacts=contacts,
     )
 
 
@@ -66,8 +74,11 @@ def _system_admin() -> User:
 
 
 def migrant(since: dt.date | None = None) -> dict:
-    return {"situation": "migrant", "situation_since": since or timezone.localdate() - dt.timedelta(days=400),
-            "work_place": "浙江省宁波市"}
+    return {
+        "situation": "migrant",
+        "situation_since": since or timezone.localdate() - dt.timedelta(days=400),
+        "work_place": "浙江省宁波市",
+    }
 
 
 @dataclass
@@ -89,20 +100,40 @@ class Personas:
     def create(cls) -> Personas:
         county = make_user("county", Role.COUNTY_STAFF, COUNTY, full_name="闫林")
         users = dict(
-            dir_a=make_user("dir_a", Role.VILLAGE_DIRECTOR, VILLAGE_A, full_name="刘云", email="liuyun@example.org"),
+            dir_a=make_user(
+                "dir_a", Role.VILLAGE_DIRECTOR, VILLAGE_A, full_name="刘云", email="liuyun@example.org"
+            ),
             dir_b=make_user("dir_b", Role.VILLAGE_DIRECTOR, VILLAGE_B, full_name="高芳"),
             dir_c=make_user("dir_c", Role.VILLAGE_DIRECTOR, VILLAGE_C, full_name="程丽"),
-            supervisor=make_user("supervisor", Role.TOWNSHIP_SUPERVISOR, TOWNSHIP, full_name="王丽",
-                                 email="wangli@example.org", phone="13800000001"),
+            supervisor=make_user(
+                "supervisor",
+                Role.TOWNSHIP_SUPERVISOR,
+                TOWNSHIP,
+                full_name="王丽",
+                email="wangli@example.org",
+                phone="13800000001",
+            ),
         )
         for key in ("dir_a", "dir_b", "dir_c"):
-            WelfareWorker.objects.create(kind=WorkerKind.DIRECTOR, user=users[key], name=users[key].full_name,
-                                         region_id=users[key].region_id)
-        WelfareWorker.objects.create(kind=WorkerKind.SUPERVISOR, user=users["supervisor"], name="王丽",
-                                     region_id=TOWNSHIP, full_time=True)
+            WelfareWorker.objects.create(
+                kind=WorkerKind.DIRECTOR,
+                user=users[key],
+                name=users[key].full_name,
+                region_id=users[key].region_id,
+            )
+        WelfareWorker.objects.create(
+            kind=WorkerKind.SUPERVISOR,
+            user=users["supervisor"],
+            name="王丽",
+            region_id=TOWNSHIP,
+            full_time=True,
+        )
         child_a = make_child(
-            name="梦巧", village=VILLAGE_A, parents={"father": migrant(), "mother": migrant()},
-            living_arrangement="grandparents", carer={"name": "梦奶奶", "relation": "grandparent"},
+            name="梦巧",
+            village=VILLAGE_A,
+            parents={"father": migrant(), "mother": migrant()},
+            living_arrangement="grandparents",
+            carer={"name": "梦奶奶", "relation": "grandparent"},
         )
         child_b = make_child(name="高小明", village=VILLAGE_B, gender="male")
         child_c = make_child(name="程建国", village=VILLAGE_C, gender="male")

@@ -141,7 +141,8 @@ def _copy_sources(destination: Path) -> None:
     def ignore(directory, names):
         keep = {".py", ".html", ".txt", ".po"}
         return [
-            n for n in names
+            n
+            for n in names
             if n == "__pycache__" or (not (Path(directory) / n).is_dir() and Path(n).suffix not in keep)
         ]
 
@@ -166,8 +167,11 @@ def test_every_translatable_string_of_the_source_is_in_the_english_catalogue(tmp
     )
     assert result.returncode == 0, result.stderr
     committed = {e.key for e in read_po(PO)}
-    missing = [str(e) for e in read_po(copy / "locale" / "en" / "LC_MESSAGES" / "django.po")
-               if e.key not in committed]
+    missing = [
+        str(e)
+        for e in read_po(copy / "locale" / "en" / "LC_MESSAGES" / "django.po")
+        if e.key not in committed
+    ]
     assert missing == [], (
         f"strings wrapped for translation but not in the English catalogue: {missing}. "
         "Run makemessages, translate them and compile (see this module's docstring)."

@@ -37,13 +37,13 @@ from rest_framework.authtoken.models import Token
 
 from shouhu.accounts.models import Grant
 from shouhu.audit.models import AccessLog, Action
-from shouhu.children.models import Carer, Child, ChildCategory, Parent, RescueContact
 from shouhu.cases import reports
 from shouhu.cases import services as case_services
 from shouhu.cases.models import Alert, Case, Report, RuleSetting
+from shouhu.children.models import Carer, Child, ChildCategory, Parent, RescueContact
 from shouhu.escalation.models import Notification, WorkItem
-from shouhu.visits import services as visit_services
 from shouhu.visits import investigations
+from shouhu.visits import services as visit_services
 from shouhu.visits.models import (
     ActivitySession,
     ChildrensHome,

@@ -1,7 +1,7 @@
 """The `shouhu` command: Django's management commands under the project's own name.
 
-    shouhu load-regions 341623
-    shouhu demo-accounts --json
+shouhu load-regions 341623
+shouhu demo-accounts --json
 """
 
 import os

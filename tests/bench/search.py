@@ -34,7 +34,9 @@ from shouhu.children.selectors import children_list  # noqa: E402
 from shouhu.regions.loader import load_regions  # noqa: E402
 from shouhu.regions.models import Region  # noqa: E402
 
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+)
 GIVEN = "建国华明丽芳强军伟敏静秀英玉兰桂梅霞萍红艳娟娜婷雪琳晨浩宇轩博文涛杰鹏辉亮磊欣怡梦巧嘉子涵"
 
 
@@ -51,9 +53,17 @@ def fill(n: int) -> None:
         if number in used:
             number = None
         used.add(number)
-        child = Child(id=uuid.uuid4(), name=name, gender="female", birth_date=birth, village_id=village,
-                      id_number=number, region_code=village,
-                      name_pinyin=names.pinyin(name), name_initials=names.initials(name))
+        child = Child(
+            id=uuid.uuid4(),
+            name=name,
+            gender="female",
+            birth_date=birth,
+            village_id=village,
+            id_number=number,
+            region_code=village,
+            name_pinyin=names.pinyin(name),
+            name_initials=names.initials(name),
+        )
         batch.append(child)
         tokens += [NameToken(child_id=child.id, token=t) for t in names.tokens(name)]
         if len(batch) == 5000:
@@ -88,11 +98,13 @@ def main() -> None:
         sys.exit("this database already holds children; use a scratch database or --reuse")
     if not Child.objects.exists():
         fill(args.children)
-    county, _ = User.objects.get_or_create(username="bench-county", defaults={"role": Role.COUNTY_STAFF,
-                                                                              "region_id": "341623"})
+    county, _ = User.objects.get_or_create(
+        username="bench-county", defaults={"role": Role.COUNTY_STAFF, "region_id": "341623"}
+    )
     village = Child.objects.values_list("region_code", flat=True).first()
-    director, _ = User.objects.get_or_create(username="bench-village", defaults={"role": Role.VILLAGE_DIRECTOR,
-                                                                                 "region_id": village})
+    director, _ = User.objects.get_or_create(
+        username="bench-village", defaults={"role": Role.VILLAGE_DIRECTOR, "region_id": village}
+    )
     number = Child.objects.exclude(id_number=None).values_list("id_number", flat=True).first()
     total = Child.objects.count()
     print(f"{connection.vendor}, {total} children; median of 15 runs, first page of 50:")

@@ -22,8 +22,13 @@ def teacher(personas):
 
 
 def file(actor, **kw):
-    data = dict(harm_type="abandoned", description="三个孩子一个月没来上学，家里锁门。", seen_at=NOW,
-                urgency="immediate", township=f.TOWNSHIP)
+    data = dict(
+        harm_type="abandoned",
+        description="三个孩子一个月没来上学，家里锁门。",
+        seen_at=NOW,
+        urgency="immediate",
+        township=f.TOWNSHIP,
+    )
     data.update(kw)
     return reports.report_file(actor=actor, **data)
 
@@ -52,14 +57,21 @@ def test_a_report_by_someone_outside_the_childs_jurisdiction_grants_no_access(pe
 
 def test_a_report_by_id_number_is_linked_at_once(personas, teacher):
     number = f.id_number_for(dt.date(2014, 3, 3))
-    child = f.make_child(actor=personas.dir_b, village=f.VILLAGE_B, name="有号码", birth_date=dt.date(2014, 3, 3),
-                         id_number=number)
+    child = f.make_child(
+        actor=personas.dir_b,
+        village=f.VILLAGE_B,
+        name="有号码",
+        birth_date=dt.date(2014, 3, 3),
+        id_number=number,
+    )
     report = file(teacher, child_id_number=number)
     assert report.child == child and report.status == ReportStatus.LINKED
 
 
 def test_the_supervisor_links_by_name_and_birth_date_and_makes_it_a_case(personas, teacher):
-    report = file(teacher, child_name="高小明", child_birth_date=personas.child_b.birth_date, village=f.VILLAGE_B)
+    report = file(
+        teacher, child_name="高小明", child_birth_date=personas.child_b.birth_date, village=f.VILLAGE_B
+    )
     assert list(reports.candidates(user=personas.supervisor, report=report)) == [personas.child_b]
     reports.report_link(actor=personas.supervisor, report=report, child=personas.child_b)
     case = reports.report_to_case(actor=personas.supervisor, report=report, parties=["公安机关"])
@@ -77,8 +89,10 @@ def test_a_director_cannot_triage_and_closing_needs_a_reason(personas, teacher):
     reports.report_close(actor=personas.supervisor, report=report, reason="核实为误报")
 
 
-@pytest.mark.parametrize(("field", "value"), [("harm_type", "nope"), ("description", " "),
-                                              ("township", "341623999"), ("child_id_number", "123")])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("harm_type", "nope"), ("description", " "), ("township", "341623999"), ("child_id_number", "123")],
+)
 def test_bad_reports_are_refused_with_the_field(personas, teacher, field, value):
     with pytest.raises(ValidationError) as exc:
         file(teacher, **{field: value})
@@ -105,7 +119,9 @@ def walk_to_close_request(case, actor):
 
 
 def test_a_high_risk_case_closes_only_with_someone_elses_approval(personas):
-    case = services.case_open(actor=personas.dir_a, child=personas.child_a, source="manual", risk_level="high")
+    case = services.case_open(
+        actor=personas.dir_a, child=personas.child_a, source="manual", risk_level="high"
+    )
     walk_to_close_request(case, personas.dir_a)
     assert case.status == CaseStatus.CLOSE_REQUESTED
     with pytest.raises(PermissionDenied):
@@ -116,18 +132,24 @@ def test_a_high_risk_case_closes_only_with_someone_elses_approval(personas):
 
 
 def test_a_supervisor_cannot_approve_her_own_request(personas):
-    case = services.case_open(actor=personas.supervisor, child=personas.child_a, source="manual", risk_level="high")
+    case = services.case_open(
+        actor=personas.supervisor, child=personas.child_a, source="manual", risk_level="high"
+    )
     walk_to_close_request(case, personas.supervisor)
     with pytest.raises(PermissionDenied, match="自己"):
         services.case_approve_closure(actor=personas.supervisor, case=case)
 
 
 def test_closing_without_an_outcome_and_skipping_steps_are_refused(personas):
-    case = services.case_open(actor=personas.dir_a, child=personas.child_a, source="manual", risk_level="medium")
+    case = services.case_open(
+        actor=personas.dir_a, child=personas.child_a, source="manual", risk_level="medium"
+    )
     with pytest.raises(ValidationError):
         services.case_step(actor=personas.dir_a, case=case, to=CaseStatus.CLOSE_REQUESTED, text="x")
     with pytest.raises(ValidationError):
-        services.case_step(actor=personas.dir_a, case=case, to=CaseStatus.ASSESSED, assessment={"safety": "ok"})
+        services.case_step(
+            actor=personas.dir_a, case=case, to=CaseStatus.ASSESSED, assessment={"safety": "ok"}
+        )
     services.case_step(actor=personas.dir_a, case=case, to=CaseStatus.ASSESSED, assessment=NEEDS)
     services.case_step(actor=personas.dir_a, case=case, to=CaseStatus.PLANNED, plan="计划")
     services.case_step(actor=personas.dir_a, case=case, to=CaseStatus.IN_SERVICE)

@@ -21,8 +21,14 @@ AWAY = (ParentState("父亲", "migrant"), ParentState("母亲", "migrant"))
 
 
 def facts(**kw):
-    base = dict(age=10, living_arrangement="grandparents", has_carer=True, carer_capable=True, parents=AWAY,
-                schooling="primary")
+    base = dict(
+        age=10,
+        living_arrangement="grandparents",
+        has_carer=True,
+        carer_capable=True,
+        parents=AWAY,
+        schooling="primary",
+    )
     return Facts(**{**base, **kw})
 
 
@@ -49,7 +55,9 @@ def test_a_carer_unable_to_care_or_no_carer_with_both_parents_away_fires():
 def test_parents_unable_needs_both_away_and_one_unable():
     both_away_one_jailed = (ParentState("父亲", "imprisoned"), ParentState("母亲", "migrant"))
     assert fires("parents_unable", facts(parents=both_away_one_jailed))
-    assert not fires("parents_unable", facts(parents=(ParentState("父亲", "imprisoned"), ParentState("母亲", "at_home"))))
+    assert not fires(
+        "parents_unable", facts(parents=(ParentState("父亲", "imprisoned"), ParentState("母亲", "at_home")))
+    )
     assert not fires("parents_unable", facts(parents=AWAY))
 
 
@@ -63,19 +71,31 @@ def test_out_of_school_found_by_a_visit():
 
 
 def test_combined_signals_need_all_three_at_their_thresholds():
-    lost = (ParentState("父亲", "out_of_contact", since=ON - dt.timedelta(days=30)), ParentState("母亲", "migrant"))
+    lost = (
+        ParentState("父亲", "out_of_contact", since=ON - dt.timedelta(days=30)),
+        ParentState("母亲", "migrant"),
+    )
     two = (ON - dt.timedelta(days=3), ON - dt.timedelta(days=10))
     assert fires("combined_signals", facts(schooling="dropped_out", parents=lost, failed_attempt_dates=two))
-    lost_29 = (ParentState("父亲", "out_of_contact", since=ON - dt.timedelta(days=29)), ParentState("母亲", "migrant"))
-    assert not fires("combined_signals", facts(schooling="dropped_out", parents=lost_29, failed_attempt_dates=two))
-    assert not fires("combined_signals", facts(schooling="dropped_out", parents=lost, failed_attempt_dates=two[:1]))
+    lost_29 = (
+        ParentState("父亲", "out_of_contact", since=ON - dt.timedelta(days=29)),
+        ParentState("母亲", "migrant"),
+    )
+    assert not fires(
+        "combined_signals", facts(schooling="dropped_out", parents=lost_29, failed_attempt_dates=two)
+    )
+    assert not fires(
+        "combined_signals", facts(schooling="dropped_out", parents=lost, failed_attempt_dates=two[:1])
+    )
     assert not fires("combined_signals", facts(schooling="primary", parents=lost, failed_attempt_dates=two))
 
 
 def test_a_visit_finding_no_contact_for_over_a_month_counts_as_parents_out_of_contact():
     two = (ON - dt.timedelta(days=3), ON - dt.timedelta(days=10))
-    assert fires("combined_signals", facts(schooling="dropped_out", visit_parent_contact="longer",
-                                           failed_attempt_dates=two))
+    assert fires(
+        "combined_signals",
+        facts(schooling="dropped_out", visit_parent_contact="longer", failed_attempt_dates=two),
+    )
 
 
 def test_lured_into_crime_fires_from_a_report():
@@ -101,7 +121,9 @@ def test_recording_a_child_alone_raises_one_urgent_alert_that_reaches_the_superv
 def test_unticking_the_box_does_not_silence_an_urgent_alert(personas):
     child = personas.child_b
     child_services.child_update(actor=personas.dir_b, child=child, fields={"living_arrangement": "alone"})
-    child_services.child_update(actor=personas.dir_b, child=child, fields={"living_arrangement": "grandparents"})
+    child_services.child_update(
+        actor=personas.dir_b, child=child, fields={"living_arrangement": "grandparents"}
+    )
     assert Alert.objects.get(child=child, rule="alone_under_16").status == AlertStatus.OPEN
 
 
@@ -117,9 +139,14 @@ def test_a_medium_alert_closes_itself_with_the_reason_when_its_facts_go(personas
 def test_an_urgent_alert_closes_by_a_visit_that_finds_the_child_cared_for(personas):
     child = personas.child_b
     child_services.child_update(actor=personas.dir_b, child=child, fields={"living_arrangement": "alone"})
-    child_services.child_update(actor=personas.dir_b, child=child, fields={"living_arrangement": "grandparents"})
-    visit_services.visit_record(actor=personas.dir_b, child=child,
-                                data={"visited_on": TODAY, "guardian_capable": "yes", "safe": "yes"})
+    child_services.child_update(
+        actor=personas.dir_b, child=child, fields={"living_arrangement": "grandparents"}
+    )
+    visit_services.visit_record(
+        actor=personas.dir_b,
+        child=child,
+        data={"visited_on": TODAY, "guardian_capable": "yes", "safe": "yes"},
+    )
     alert = Alert.objects.get(child=child, rule="alone_under_16")
     assert alert.status == AlertStatus.CLOSED and "走访" in alert.close_reason
 
@@ -137,10 +164,16 @@ def test_a_supervisor_closes_an_urgent_alert_only_with_a_reason_and_a_director_c
 
 
 def test_a_countys_edit_changes_what_fires(personas):
-    child = f.make_child(actor=personas.dir_a, name="十六岁", birth_date=TODAY.replace(year=TODAY.year - 16) -
-                         dt.timedelta(days=1), living_arrangement="alone")
+    child = f.make_child(
+        actor=personas.dir_a,
+        name="十六岁",
+        birth_date=TODAY.replace(year=TODAY.year - 16) - dt.timedelta(days=1),
+        living_arrangement="alone",
+    )
     assert not Alert.objects.filter(child=child, rule="alone_under_16").exists()
-    services.rule_update(actor=personas.county, county=f.COUNTY, code="alone_under_16", params={"max_age": 17})
+    services.rule_update(
+        actor=personas.county, county=f.COUNTY, code="alone_under_16", params={"max_age": 17}
+    )
     services.evaluate_child(child=child)
     assert Alert.objects.filter(child=child, rule="alone_under_16").exists()
     assert services.settings_for(f.COUNTY)["alone_under_16"].history.first().history_user == personas.county
@@ -148,7 +181,9 @@ def test_a_countys_edit_changes_what_fires(personas):
 
 def test_a_rule_turned_off_does_not_fire(personas):
     services.rule_update(actor=personas.county, county=f.COUNTY, code="out_of_school", enabled=False)
-    child_services.child_update(actor=personas.dir_b, child=personas.child_b, fields={"schooling": "dropped_out"})
+    child_services.child_update(
+        actor=personas.dir_b, child=personas.child_b, fields={"schooling": "dropped_out"}
+    )
     assert not Alert.objects.filter(child=personas.child_b, rule="out_of_school").exists()
 
 
@@ -165,25 +200,42 @@ def test_only_the_county_edits_its_rules(personas):
 
 def test_parents_unable_opens_a_case(personas):
     child = personas.child_b
-    child_services.child_update(actor=personas.dir_b, child=child, parents={
-        "father": {"situation": "imprisoned", "situation_since": TODAY - dt.timedelta(days=30)},
-        "mother": {"situation": "migrant", "situation_since": TODAY - dt.timedelta(days=300)}})
+    child_services.child_update(
+        actor=personas.dir_b,
+        child=child,
+        parents={
+            "father": {"situation": "imprisoned", "situation_since": TODAY - dt.timedelta(days=30)},
+            "mother": {"situation": "migrant", "situation_since": TODAY - dt.timedelta(days=300)},
+        },
+    )
     case = Case.objects.get(child=child)
     assert case.source == "rule" and case.alert.rule == "parents_unable"
 
 
 def test_a_bijie_like_household_is_flagged_when_the_last_signal_arrives_and_climbs_to_the_county(personas):
     """Siblings alone, out of school, parents out of contact for a month, two failed visits."""
-    lost = {"situation": "out_of_contact", "situation_since": TODAY - dt.timedelta(days=60),
-            "police_report_date": TODAY - dt.timedelta(days=40)}
-    child = f.make_child(actor=personas.dir_a, name="毕小妹", schooling="dropped_out",
-                         parents={"father": lost, "mother": {"situation": "migrant"}})
+    lost = {
+        "situation": "out_of_contact",
+        "situation_since": TODAY - dt.timedelta(days=60),
+        "police_report_date": TODAY - dt.timedelta(days=40),
+    }
+    child = f.make_child(
+        actor=personas.dir_a,
+        name="毕小妹",
+        schooling="dropped_out",
+        parents={"father": lost, "mother": {"situation": "migrant"}},
+    )
     for days in (9, 4):
-        visit_services.visit_record(actor=personas.dir_a, child=child,
-                                    data={"visited_on": TODAY - dt.timedelta(days=days), "outcome": "locked"})
+        visit_services.visit_record(
+            actor=personas.dir_a,
+            child=child,
+            data={"visited_on": TODAY - dt.timedelta(days=days), "outcome": "locked"},
+        )
     combined = Alert.objects.get(child=child, rule="combined_signals")
     assert combined.severity == rules.HIGH and combined.facts["走访未遇次数"] == 2
-    child_services.child_update(actor=personas.dir_a, child=child, fields={"living_arrangement": "minor_siblings"})
+    child_services.child_update(
+        actor=personas.dir_a, child=child, fields={"living_arrangement": "minor_siblings"}
+    )
     urgent = Alert.objects.get(child=child, rule="alone_under_16")
     escalation.escalate(now=urgent.work_item.county_at + dt.timedelta(minutes=1))
     urgent.work_item.refresh_from_db()

@@ -109,15 +109,21 @@ def test_a_known_term_of_6_months_counts_from_its_first_day():
 @pytest.mark.parametrize("situation", ["drug_rehab", "detained"])
 def test_other_deprivations_of_liberty_count_after_6_months(situation):
     mother = ParentFacts("seriously_ill")
-    assert c.DE_FACTO_UNSUPPORTED in cats(father=ParentFacts(situation, since=add_months(ON, -6)), mother=mother)
-    assert c.DE_FACTO_UNSUPPORTED not in cats(father=ParentFacts(situation, since=add_months(ON, -5)), mother=mother)
+    assert c.DE_FACTO_UNSUPPORTED in cats(
+        father=ParentFacts(situation, since=add_months(ON, -6)), mother=mother
+    )
+    assert c.DE_FACTO_UNSUPPORTED not in cats(
+        father=ParentFacts(situation, since=add_months(ON, -5)), mother=mother
+    )
 
 
 def test_lost_contact_counts_from_the_police_report_5_vs_6_months():
     dead = ParentFacts("deceased")
 
     def lost(months):
-        return ParentFacts("out_of_contact", since=dt.date(2020, 1, 1), police_report_date=add_months(ON, -months))
+        return ParentFacts(
+            "out_of_contact", since=dt.date(2020, 1, 1), police_report_date=add_months(ON, -months)
+        )
 
     assert c.DE_FACTO_UNSUPPORTED not in cats(father=lost(5), mother=dead)
     assert c.DE_FACTO_UNSUPPORTED in cats(father=lost(6), mother=dead)
@@ -190,14 +196,24 @@ def test_recorded_abuse_is_difficulty_of_guardianship():
     assert c.DIFFICULTY_GUARDIANSHIP not in cats()
 
 
-@pytest.mark.parametrize(("assistance", "poor"), [(("dibao",), True), (("tekun",), True),
-                                                  (("registered_poor",), True), (("medical",), False), ((), False)])
+@pytest.mark.parametrize(
+    ("assistance", "poor"),
+    [
+        (("dibao",), True),
+        (("tekun",), True),
+        (("registered_poor",), True),
+        (("medical",), False),
+        ((), False),
+    ],
+)
 def test_family_poverty_is_dibao_tekun_or_registered_poor(assistance, poor):
     assert (c.DIFFICULTY_POVERTY in cats(assistance=assistance)) is poor
 
 
-@pytest.mark.parametrize(("health", "counts"), [("disabled", True), ("serious_illness", True),
-                                                ("chronic_illness", False), ("healthy", False)])
+@pytest.mark.parametrize(
+    ("health", "counts"),
+    [("disabled", True), ("serious_illness", True), ("chronic_illness", False), ("healthy", False)],
+)
 def test_own_disability_or_serious_illness_is_difficulty(health, counts):
     assert (c.DIFFICULTY_DISABILITY in cats(health=health)) is counts
 
@@ -227,12 +243,27 @@ def test_a_child_not_yet_born_on_the_date_holds_nothing():
 
 def test_next_time_change_is_the_16th_birthday_for_a_left_behind_15_year_old():
     born = dt.date(2010, 9, 1)
-    assert c.next_time_change(facts(birth_date=born, father=MIGRANT, mother=MIGRANT), ON) == dt.date(2026, 9, 1)
+    assert c.next_time_change(facts(birth_date=born, father=MIGRANT, mother=MIGRANT), ON) == dt.date(
+        2026, 9, 1
+    )
 
 
 situations = st.sampled_from(
-    ["at_home", "migrant", "deceased", "missing", "out_of_contact", "imprisoned", "drug_rehab", "detained",
-     "seriously_ill", "disabled", "guardianship_revoked", "deported", "unknown"]
+    [
+        "at_home",
+        "migrant",
+        "deceased",
+        "missing",
+        "out_of_contact",
+        "imprisoned",
+        "drug_rehab",
+        "detained",
+        "seriously_ill",
+        "disabled",
+        "guardianship_revoked",
+        "deported",
+        "unknown",
+    ]
 )
 parents = st.builds(
     ParentFacts,

@@ -31,7 +31,9 @@ def test_an_impossible_birth_date_is_refused():
         idnumber.validate(idnumber.make("34162320230230001"))
 
 
-@pytest.mark.parametrize("raw", ["'11010519491231002x", "''11010519491231002X", " １１０１０５１９４９１２３１００２Ｘ "])
+@pytest.mark.parametrize(
+    "raw", ["'11010519491231002x", "''11010519491231002X", " １１０１０５１９４９１２３１００２Ｘ "]
+)
 def test_spreadsheet_quirks_are_normalised(raw):
     assert idnumber.validate(raw) == VALID
 
@@ -48,11 +50,15 @@ def test_any_generated_number_validates_and_carries_its_birth_date_and_gender(ar
     assert idnumber.gender_of(number) == ("male" if seq % 2 else "female")
 
 
-@given(birth=st.dates(dt.date(1950, 1, 1), dt.date(2026, 12, 31)), seq=st.integers(0, 999), pos=st.integers(0, 16),
-       delta=st.integers(1, 9))
+@given(
+    birth=st.dates(dt.date(1950, 1, 1), dt.date(2026, 12, 31)),
+    seq=st.integers(0, 999),
+    pos=st.integers(0, 16),
+    delta=st.integers(1, 9),
+)
 def test_any_single_digit_change_is_caught(birth, seq, pos, delta):
     number = idnumber.make(f"341623{birth:%Y%m%d}{seq:03d}")
-    changed = number[:pos] + str((int(number[pos]) + delta) % 10) + number[pos + 1:]
+    changed = number[:pos] + str((int(number[pos]) + delta) % 10) + number[pos + 1 :]
     try:
         idnumber.birth_date_of(changed)
     except ValueError:

@@ -7,8 +7,13 @@ from shouhu.children import names
 
 @pytest.mark.parametrize(
     ("name", "expected"),
-    [("单丽", "shanli"), ("曾小明", "zengxiaoming"), ("解红", "xiehong"), ("尉迟敬", "yuchijing"),
-     ("张建国", "zhangjianguo")],
+    [
+        ("单丽", "shanli"),
+        ("曾小明", "zengxiaoming"),
+        ("解红", "xiehong"),
+        ("尉迟敬", "yuchijing"),
+        ("张建国", "zhangjianguo"),
+    ],
 )
 def test_polyphonic_surnames_are_read_as_surnames(name, expected):
     assert names.pinyin(name) == expected

@@ -65,8 +65,16 @@ def test_the_bigram_index_serves_a_two_character_search_on_postgresql(named):
     rows, tokens = [], []
     for i in range(5000):
         name = "王李张刘陈"[i % 5] + "明华丽芳强军伟敏静秀"[i % 10] + "英兰梅霞萍"[(i // 10) % 5]
-        child = Child(id=uuid.uuid4(), name=name, gender="male", birth_date=dt.date(2015, 1, 1),
-                      village_id=f.VILLAGE_A, region_code=f.VILLAGE_A, name_pinyin="", name_initials="")
+        child = Child(
+            id=uuid.uuid4(),
+            name=name,
+            gender="male",
+            birth_date=dt.date(2015, 1, 1),
+            village_id=f.VILLAGE_A,
+            region_code=f.VILLAGE_A,
+            name_pinyin="",
+            name_initials="",
+        )
         rows.append(child)
         tokens += [NameToken(child_id=child.id, token=t) for t in names.tokens(name)]
     Child.objects.bulk_create(rows)

@@ -89,7 +89,10 @@ def test_an_error_in_a_nested_parent_saves_nothing_at_all(personas):
     with pytest.raises(ValidationError) as exc:
         f.make_child(
             actor=personas.dir_a,
-            parents={"father": f.migrant(), "mother": {"situation": "out_of_contact"}},  # no police report date
+            parents={
+                "father": f.migrant(),
+                "mother": {"situation": "out_of_contact"},
+            },  # no police report date
         )
     assert "parents.mother.police_report_date" in errors_of(exc)
     assert (Child.objects.count(), Parent.objects.count()) == before
@@ -123,7 +126,9 @@ def test_a_changed_field_is_in_the_childs_history_with_who_changed_it(personas):
 
 def test_time_alone_exits_left_behind_on_the_16th_birthday(personas):
     birth = add_years(TODAY, -16) + dt.timedelta(days=10)
-    child = f.make_child(actor=personas.dir_a, birth_date=birth, parents={"father": f.migrant(), "mother": f.migrant()})
+    child = f.make_child(
+        actor=personas.dir_a, birth_date=birth, parents={"father": f.migrant(), "mother": f.migrant()}
+    )
     assert child.categories.filter(category_id="left_behind").exists()
     birthday = add_years(birth, 16)
     services.reclassify_all(on=birthday - dt.timedelta(days=1))
@@ -151,8 +156,12 @@ def test_reclassifying_twice_records_nothing_new(personas):
 
 def test_a_homeless_minor_is_registered_where_found_without_a_village(personas):
     child = f.make_child(
-        actor=personas.supervisor, village=None, is_homeless=True, found_region_id=f.TOWNSHIP,
-        found_place="王市镇汽车站", placement="县未成年人救助保护中心",
+        actor=personas.supervisor,
+        village=None,
+        is_homeless=True,
+        found_region_id=f.TOWNSHIP,
+        found_place="王市镇汽车站",
+        placement="县未成年人救助保护中心",
     )
     assert child.region_code == f.TOWNSHIP
     with pytest.raises(ValidationError) as exc:
@@ -165,16 +174,18 @@ def test_a_local_category_is_assigned_by_hand_and_survives_reclassification(pers
 
     Category.objects.create(code="edge_of_difficulty", name="困境边缘儿童", derived=False)
     child = personas.child_b
-    services.child_set_local_categories(actor=personas.dir_b, child=child, codes=["edge_of_difficulty"],
-                                        reason="家庭突发变故，县民政局认定")
+    services.child_set_local_categories(
+        actor=personas.dir_b, child=child, codes=["edge_of_difficulty"], reason="家庭突发变故，县民政局认定"
+    )
     services.reclassify_all()
     assert child.categories.filter(category_id="edge_of_difficulty").exists()
 
 
 def test_a_national_category_cannot_be_set_by_hand(personas):
     with pytest.raises(ValidationError) as exc:
-        services.child_set_local_categories(actor=personas.dir_b, child=personas.child_b, codes=["left_behind"],
-                                            reason="手工")
+        services.child_set_local_categories(
+            actor=personas.dir_b, child=personas.child_b, codes=["left_behind"], reason="手工"
+        )
     assert "categories" in errors_of(exc)
 
 
@@ -182,6 +193,8 @@ def test_reasons_are_stored_in_the_registrys_language_whatever_the_actors_interf
     from django.utils import translation
 
     with translation.override("en"):
-        child = f.make_child(actor=personas.dir_a, parents={"father": f.migrant(), "mother": {"situation": "deceased"}})
+        child = f.make_child(
+            actor=personas.dir_a, parents={"father": f.migrant(), "mother": {"situation": "deceased"}}
+        )
     reason = child.categories.get(category_id="left_behind").reason
     assert reason == "父亲外出务工，母亲死亡，无监护能力"

@@ -10,7 +10,9 @@ from tests import factories as f
 
 def test_lixin_has_25_township_level_units_and_363_village_codes(db):
     county = Region.objects.get(code=f.COUNTY)
-    assert county.name == "利辛县" and county.parent.name == "亳州市" and county.parent.parent.name == "安徽省"
+    assert (
+        county.name == "利辛县" and county.parent.name == "亳州市" and county.parent.parent.name == "安徽省"
+    )
     assert county.subtree().filter(level=codes.Level.TOWNSHIP).count() == 25
     villages = county.subtree().filter(level=codes.Level.VILLAGE)
     assert villages.count() == 363

@@ -2,8 +2,7 @@ import datetime as dt
 
 from django.urls import reverse
 
-from shouhu.accounts.models import WelfareWorker, WorkerKind
-from tests import factories as f
+from shouhu.accounts.models import WelfareWorker
 
 
 def home(client):

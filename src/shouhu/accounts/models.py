@@ -86,7 +86,8 @@ class WorkerKind(models.TextChoices):
 class WelfareWorker(models.Model):
     """The national registry of child directors (village) and child supervisors (township).
 
-    Fields follow the MCA system's registry (登记类型, 是否专兼职, 是否政府购买服务, 津贴, 村/社区, 工作及培训经历).
+    Fields follow the MCA system's registry (登记类型, 是否专兼职, 是否政府购买服务, 津贴, 村/社区,
+    工作及培训经历).
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -112,7 +113,10 @@ class WelfareWorker(models.Model):
     government_purchased = models.BooleanField(_("政府购买服务"), default=False)
     allowance = models.DecimalField(_("津贴（元/月）"), max_digits=8, decimal_places=2, null=True, blank=True)
     region = models.ForeignKey(
-        "regions.Region", verbose_name=_("服务村/社区或乡镇"), on_delete=models.PROTECT, related_name="workers"
+        "regions.Region",
+        verbose_name=_("服务村/社区或乡镇"),
+        on_delete=models.PROTECT,
+        related_name="workers",
     )
     training = models.TextField(_("工作及培训经历"), blank=True)
     started_on = models.DateField(_("任职日期"), null=True, blank=True)
@@ -169,7 +173,6 @@ class Grant(models.Model):
         verbose_name = _("儿童访问授权")
         verbose_name_plural = _("儿童访问授权")
         indexes = [models.Index(fields=["user", "ends_at"])]
-
 
     def __str__(self) -> str:
         return f"{self.user} → {self.child} ({self.get_reason_display()})"

@@ -22,7 +22,11 @@ class AccessLog(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("用户"), null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     username = models.CharField(_("用户名"), max_length=150)
     action = models.CharField(_("操作"), max_length=20, choices=Action.choices)
@@ -39,3 +43,6 @@ class AccessLog(models.Model):
         verbose_name = _("访问日志")
         verbose_name_plural = _("访问日志")
         ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action}"

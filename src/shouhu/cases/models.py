@@ -15,8 +15,9 @@ from .rules import SEVERITIES
 class RuleSetting(models.Model):
     """A county's parameters for one kind of rule (``rules.KINDS``): edited in the UI, never code."""
 
-    county = models.ForeignKey("regions.Region", verbose_name=_("县（区）"), on_delete=models.PROTECT,
-                               related_name="rule_settings")
+    county = models.ForeignKey(
+        "regions.Region", verbose_name=_("县（区）"), on_delete=models.PROTECT, related_name="rule_settings"
+    )
     code = models.CharField(_("规则"), max_length=40)
     enabled = models.BooleanField(_("启用"), default=True)
     severity = models.CharField(_("风险等级"), max_length=10, choices=SEVERITIES)
@@ -45,22 +46,25 @@ class Alert(models.Model):
     """One open situation of one rule for one child: never two at once (a partial unique constraint)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    child = models.ForeignKey("children.Child", verbose_name=_("儿童"), on_delete=models.CASCADE,
-                              related_name="alerts")
+    child = models.ForeignKey(
+        "children.Child", verbose_name=_("儿童"), on_delete=models.CASCADE, related_name="alerts"
+    )
     region_code = models.CharField(max_length=12)
     rule = models.CharField(_("规则"), max_length=40)
     severity = models.CharField(_("风险等级"), max_length=10, choices=SEVERITIES)
     facts = models.JSONField(_("触发事实"), default=dict)
     status = models.CharField(_("状态"), max_length=10, choices=AlertStatus.choices, default=AlertStatus.OPEN)
     opened_at = models.DateTimeField(_("发现时间"), default=timezone.now)
-    work_item = models.OneToOneField("escalation.WorkItem", null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="alert")
+    work_item = models.OneToOneField(
+        "escalation.WorkItem", null=True, blank=True, on_delete=models.SET_NULL, related_name="alert"
+    )
     police_informed_at = models.DateTimeField(_("已报告公安机关"), null=True, blank=True)
     notice_sent_at = models.DateTimeField(_("已发出督促监护告知书"), null=True, blank=True)
     guardian_urged_at = models.DateTimeField(_("已督促监护人"), null=True, blank=True)
     closed_at = models.DateTimeField(_("解除时间"), null=True, blank=True)
-    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                  related_name="+")
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     close_reason = models.CharField(_("解除原因"), max_length=300, blank=True)
 
     class Meta:
@@ -68,7 +72,9 @@ class Alert(models.Model):
         verbose_name_plural = _("风险预警")
         ordering = ["-opened_at"]
         constraints = [
-            models.UniqueConstraint(fields=["child", "rule"], condition=Q(status="open"), name="one_open_alert"),
+            models.UniqueConstraint(
+                fields=["child", "rule"], condition=Q(status="open"), name="one_open_alert"
+            ),
         ]
         indexes = [models.Index(fields=["status", "severity"])]
 
@@ -88,9 +94,12 @@ class RiskLevel(models.TextChoices):
 class ChildRisk(models.Model):
     """The child's risk level, derived from open alerts and cases, with its reasons."""
 
-    child = models.OneToOneField("children.Child", primary_key=True, on_delete=models.CASCADE, related_name="risk")
-    level = models.CharField(_("风险等级"), max_length=10, choices=RiskLevel.choices, default=RiskLevel.STABLE,
-                             db_index=True)
+    child = models.OneToOneField(
+        "children.Child", primary_key=True, on_delete=models.CASCADE, related_name="risk"
+    )
+    level = models.CharField(
+        _("风险等级"), max_length=10, choices=RiskLevel.choices, default=RiskLevel.STABLE, db_index=True
+    )
     reasons = models.JSONField(_("原因"), default=list)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -136,24 +145,41 @@ class Report(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     reference = models.CharField(_("报告编号"), max_length=30, unique=True)
-    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("报告人"), on_delete=models.PROTECT,
-                                 related_name="reports")
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("报告人"), on_delete=models.PROTECT, related_name="reports"
+    )
     harm_type = models.ForeignKey(HarmType, verbose_name=_("情形"), on_delete=models.PROTECT)
     description = models.TextField(_("所见情况"), max_length=4000)
     seen_at = models.DateTimeField(_("发现时间"))
     urgency = models.CharField(_("紧急程度"), max_length=10, choices=Urgency.choices, default=Urgency.SOON)
-    township = models.ForeignKey("regions.Region", verbose_name=_("所在乡镇"), on_delete=models.PROTECT,
-                                 related_name="+")
-    village = models.ForeignKey("regions.Region", verbose_name=_("所在村/社区"), null=True, blank=True,
-                                on_delete=models.PROTECT, related_name="+")
+    township = models.ForeignKey(
+        "regions.Region", verbose_name=_("所在乡镇"), on_delete=models.PROTECT, related_name="+"
+    )
+    village = models.ForeignKey(
+        "regions.Region",
+        verbose_name=_("所在村/社区"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     child_name = models.CharField(_("儿童姓名"), max_length=50, blank=True)
     child_birth_date = models.DateField(_("儿童出生日期"), null=True, blank=True)
     child_id_number = models.CharField(_("儿童身份证号码"), max_length=18, blank=True)
-    child = models.ForeignKey("children.Child", verbose_name=_("儿童"), null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="reports")
-    status = models.CharField(_("状态"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.RECEIVED)
-    work_item = models.OneToOneField("escalation.WorkItem", null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="report")
+    child = models.ForeignKey(
+        "children.Child",
+        verbose_name=_("儿童"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reports",
+    )
+    status = models.CharField(
+        _("状态"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.RECEIVED
+    )
+    work_item = models.OneToOneField(
+        "escalation.WorkItem", null=True, blank=True, on_delete=models.SET_NULL, related_name="report"
+    )
     closed_reason = models.CharField(_("办结说明"), max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -187,8 +213,9 @@ class Case(models.Model):
     """A case (个案): opened → assessed → plan → services → reviewed → closed with an outcome."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    child = models.ForeignKey("children.Child", verbose_name=_("儿童"), on_delete=models.CASCADE,
-                              related_name="cases")
+    child = models.ForeignKey(
+        "children.Child", verbose_name=_("儿童"), on_delete=models.CASCADE, related_name="cases"
+    )
     region_code = models.CharField(max_length=12)
     source = models.CharField(_("来源"), max_length=10, choices=CaseSource.choices)
     alert = models.ForeignKey(Alert, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases")
@@ -199,13 +226,16 @@ class Case(models.Model):
     assessment = models.JSONField(_("评估"), default=dict, blank=True)
     plan = models.TextField(_("服务计划"), blank=True)
     outcome = models.TextField(_("结案情况"), blank=True)
-    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                  related_name="+")
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     opened_at = models.DateTimeField(default=timezone.now)
-    close_requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                           on_delete=models.SET_NULL, related_name="+")
-    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                  related_name="+")
+    close_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -223,8 +253,9 @@ class CaseEvent(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(default=timezone.now)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                           related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     status = models.CharField(max_length=20, choices=CaseStatus.choices)
     text = models.TextField(blank=True)
 

@@ -31,9 +31,19 @@ TRIAGE_HOURS = {Urgency.IMMEDIATE: 2, Urgency.SOON: 24, Urgency.ROUTINE: 72}
 REPORT_KIND = "report.triage"
 
 
-def report_file(*, actor, harm_type: str, description: str, seen_at: dt.datetime, urgency: str, township: str,
-                village: str | None = None, child_name: str = "", child_birth_date: dt.date | None = None,
-                child_id_number: str = "") -> Report:
+def report_file(
+    *,
+    actor,
+    harm_type: str,
+    description: str,
+    seen_at: dt.datetime,
+    urgency: str,
+    township: str,
+    village: str | None = None,
+    child_name: str = "",
+    child_birth_date: dt.date | None = None,
+    child_id_number: str = "",
+) -> Report:
     errors: dict[str, list[str]] = {}
     if not actor.is_authenticated or not actor.is_active:
         raise PermissionDenied(_("请先登录。"))
@@ -47,7 +57,9 @@ def report_file(*, actor, harm_type: str, description: str, seen_at: dt.datetime
         errors["urgency"] = [_("请选择紧急程度。")]
     if not Region.objects.filter(code=township, level=4).exists():
         errors["township"] = [_("请选择儿童所在的乡镇（街道）。")]
-    if village and not (village.startswith(township) and Region.objects.filter(code=village, level=5).exists()):
+    if village and not (
+        village.startswith(township) and Region.objects.filter(code=village, level=5).exists()
+    ):
         errors["village"] = [_("该村/社区不属于所选乡镇。")]
     if child_id_number:
         try:
@@ -59,15 +71,28 @@ def report_file(*, actor, harm_type: str, description: str, seen_at: dt.datetime
     now = timezone.now()
     with transaction.atomic():
         report = Report.objects.create(
-            reference=f"BG-{township}-{now:%Y%m%d}-{uuid.uuid4().hex[:6].upper()}", reporter=actor,
-            harm_type_id=harm_type, description=description, seen_at=seen_at or now, urgency=urgency,
-            township_id=township, village_id=village or None, child_name=child_name,
-            child_birth_date=child_birth_date, child_id_number=child_id_number,
+            reference=f"BG-{township}-{now:%Y%m%d}-{uuid.uuid4().hex[:6].upper()}",
+            reporter=actor,
+            harm_type_id=harm_type,
+            description=description,
+            seen_at=seen_at or now,
+            urgency=urgency,
+            township_id=township,
+            village_id=village or None,
+            child_name=child_name,
+            child_birth_date=child_birth_date,
+            child_id_number=child_id_number,
         )
         due = now + dt.timedelta(hours=TRIAGE_HOURS[urgency])
         report.work_item = WorkItem.objects.create(
-            key=f"report:{report.pk}", kind=REPORT_KIND, title=_("强制报告待核查：%s") % report.reference,
-            region_code=village or township, due_at=due, township_at=now, county_at=due, tier=Tier.VILLAGE,
+            key=f"report:{report.pk}",
+            kind=REPORT_KIND,
+            title=_("强制报告待核查：%s") % report.reference,
+            region_code=village or township,
+            due_at=due,
+            township_at=now,
+            county_at=due,
+            tier=Tier.VILLAGE,
         )
         report.save(update_fields=["work_item"])
         # The township hears of it at once; an unmatched ID number leaves it for a person to link.
@@ -82,7 +107,9 @@ def report_file(*, actor, harm_type: str, description: str, seen_at: dt.datetime
 def candidates(*, user, report: Report):
     """Registered children the report may be about, for the person who links it (never automatic by
     name: names repeat; the ID number or name + birth date + village narrows it)."""
-    qs = access.children_visible_to(user).filter(region_code__startswith=report.village_id or report.township_id)
+    qs = access.children_visible_to(user).filter(
+        region_code__startswith=report.village_id or report.township_id
+    )
     q = Q(pk__in=[])
     if report.child_id_number:
         q |= Q(id_number=report.child_id_number)
@@ -117,8 +144,15 @@ def report_to_case(*, actor, report: Report, risk_level: str = "high", parties: 
     if not access.can_manage_work(actor, report.township_id):
         raise PermissionDenied(_("只有乡镇督导员或县级工作人员可以立案。"))
     with transaction.atomic():
-        case = services.case_open(actor=actor, child=report.child, source=CaseSource.REPORT, report=report,
-                                  risk_level=risk_level, parties=parties, note=report.description[:500])
+        case = services.case_open(
+            actor=actor,
+            child=report.child,
+            source=CaseSource.REPORT,
+            report=report,
+            risk_level=risk_level,
+            parties=parties,
+            note=report.description[:500],
+        )
         report.status = ReportStatus.CASE
         report.save(update_fields=["status"])
         escalation.items_complete(items=WorkItem.objects.filter(pk=report.work_item_id))

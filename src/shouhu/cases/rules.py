@@ -33,8 +33,17 @@ URGENT, HIGH, MEDIUM, LOW = "urgent", "high", "medium", "low"
 SEVERITIES = [(URGENT, _("紧急")), (HIGH, _("高")), (MEDIUM, _("中")), (LOW, _("低"))]
 SELF_CLOSING = {MEDIUM, LOW}  # urgent and high close only by a visit or a supervisor
 
-UNABLE = {"deceased", "missing", "out_of_contact", "imprisoned", "drug_rehab", "detained", "seriously_ill",
-          "guardianship_revoked", "deported"}
+UNABLE = {
+    "deceased",
+    "missing",
+    "out_of_contact",
+    "imprisoned",
+    "drug_rehab",
+    "detained",
+    "seriously_ill",
+    "guardianship_revoked",
+    "deported",
+}
 AWAY = UNABLE | {"migrant"}
 
 
@@ -112,8 +121,11 @@ def parents_unable(f: Facts, params: dict[str, int], on: dt.date) -> dict[str, A
         return None
     if len(f.parents) < 2 and not _unable(f.parents[0]):
         return None
-    return {"父母状况": "；".join(f"{p.role}：{p.situation}" + (f"（自 {p.since}）" if p.since else "")
-                              for p in f.parents)}
+    return {
+        "父母状况": "；".join(
+            f"{p.role}：{p.situation}" + (f"（自 {p.since}）" if p.since else "") for p in f.parents
+        )
+    }
 
 
 def out_of_school(f: Facts, params: dict[str, int], on: dt.date) -> dict[str, Any] | None:
@@ -137,8 +149,12 @@ def combined_signals(f: Facts, params: dict[str, int], on: dt.date) -> dict[str,
     no_contact = bool(lost) or f.visit_parent_contact == "longer"
     recent = [d for d in f.failed_attempt_dates if d >= on - dt.timedelta(days=params["window_days"])]
     if school and no_contact and len(recent) >= params["failed_visits"]:
-        return {"未上学": school["就学情况"], "父母失联": "是", "走访未遇次数": len(recent),
-                "统计天数": params["window_days"]}
+        return {
+            "未上学": school["就学情况"],
+            "父母失联": "是",
+            "走访未遇次数": len(recent),
+            "统计天数": params["window_days"],
+        }
     return None
 
 
@@ -146,35 +162,73 @@ KINDS: dict[str, RuleKind] = {
     k.code: k
     for k in [
         RuleKind(
-            "alone_under_16", _("16周岁以下儿童独居或无人照料"), _("年龄、实际监护、受委托照料人、父母状况"),
+            "alone_under_16",
+            _("16周岁以下儿童独居或无人照料"),
+            _("年龄、实际监护、受委托照料人、父母状况"),
             _("24小时内入户走访；通知乡镇督导员；记录已向公安机关报告；向父母发出督促监护告知书"),
-            URGENT, 24, {"max_age": 16}, (Param("max_age", _("年龄上限（周岁）"), 8, 18),),
-            ("township_supervisor",), False, alone_under_age,
+            URGENT,
+            24,
+            {"max_age": 16},
+            (Param("max_age", _("年龄上限（周岁）"), 8, 18),),
+            ("township_supervisor",),
+            False,
+            alone_under_age,
         ),
         RuleKind(
-            "parents_unable", _("父母无法履行监护职责"), _("父母状况及开始日期"),
+            "parents_unable",
+            _("父母无法履行监护职责"),
+            _("父母状况及开始日期"),
             _("开立个案；评估并申请相应救助帮扶和政策保障"),
-            HIGH, 72, {}, (), ("township_supervisor",), True, parents_unable,
+            HIGH,
+            72,
+            {},
+            (),
+            ("township_supervisor",),
+            True,
+            parents_unable,
         ),
         RuleKind(
-            "out_of_school", _("义务教育阶段儿童失学辍学"), _("年龄、就学情况、最近走访"),
+            "out_of_school",
+            _("义务教育阶段儿童失学辍学"),
+            _("年龄、就学情况、最近走访"),
             _("通知学校和教育部门；期限内未返校上报县级；记录对监护人的督促（直至移送检察机关）"),
-            MEDIUM, 24 * 14, {"min_age": 6, "max_age": 15},
+            MEDIUM,
+            24 * 14,
+            {"min_age": 6, "max_age": 15},
             (Param("min_age", _("起始年龄"), 5, 8), Param("max_age", _("截止年龄"), 14, 17)),
-            ("township_supervisor",), False, out_of_school,
+            ("township_supervisor",),
+            False,
+            out_of_school,
         ),
         RuleKind(
-            "lured_into_crime", _("被引诱参与违法犯罪或逃学"), _("强制报告"),
+            "lured_into_crime",
+            _("被引诱参与违法犯罪或逃学"),
+            _("强制报告"),
             _("开立个案，公安机关和学校为参与方"),
-            HIGH, 48, {}, (), ("township_supervisor", "county_staff"), True, lured_into_crime,
+            HIGH,
+            48,
+            {},
+            (),
+            ("township_supervisor", "county_staff"),
+            True,
+            lured_into_crime,
         ),
         RuleKind(
-            "combined_signals", _("多重风险信号叠加"), _("就学情况、父母联系、走访未遇记录"),
+            "combined_signals",
+            _("多重风险信号叠加"),
+            _("就学情况、父母联系、走访未遇记录"),
             _("升级为高风险：督导员组织联合走访，核实儿童安全"),
-            HIGH, 48, {"contact_days": 30, "failed_visits": 2, "window_days": 60},
-            (Param("contact_days", _("父母失联天数"), 7, 180), Param("failed_visits", _("走访未遇次数"), 1, 10),
-             Param("window_days", _("统计未遇的天数"), 7, 180)),
-            ("township_supervisor",), False, combined_signals,
+            HIGH,
+            48,
+            {"contact_days": 30, "failed_visits": 2, "window_days": 60},
+            (
+                Param("contact_days", _("父母失联天数"), 7, 180),
+                Param("failed_visits", _("走访未遇次数"), 1, 10),
+                Param("window_days", _("统计未遇的天数"), 7, 180),
+            ),
+            ("township_supervisor",),
+            False,
+            combined_signals,
         ),
     ]
 }

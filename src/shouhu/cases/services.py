@@ -27,11 +27,25 @@ from shouhu.escalation import services as escalation
 from shouhu.escalation.models import Status, Tier, WorkItem
 
 from . import rules
-from .models import Alert, AlertStatus, Case, CaseEvent, CaseSource, CaseStatus, ChildRisk, RiskLevel, RuleSetting
+from .models import (
+    Alert,
+    AlertStatus,
+    Case,
+    CaseEvent,
+    CaseSource,
+    CaseStatus,
+    ChildRisk,
+    RiskLevel,
+    RuleSetting,
+)
 
 ALERT_KIND = "alert"
-LEVEL_OF = {rules.URGENT: RiskLevel.URGENT, rules.HIGH: RiskLevel.HIGH, rules.MEDIUM: RiskLevel.WATCH,
-            rules.LOW: RiskLevel.WATCH}
+LEVEL_OF = {
+    rules.URGENT: RiskLevel.URGENT,
+    rules.HIGH: RiskLevel.HIGH,
+    rules.MEDIUM: RiskLevel.WATCH,
+    rules.LOW: RiskLevel.WATCH,
+}
 ORDER = [RiskLevel.URGENT, RiskLevel.HIGH, RiskLevel.WATCH, RiskLevel.STABLE]
 
 
@@ -44,16 +58,29 @@ def settings_for(county: str) -> dict[str, RuleSetting]:
     for code, kind in rules.KINDS.items():
         if code not in existing:
             existing[code], _created = RuleSetting.objects.get_or_create(
-                county_id=county, code=code,
-                defaults={"severity": kind.severity, "deadline_hours": kind.deadline_hours,
-                          "params": dict(kind.params), "notify": list(kind.notify)},
+                county_id=county,
+                code=code,
+                defaults={
+                    "severity": kind.severity,
+                    "deadline_hours": kind.deadline_hours,
+                    "params": dict(kind.params),
+                    "notify": list(kind.notify),
+                },
             )
     return existing
 
 
-def rule_update(*, actor, county: str, code: str, enabled: bool | None = None, severity: str | None = None,
-                deadline_hours: int | None = None, params: dict[str, int] | None = None,
-                notify: list[str] | None = None) -> RuleSetting:
+def rule_update(
+    *,
+    actor,
+    county: str,
+    code: str,
+    enabled: bool | None = None,
+    severity: str | None = None,
+    deadline_hours: int | None = None,
+    params: dict[str, int] | None = None,
+    notify: list[str] | None = None,
+) -> RuleSetting:
     """A county edits a rule's parameters (never its logic); each edit is kept in the history."""
     if not access.can_configure_county(actor, county):
         raise PermissionDenied(_("只有本县的工作人员可以修改风险规则。"))
@@ -80,8 +107,10 @@ def rule_update(*, actor, county: str, code: str, enabled: bool | None = None, s
             if p is None:
                 errors[f"params.{name}"] = [_("该规则没有这个参数。")]
             elif not isinstance(value, int) or not p.minimum <= value <= p.maximum:
-                errors[f"params.{name}"] = [_("%(label)s须为 %(min)s 到 %(max)s 之间的整数。") % {
-                    "label": p.label, "min": p.minimum, "max": p.maximum}]
+                errors[f"params.{name}"] = [
+                    _("%(label)s须为 %(min)s 到 %(max)s 之间的整数。")
+                    % {"label": p.label, "min": p.minimum, "max": p.maximum}
+                ]
             else:
                 new[name] = value
         setting.params = new
@@ -108,17 +137,21 @@ def facts_of(child: Child, *, on: dt.date) -> rules.Facts:
 
     parents = tuple(
         rules.ParentState(
-            role=p.get_role_display(), situation=p.situation,
-            since=p.police_report_date if p.situation == "out_of_contact" and p.police_report_date
+            role=p.get_role_display(),
+            situation=p.situation,
+            since=p.police_report_date
+            if p.situation == "out_of_contact" and p.police_report_date
             else p.situation_since,
             severe_disability=severely_disabled(p.disability_grade, p.disability_type),
         )
         for p in child.parents.all()
     )
     carer = getattr(child, "carer", None)
-    visits = list(Visit.objects.filter(child=child, visited_on__gte=on - dt.timedelta(days=180))
-                  .order_by("-visited_on", "-created_at").values("visited_on", "outcome", "in_school",
-                                                                 "parent_contact"))
+    visits = list(
+        Visit.objects.filter(child=child, visited_on__gte=on - dt.timedelta(days=180))
+        .order_by("-visited_on", "-created_at")
+        .values("visited_on", "outcome", "in_school", "parent_contact")
+    )
     done = [v for v in visits if v["outcome"] not in FAILED_OUTCOMES]
     latest = done[0] if done else {}
     harms = tuple(child.reports.exclude(status="closed").values_list("harm_type_id", flat=True))
@@ -186,24 +219,43 @@ def evaluate_children(*, children, on: dt.date | None = None) -> dict[str, int]:
     return dict(counts)
 
 
-def _open_alert(*, child: Child, kind: rules.RuleKind, setting: RuleSetting, facts: dict[str, Any], actor) -> Alert:
+def _open_alert(
+    *, child: Child, kind: rules.RuleKind, setting: RuleSetting, facts: dict[str, Any], actor
+) -> Alert:
     now = timezone.now()
     due = now + dt.timedelta(hours=setting.deadline_hours)
     urgent = setting.severity == rules.URGENT
     item = WorkItem.objects.create(
-        key=f"alert:{child.pk}:{kind.code}:{now.isoformat()}", kind=f"{ALERT_KIND}.{kind.code}",
-        title=f"{kind.name}：{child.name}", child=child, region_code=child.region_code,
-        responsible=_director_of(child), due_at=due,
+        key=f"alert:{child.pk}:{kind.code}:{now.isoformat()}",
+        kind=f"{ALERT_KIND}.{kind.code}",
+        title=f"{kind.name}：{child.name}",
+        child=child,
+        region_code=child.region_code,
+        responsible=_director_of(child),
+        due_at=due,
         # Urgent alerts reach the township at once and the county when their deadline passes.
         township_at=now if urgent or "township_supervisor" in setting.notify else due,
         county_at=due if urgent else due + dt.timedelta(days=7),
         tier=Tier.VILLAGE,
     )
-    alert = Alert.objects.create(child=child, region_code=child.region_code, rule=kind.code,
-                                 severity=setting.severity, facts=facts, work_item=item)
+    alert = Alert.objects.create(
+        child=child,
+        region_code=child.region_code,
+        rule=kind.code,
+        severity=setting.severity,
+        facts=facts,
+        work_item=item,
+    )
     if kind.opens_case and not child.cases.exclude(status=CaseStatus.CLOSED).exists():
-        case_open(actor=actor, child=child, source=CaseSource.RULE, alert=alert, risk_level=setting.severity,
-                  parties=["公安机关", "学校"] if kind.code == "lured_into_crime" else [], check=False)
+        case_open(
+            actor=actor,
+            child=child,
+            source=CaseSource.RULE,
+            alert=alert,
+            risk_level=setting.severity,
+            parties=["公安机关", "学校"] if kind.code == "lured_into_crime" else [],
+            check=False,
+        )
     if urgent or "township_supervisor" in setting.notify:
         escalation.escalate(now=now, items=WorkItem.objects.filter(pk=item.pk))
     return alert
@@ -212,9 +264,13 @@ def _open_alert(*, child: Child, kind: rules.RuleKind, setting: RuleSetting, fac
 def _director_of(child: Child):
     from shouhu.accounts.models import WelfareWorker, WorkerKind
 
-    worker = (WelfareWorker.objects.filter(kind=WorkerKind.DIRECTOR, region_id=child.village_id,
-                                           ended_on__isnull=True, user__isnull=False)
-              .select_related("user").first())
+    worker = (
+        WelfareWorker.objects.filter(
+            kind=WorkerKind.DIRECTOR, region_id=child.village_id, ended_on__isnull=True, user__isnull=False
+        )
+        .select_related("user")
+        .first()
+    )
     return worker.user if worker else None
 
 
@@ -245,14 +301,23 @@ def alert_close(*, actor, alert: Alert, reason: str) -> Alert:
     return alert
 
 
-def alert_mark(*, actor, alert: Alert, police_informed: bool = False, notice_sent: bool = False,
-               guardian_urged: bool = False) -> Alert:
+def alert_mark(
+    *,
+    actor,
+    alert: Alert,
+    police_informed: bool = False,
+    notice_sent: bool = False,
+    guardian_urged: bool = False,
+) -> Alert:
     """Record the responses the law asks for: police informed, written notice, guardian urged."""
     if not access.can_edit(actor, alert.child):
         raise PermissionDenied(_("您无权处理该预警。"))
     now = timezone.now()
-    for flag, field in ((police_informed, "police_informed_at"), (notice_sent, "notice_sent_at"),
-                        (guardian_urged, "guardian_urged_at")):
+    for flag, field in (
+        (police_informed, "police_informed_at"),
+        (notice_sent, "notice_sent_at"),
+        (guardian_urged, "guardian_urged_at"),
+    ):
         if flag and getattr(alert, field) is None:
             setattr(alert, field, now)
     alert.save()
@@ -292,19 +357,39 @@ def refresh_risk(*, child: Child) -> ChildRisk:
         levels.append(LEVEL_OF.get(case.risk_level, RiskLevel.WATCH))
         reasons.append(_("个案：%s") % case.get_status_display())
     level = min(levels, key=ORDER.index)
-    risk, _created = ChildRisk.objects.update_or_create(child=child, defaults={"level": level, "reasons": reasons})
+    risk, _created = ChildRisk.objects.update_or_create(
+        child=child, defaults={"level": level, "reasons": reasons}
+    )
     return risk
 
 
 # Cases --------------------------------------------------------------------------------------------
 
 
-def case_open(*, actor, child: Child, source: str, risk_level: str, alert: Alert | None = None, report=None,
-              parties: list[str] | None = None, note: str = "", check: bool = True) -> Case:
+def case_open(
+    *,
+    actor,
+    child: Child,
+    source: str,
+    risk_level: str,
+    alert: Alert | None = None,
+    report=None,
+    parties: list[str] | None = None,
+    note: str = "",
+    check: bool = True,
+) -> Case:
     if check and not access.can_edit(actor, child):
         raise PermissionDenied(_("您无权为该儿童立案。"))
-    case = Case.objects.create(child=child, region_code=child.region_code, source=source, alert=alert,
-                               report=report, risk_level=risk_level, parties=parties or [], opened_by=actor)
+    case = Case.objects.create(
+        child=child,
+        region_code=child.region_code,
+        source=source,
+        alert=alert,
+        report=report,
+        risk_level=risk_level,
+        parties=parties or [],
+        opened_by=actor,
+    )
     CaseEvent.objects.create(case=case, by=actor, status=CaseStatus.OPENED, text=note or str(source))
     refresh_risk(child=child)
     return case
@@ -320,14 +405,21 @@ STEPS = {
 NEEDS = ("safety", "guardianship", "health", "education", "psychology", "livelihood")
 
 
-def case_step(*, actor, case: Case, to: str, text: str = "", assessment: dict | None = None,
-              plan: str | None = None) -> Case:
+def case_step(
+    *, actor, case: Case, to: str, text: str = "", assessment: dict | None = None, plan: str | None = None
+) -> Case:
     """Move a case one step along its lifecycle; each step is on the child's timeline."""
     if not access.can_edit(actor, case.child):
         raise PermissionDenied(_("您无权处理该个案。"))
     if to not in STEPS.get(case.status, set()):
-        raise ValidationError({"status": [_("个案不能从“%(a)s”转到“%(b)s”。") % {
-            "a": case.get_status_display(), "b": CaseStatus(to).label}]})
+        raise ValidationError(
+            {
+                "status": [
+                    _("个案不能从“%(a)s”转到“%(b)s”。")
+                    % {"a": case.get_status_display(), "b": CaseStatus(to).label}
+                ]
+            }
+        )
     if to == CaseStatus.ASSESSED:
         missing = [n for n in NEEDS if n not in (assessment or {})]
         if missing:
@@ -373,5 +465,17 @@ def _close_case(case: Case, *, by) -> None:
     refresh_risk(child=case.child)
 
 
-__all__ = ["settings_for", "rule_update", "evaluate_child", "evaluate_children", "alert_close", "alert_mark",
-           "confirm_by_visit", "refresh_risk", "case_open", "case_step", "case_approve_closure", "Status"]
+__all__ = [
+    "settings_for",
+    "rule_update",
+    "evaluate_child",
+    "evaluate_children",
+    "alert_close",
+    "alert_mark",
+    "confirm_by_visit",
+    "refresh_risk",
+    "case_open",
+    "case_step",
+    "case_approve_closure",
+    "Status",
+]

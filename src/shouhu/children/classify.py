@@ -70,7 +70,11 @@ NATIONAL_CATEGORIES = [
     (LEFT_BEHIND, "农村留守儿童", "Left-behind child"),
     (DIFFICULTY_POVERTY, "困境儿童（家庭贫困）", "In difficulty: family poverty"),
     (DIFFICULTY_DISABILITY, "困境儿童（自身残疾或重病）", "In difficulty: own disability or illness"),
-    (DIFFICULTY_GUARDIANSHIP, "困境儿童（监护缺失或不当）", "In difficulty: missing or improper guardianship"),
+    (
+        DIFFICULTY_GUARDIANSHIP,
+        "困境儿童（监护缺失或不当）",
+        "In difficulty: missing or improper guardianship",
+    ),
     (DE_FACTO_UNSUPPORTED, "事实无人抚养儿童", "De-facto unsupported child"),
     (ORPHAN, "孤儿", "Orphan"),
     (LIVING_ALONE, "独居或无成年人照料儿童", "Child with no adult at home"),
@@ -171,10 +175,12 @@ def classify(facts: ChildFacts, on: dt.date) -> dict[str, str]:
         if all(reasons.values()):
             result[DE_FACTO_UNSUPPORTED] = "；".join(f"{who}{_label(r)}" for who, r in reasons.items() if r)
         elif len(gone) == 1:
-            (dead_who, dead), = gone.items()
+            ((dead_who, dead),) = gone.items()
             other_who = "母亲" if dead_who == "父亲" else "父亲"
             if reasons[other_who]:
-                result[DE_FACTO_UNSUPPORTED] = f"{dead_who}{_label(dead)}；{other_who}{_label(reasons[other_who])}"
+                result[DE_FACTO_UNSUPPORTED] = (
+                    f"{dead_who}{_label(dead)}；{other_who}{_label(reasons[other_who])}"
+                )
 
     # Left-behind.
     rural = facts.hukou_type == HukouType.RURAL or (
@@ -187,7 +193,9 @@ def classify(facts: ChildFacts, on: dt.date) -> dict[str, str]:
         elif len(migrants) == 1:
             other, other_who = (mother, "母亲") if migrants[0] == "父亲" else (father, "父亲")
             if without_capacity(other, on):
-                result[LEFT_BEHIND] = f"{migrants[0]}外出务工，{other_who}{_label(other.situation)}，无监护能力"
+                result[LEFT_BEHIND] = (
+                    f"{migrants[0]}外出务工，{other_who}{_label(other.situation)}，无监护能力"
+                )
 
     # No adult at home.
     if facts.living_arrangement in (LivingArrangement.ALONE, LivingArrangement.MINOR_SIBLINGS):

@@ -30,7 +30,14 @@ from .options import (
     ParentSituation,
     Schooling,
 )
-from .validators import NAME_MAX, add_years, age_on, validate_id_number, validate_not_future, validate_person_name
+from .validators import (
+    NAME_MAX,
+    add_years,
+    age_on,
+    validate_id_number,
+    validate_not_future,
+    validate_person_name,
+)
 
 ADULT_AGE = 18
 
@@ -56,7 +63,9 @@ class Child(models.Model):
     )
     ethnicity = models.CharField(_("民族"), max_length=20, default="汉族")
     household_registered = models.BooleanField(_("已登记户口"), default=True)
-    hukou_type = models.CharField(_("户籍性质"), max_length=10, choices=HukouType.choices, default=HukouType.RURAL)
+    hukou_type = models.CharField(
+        _("户籍性质"), max_length=10, choices=HukouType.choices, default=HukouType.RURAL
+    )
     village = models.ForeignKey(
         "regions.Region",
         verbose_name=_("户籍所在村/社区"),
@@ -93,7 +102,9 @@ class Child(models.Model):
     boarding = models.BooleanField(_("学校寄宿"), default=False)
 
     health = models.CharField(_("健康状况"), max_length=20, choices=Health.choices, default=Health.HEALTHY)
-    disability_type = models.CharField(_("残疾类别"), max_length=20, choices=DisabilityType.choices, blank=True)
+    disability_type = models.CharField(
+        _("残疾类别"), max_length=20, choices=DisabilityType.choices, blank=True
+    )
     disability_grade = models.PositiveSmallIntegerField(
         _("残疾等级"), choices=DisabilityGrade.choices, null=True, blank=True
     )
@@ -129,7 +140,9 @@ class Child(models.Model):
         verbose_name_plural = _("儿童")
         ordering = ["region_code", "name"]
         indexes = [
-            models.Index(fields=["region_code"], name="child_region_prefix", opclasses=["varchar_pattern_ops"]),
+            models.Index(
+                fields=["region_code"], name="child_region_prefix", opclasses=["varchar_pattern_ops"]
+            ),
             models.Index(fields=["region_code", "name"], name="child_region_name"),
         ]
 
@@ -167,9 +180,7 @@ class Child(models.Model):
             self.id_number = None
         if self.birth_date and self.birth_date <= timezone.localdate():
             if self.age_on(timezone.localdate()) >= ADULT_AGE and not self.exited_on:
-                errors.setdefault("birth_date", []).append(
-                    gettext("已满18周岁，不属于儿童登记范围。")
-                )
+                errors.setdefault("birth_date", []).append(gettext("已满18周岁，不属于儿童登记范围。"))
         if self.is_homeless:
             if not self.found_region_id:
                 errors.setdefault("found_region", []).append(gettext("请选择流浪未成年人的发现地。"))
@@ -217,7 +228,10 @@ class Parent(models.Model):
         _("当前状况"), max_length=30, choices=ParentSituation.choices, default=ParentSituation.AT_HOME
     )
     situation_since = models.DateField(
-        _("状况开始日期"), null=True, blank=True, validators=[validate_not_future],
+        _("状况开始日期"),
+        null=True,
+        blank=True,
+        validators=[validate_not_future],
         help_text=_("外出、服刑、失联等开始的日期；认定条件按月计算。"),
     )
     situation_until = models.DateField(
@@ -226,7 +240,9 @@ class Parent(models.Model):
     police_report_date = models.DateField(
         _("失联报案日期"), null=True, blank=True, validators=[validate_not_future]
     )
-    disability_type = models.CharField(_("残疾类别"), max_length=20, choices=DisabilityType.choices, blank=True)
+    disability_type = models.CharField(
+        _("残疾类别"), max_length=20, choices=DisabilityType.choices, blank=True
+    )
     disability_grade = models.PositiveSmallIntegerField(
         _("残疾等级"), choices=DisabilityGrade.choices, null=True, blank=True
     )
@@ -253,7 +269,9 @@ class Parent(models.Model):
                 pass
         if self.situation == ParentSituation.OUT_OF_CONTACT and not self.police_report_date:
             errors["police_report_date"] = gettext("失联须填写公安机关报案日期（失联时间从报案日起算）。")
-        if self.situation == ParentSituation.DISABLED and not (self.disability_type and self.disability_grade):
+        if self.situation == ParentSituation.DISABLED and not (
+            self.disability_type and self.disability_grade
+        ):
             errors["disability_grade"] = gettext("请填写残疾类别和等级。")
         if self.situation_since and self.situation_until and self.situation_until < self.situation_since:
             errors["situation_until"] = gettext("结束日期不能早于开始日期。")
@@ -265,12 +283,16 @@ class Carer(models.Model):
     """受委托照料人 (受委托监护人 in the 2016 form)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    child = models.OneToOneField(Child, on_delete=models.CASCADE, related_name="carer", verbose_name=_("儿童"))
+    child = models.OneToOneField(
+        Child, on_delete=models.CASCADE, related_name="carer", verbose_name=_("儿童")
+    )
     name = models.CharField(_("姓名"), max_length=NAME_MAX, validators=[validate_person_name])
     relation = models.CharField(_("与儿童关系"), max_length=30, choices=CarerRelation.choices)
     birth_date = models.DateField(_("出生日期"), null=True, blank=True, validators=[validate_not_future])
     phone = models.CharField(_("联系电话"), max_length=30, blank=True)
-    id_number = models.CharField(_("公民身份号码"), max_length=18, blank=True, validators=[validate_id_number])
+    id_number = models.CharField(
+        _("公民身份号码"), max_length=18, blank=True, validators=[validate_id_number]
+    )
     health = models.CharField(_("健康状况"), max_length=20, choices=Health.choices, default=Health.HEALTHY)
     capacity = models.CharField(
         _("照料能力"), max_length=20, choices=CarerCapacity.choices, default=CarerCapacity.CAPABLE
@@ -302,7 +324,9 @@ class RescueContact(models.Model):
     """救助联系人: who to call when the child needs help (the quarterly check and cases rely on them)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("儿童"))
+    child = models.ForeignKey(
+        Child, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("儿童")
+    )
     name = models.CharField(_("姓名"), max_length=NAME_MAX, validators=[validate_person_name])
     relation = models.CharField(_("关系"), max_length=30, blank=True)
     phone = models.CharField(_("电话"), max_length=30)
@@ -353,6 +377,9 @@ class ChildCategory(models.Model):
         constraints = [models.UniqueConstraint(fields=["child", "category"], name="one_membership")]
         indexes = [models.Index(fields=["category", "child"])]
 
+    def __str__(self) -> str:
+        return f"{self.child_id} {self.category_id}"
+
 
 class CategoryEvent(models.Model):
     """When and why a category was gained or lost."""
@@ -371,6 +398,9 @@ class CategoryEvent(models.Model):
         verbose_name = _("类别变更记录")
         ordering = ["-on", "-recorded_at"]
 
+    def __str__(self) -> str:
+        return f"{self.child_id} {'+' if self.gained else '-'}{self.category_id} {self.on}"
+
 
 class NameToken(models.Model):
     """Characters and character bigrams of a child's name, for search (see ``names``)."""
@@ -381,3 +411,6 @@ class NameToken(models.Model):
     class Meta:
         indexes = [models.Index(fields=["token", "child"], name="name_token_idx")]
         constraints = [models.UniqueConstraint(fields=["child", "token"], name="one_token_per_child")]
+
+    def __str__(self) -> str:
+        return self.token

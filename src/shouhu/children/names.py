@@ -82,8 +82,10 @@ def syllables(name: str) -> list[str]:
     name = clean(name).replace("·", "")
     for surname in sorted(SURNAME_READINGS, key=len, reverse=True):
         if name.startswith(surname):
-            rest = name[len(surname):]
-            return SURNAME_READINGS[surname] + (lazy_pinyin(rest, style=Style.NORMAL, errors="ignore") if rest else [])
+            rest = name[len(surname) :]
+            return SURNAME_READINGS[surname] + (
+                lazy_pinyin(rest, style=Style.NORMAL, errors="ignore") if rest else []
+            )
     return lazy_pinyin(name, style=Style.NORMAL, errors="ignore")
 
 
@@ -96,5 +98,7 @@ def initials(name: str) -> str:
 
 
 def is_han(text: str) -> bool:
-    return any("\u3400" <= c <= "\u9fff" or "\U00020000" <= c <= "\U0003134f" or "\uf900" <= c <= "\ufaff"
-               for c in text)
+    return any(
+        "\u3400" <= c <= "\u9fff" or "\U00020000" <= c <= "\U0003134f" or "\uf900" <= c <= "\ufaff"
+        for c in text
+    )

@@ -56,9 +56,11 @@ def children_list(
         qs = qs.filter(schooling=schooling)
     if not include_exited:
         qs = qs.filter(exited_on__isnull=True)
-    return qs.select_related("village__parent", "found_region").prefetch_related(
-        Prefetch("categories", queryset=ChildCategory.objects.select_related("category"))
-    ).order_by("region_code", "name", "pk")
+    return (
+        qs.select_related("village__parent", "found_region")
+        .prefetch_related(Prefetch("categories", queryset=ChildCategory.objects.select_related("category")))
+        .order_by("region_code", "name", "pk")
+    )
 
 
 def child_file(*, user, pk) -> Child:

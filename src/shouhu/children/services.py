@@ -24,7 +24,9 @@ NESTED = ("parents", "carer", "contacts")
 
 
 def _prefixed(prefix: str, exc: ValidationError) -> ValidationError:
-    return ValidationError({f"{prefix}.{k}" if k != "__all__" else prefix: v for k, v in exc.message_dict.items()})
+    return ValidationError(
+        {f"{prefix}.{k}" if k != "__all__" else prefix: v for k, v in exc.message_dict.items()}
+    )
 
 
 def facts_of(child: Child) -> classify.ChildFacts:
@@ -70,7 +72,9 @@ def child_reclassify(*, child: Child, on: dt.date | None = None, actor=None) -> 
         if not child.exited_on and child.age_on(on) >= classify.CHILD_AGE_LIMIT:
             child.exited_on = child.turns_adult_on
             child.exit_reason = ExitReason.AGED_OUT
-            child.save(update_fields=["exited_on", "exit_reason", "region_code", "name_pinyin", "name_initials"])
+            child.save(
+                update_fields=["exited_on", "exit_reason", "region_code", "name_pinyin", "name_initials"]
+            )
         derived = classify.classify(facts_of(child), on)
         current = {m.category_id: m for m in child.categories.filter(category__derived=True)}
         gained = set(derived) - set(current)
@@ -87,7 +91,11 @@ def child_reclassify(*, child: Child, on: dt.date | None = None, actor=None) -> 
         for code in lost:
             current[code].delete()
             CategoryEvent.objects.create(
-                child=child, category_id=code, gained=False, on=on, reason=_lost_reason(child, code, on),
+                child=child,
+                category_id=code,
+                gained=False,
+                on=on,
+                reason=_lost_reason(child, code, on),
                 recorded_by=actor,
             )
         if gained or lost:
@@ -217,7 +225,9 @@ def child_register(
     if not access.can_create_children(actor):
         raise PermissionDenied(_("您没有登记儿童的权限。"))
     child = Child(**fields)
-    return _validate_and_save(child, actor=actor, parents=parents, carer=carer, contacts=contacts, created=True)
+    return _validate_and_save(
+        child, actor=actor, parents=parents, carer=carer, contacts=contacts, created=True
+    )
 
 
 def child_update(
@@ -234,7 +244,9 @@ def child_update(
         raise PermissionDenied(_("您没有修改该儿童信息的权限。"))
     for k, v in (fields or {}).items():
         setattr(child, k, v)
-    return _validate_and_save(child, actor=actor, parents=parents, carer=carer, contacts=contacts, created=False)
+    return _validate_and_save(
+        child, actor=actor, parents=parents, carer=carer, contacts=contacts, created=False
+    )
 
 
 def _validate_and_save(child: Child, *, actor, parents, carer, contacts, created: bool) -> Child:
@@ -266,7 +278,9 @@ def child_set_local_categories(*, actor, child: Child, codes: Iterable[str], rea
     local = {c.code: c for c in Category.objects.filter(derived=False)}
     unknown = codes - set(local)
     if unknown:
-        raise ValidationError({"categories": [_("不是可手工认定的地方类别：%s") % "、".join(sorted(unknown))]})
+        raise ValidationError(
+            {"categories": [_("不是可手工认定的地方类别：%s") % "、".join(sorted(unknown))]}
+        )
     if not reason.strip():
         raise ValidationError({"reason": [_("请说明认定依据。")]})
     today = timezone.localdate()
@@ -274,9 +288,11 @@ def child_set_local_categories(*, actor, child: Child, codes: Iterable[str], rea
         current = {m.category_id: m for m in child.categories.filter(category__derived=False)}
         for code in codes - set(current):
             ChildCategory.objects.create(child=child, category_id=code, since=today, reason=reason)
-            CategoryEvent.objects.create(child=child, category_id=code, gained=True, on=today, reason=reason,
-                                         recorded_by=actor)
+            CategoryEvent.objects.create(
+                child=child, category_id=code, gained=True, on=today, reason=reason, recorded_by=actor
+            )
         for code in set(current) - codes:
             current[code].delete()
-            CategoryEvent.objects.create(child=child, category_id=code, gained=False, on=today, reason=reason,
-                                         recorded_by=actor)
+            CategoryEvent.objects.create(
+                child=child, category_id=code, gained=False, on=today, reason=reason, recorded_by=actor
+            )

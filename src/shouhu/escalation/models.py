@@ -105,6 +105,5 @@ class Notification(models.Model):
             models.UniqueConstraint(fields=["item", "user", "tier", "channel"], name="notify_once"),
         ]
 
-
     def __str__(self) -> str:
         return self.message

@@ -100,7 +100,9 @@ def load_regions(root: str, *, path: Path | None = None, edition: str | None = N
     # Parents first, so that foreign keys hold on databases that check them immediately.
     for length in (2, 4, 6, 9, 12):
         Region.objects.bulk_create([r for r in created if len(r.code) == length], batch_size=2000)
-    Region.objects.bulk_update(updated, ["name", "level", "parent", "is_community", "edition"], batch_size=2000)
+    Region.objects.bulk_update(
+        updated, ["name", "level", "parent", "is_community", "edition"], batch_size=2000
+    )
     return LoadResult(
         created=len(created),
         updated=len(updated),

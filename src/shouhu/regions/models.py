@@ -11,7 +11,12 @@ class Region(models.Model):
     name = models.CharField(_("名称"), max_length=100)
     level = models.PositiveSmallIntegerField(_("层级"), choices=Level.choices, db_index=True)
     parent = models.ForeignKey(
-        "self", verbose_name=_("上级"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("上级"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     is_community = models.BooleanField(_("社区/居委会"), default=False)
     edition = models.CharField(_("数据版本"), max_length=40, blank=True)

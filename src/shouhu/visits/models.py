@@ -260,6 +260,5 @@ class ActivitySession(models.Model):
         verbose_name_plural = _("儿童之家活动")
         ordering = ["-held_on"]
 
-
     def __str__(self) -> str:
         return f"{self.home} {self.held_on} {self.topic}"

@@ -1,4 +1,5 @@
-"""Signals of the visits module, for modules that read visits (the risk rules) without it depending on them."""
+"""Signals of the visits module, for modules that read visits (the risk rules) without it depending
+on them."""
 
 from django.dispatch import Signal
 

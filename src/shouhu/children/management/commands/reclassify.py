@@ -13,5 +13,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, on, **options):
         counts = reclassify_all(on=on)
-        self.stdout.write(f"{counts['children']} children checked, {counts['gained']} categories gained, "
-                          f"{counts['lost']} lost")
+        self.stdout.write(
+            f"{counts['children']} children checked, {counts['gained']} categories gained, "
+            f"{counts['lost']} lost"
+        )
