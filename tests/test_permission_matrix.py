@@ -150,6 +150,17 @@ API_OBJECTS = {
     "api/v1/investigation-items/<pk>/check/": ("check", IN_VILLAGE_A),
     "api/v1/homes/<pk>/": ("home", IN_VILLAGE_A),
     "api/v1/visit-policies/<county_code>/": ("county", IN_COUNTY),
+    "api/v1/rules/<code>/": ("rule", frozenset({"county", "admin"})),
+    "api/v1/alerts/<pk>/": ("alert", IN_VILLAGE_A),
+    "api/v1/alerts/<pk>/close/": ("alert", IN_VILLAGE_A),
+    "api/v1/alerts/<pk>/mark/": ("alert", IN_VILLAGE_A),
+    "api/v1/reports/<pk>/": ("report", IN_VILLAGE_A),
+    "api/v1/reports/<pk>/link/": ("report", IN_VILLAGE_A),
+    "api/v1/reports/<pk>/case/": ("report", IN_VILLAGE_A),
+    "api/v1/reports/<pk>/close/": ("report", IN_VILLAGE_A),
+    "api/v1/cases/<pk>/": ("case", IN_VILLAGE_A),
+    "api/v1/cases/<pk>/step/": ("case", IN_VILLAGE_A),
+    "api/v1/cases/<pk>/approve/": ("case", IN_VILLAGE_A),
 }
 # Pages that change a record open to fewer people than those who may see it.
 RECORD_WRITE_PAGES = {

@@ -2,6 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
+from . import case_views as cases
 from . import views
 from . import visit_views as visits
 
@@ -16,6 +17,10 @@ router.register("investigation-items", visits.InvestigationItemViewSet, basename
 router.register("homes", visits.ChildrensHomeViewSet, basename="childrens-home")
 router.register("sessions", visits.ActivitySessionViewSet, basename="activity-session")
 router.register("visit-policies", visits.VisitPolicyViewSet, basename="visit-policy")
+router.register("rules", cases.RuleSettingViewSet, basename="rule")
+router.register("alerts", cases.AlertViewSet, basename="alert")
+router.register("reports", cases.ReportViewSet, basename="report")
+router.register("cases", cases.CaseViewSet, basename="case")
 
 v1 = [
     path("auth/token/", views.ObtainToken.as_view(), name="token"),
