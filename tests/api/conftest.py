@@ -4,9 +4,9 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from shouhu.accounts.models import ApiToken
 from shouhu.children.validators import add_years
 from tests import factories as f
 
@@ -25,8 +25,8 @@ def api():
     def client_for(user=None) -> APIClient:
         client = APIClient()
         if user is not None:
-            token, _created = Token.objects.get_or_create(user=user)
-            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+            _token, secret = ApiToken.objects.create(user=user)
+            client.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
         return client
 
     return client_for

@@ -12,7 +12,7 @@ def test_the_right_password_gives_a_token(personas, api):
     response = api().post(TOKEN, {"username": "dir_a", "password": f.PASSWORD}, format="json")
 
     assert response.status_code == 200
-    assert len(response.json()["token"]) == 40
+    assert len(response.json()["token"]) == 64
 
 
 def test_the_token_opens_the_api(personas, api):
@@ -52,6 +52,6 @@ def test_without_credentials_the_api_answers_401(personas, api):
 
 def test_a_made_up_token_is_refused(personas, api):
     client = api()
-    client.credentials(HTTP_AUTHORIZATION="Token " + "0" * 40)
+    client.credentials(HTTP_AUTHORIZATION="Token " + "0" * 64)
 
     assert client.get(CHILDREN).status_code == 401

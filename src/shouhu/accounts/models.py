@@ -7,7 +7,9 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
+from knox.models import AbstractAuthToken
 
 
 class Role(models.TextChoices):
@@ -69,6 +71,8 @@ class User(AbstractUser):
         Organisation, verbose_name=_("所属机构"), null=True, blank=True, on_delete=models.SET_NULL
     )
     phone = models.CharField(_("手机号"), max_length=30, blank=True)
+    # Mixed into the session hash: changing it (sign out everywhere, deactivation) ends every session.
+    session_secret = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     class Meta:
         verbose_name = _("用户")
@@ -76,6 +80,16 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.full_name or self.username
+
+    def _get_session_auth_hash(self, secret=None):
+        if not self.session_secret:
+            return super()._get_session_auth_hash(secret=secret)
+        return salted_hmac(
+            "shouhu.accounts.User.get_session_auth_hash",
+            f"{self.password}:{self.session_secret}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
 
 class WorkerKind(models.TextChoices):
@@ -135,6 +149,7 @@ class GrantReason(models.TextChoices):
     ASSIGNMENT = "assignment", _("指派")
     REFERRAL = "referral", _("转介")
     PAIRING = "pairing", _("结对帮扶")
+    BREAK_GLASS = "break_glass", _("紧急调阅")
 
 
 class GrantQuerySet(models.QuerySet):
@@ -176,3 +191,60 @@ class Grant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.child} ({self.get_reason_display()})"
+
+
+class ApiToken(AbstractAuthToken):
+    """An API token (django-rest-knox): only a hash of it is stored; it expires; a user may hold several.
+
+    The public ``id`` names a token in lists and revocations without revealing any of its secret.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    digest = models.CharField(max_length=128, unique=True, editable=False)
+
+    class Meta:
+        verbose_name = _("API 令牌")
+        verbose_name_plural = _("API 令牌")
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.created:%Y-%m-%d %H:%M}"
+
+
+class AccountDeactivation(models.Model):
+    """The record of an account closed when its holder left the post, and of the hand-over."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("停用的账号"),
+        on_delete=models.PROTECT,
+        related_name="deactivations",
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    successor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("接替人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reason = models.CharField(_("原因"), max_length=300)
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+    items_moved = models.PositiveIntegerField(_("移交的督办事项"), default=0)
+    grants_moved = models.PositiveIntegerField(_("移交的儿童授权"), default=0)
+    posts_ended = models.PositiveIntegerField(_("结束的任职"), default=0)
+
+    class Meta:
+        verbose_name = _("账号停用记录")
+        verbose_name_plural = _("账号停用记录")
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.successor}"
