@@ -17,15 +17,13 @@ from rest_framework import serializers
 from rest_framework.settings import api_settings
 
 from shouhu.accounts import access
+from shouhu.children import tiers
 from shouhu.children.models import Carer, Child, ChildCategory, Parent, RescueContact
 from shouhu.children.options import ETHNICITIES, Assistance, IncomeSource
 from shouhu.regions.models import Region
 
-# What a user without ``access.sees_sensitive_fields`` receives as null (ID numbers, phones of the
-# parents and the carer, health details: see that function).
-SENSITIVE_CHILD_FIELDS = ("id_number", "health", "disability_type", "disability_grade", "illness")
-SENSITIVE_PERSON_FIELDS = ("id_number", "phone")
-_SENSITIVE_NOTE = _("无权查看敏感信息时为 null。")
+# Fields a user does not see (``access.tiers_for``, ``children.tiers``) are left out of the answer.
+_SENSITIVE_NOTE = _("敏感信息：只有可查看全部档案的用户才会收到该字段。")
 
 # The nested parts of a child, as ``children.services`` names them in its error keys.
 LIST_PARTS = ("parents", "contacts")
@@ -83,20 +81,14 @@ class ParentSerializer(ShapeOnlyModelSerializer):
             "contact_frequency",
             "return_frequency",
         ]
-        extra_kwargs = {
-            "id_number": {"allow_null": True, "help_text": _SENSITIVE_NOTE},
-            "phone": {"allow_null": True, "help_text": _SENSITIVE_NOTE},
-        }
+        extra_kwargs = {"id_number": {"help_text": _SENSITIVE_NOTE}}
 
 
 class CarerSerializer(ShapeOnlyModelSerializer):
     class Meta:
         model = Carer
         fields = ["name", "relation", "birth_date", "phone", "id_number", "health", "capacity", "address"]
-        extra_kwargs = {
-            "id_number": {"allow_null": True, "help_text": _SENSITIVE_NOTE},
-            "phone": {"allow_null": True, "help_text": _SENSITIVE_NOTE},
-        }
+        extra_kwargs = {"id_number": {"help_text": _SENSITIVE_NOTE}}
 
 
 class RescueContactSerializer(ShapeOnlyModelSerializer):
@@ -105,16 +97,29 @@ class RescueContactSerializer(ShapeOnlyModelSerializer):
         fields = ["name", "relation", "phone", "role"]
 
 
-def _hide_sensitive(data: dict, child: Child, request) -> dict:
-    if request is None or access.sees_sensitive_fields(request.user, child):
+def visibility(request, child: Child) -> tiers.Visibility:
+    """What the requesting user sees of ``child``; everything when serialising without a request
+    (services and jobs), nothing for an anonymous request."""
+    if request is None:
+        return tiers.Visibility(tiers.ALL_TIERS, "internal")
+    return access.tiers_for(request.user, child)
+
+
+def drop_unseen(data: dict, seen: tiers.Visibility) -> dict:
+    """Leave out of a serialised child every field (and nested field) ``seen`` does not cover."""
+    if seen.everything:
         return data
-    for field in SENSITIVE_CHILD_FIELDS:
-        if field in data:
-            data[field] = None
-    for person in [*(data.get("parents") or []), data.get("carer") or {}]:
-        for field in SENSITIVE_PERSON_FIELDS:
-            if field in person:
-                person[field] = None
+    nested = {"parents": "parent", "carer": "carer", "contacts": "contact"}
+    for name in list(data):
+        if not seen.sees("child", name):
+            del data[name]
+        elif name in nested and data[name] is not None:
+            part = nested[name]
+            items = data[name] if isinstance(data[name], list) else [data[name]]
+            for item in items:
+                for field in list(item):
+                    if not seen.sees(part, field):
+                        del item[field]
     return data
 
 
@@ -131,7 +136,7 @@ class ChildSummarySerializer(serializers.ModelSerializer):
     found_region = serializers.CharField(
         source="found_region_id", read_only=True, allow_null=True, label=_("发现地代码")
     )
-    categories = CategorySerializer(many=True, read_only=True)
+    categories = CategorySerializer(many=True, read_only=True, help_text=_SENSITIVE_NOTE)
 
     class Meta:
         model = Child
@@ -151,6 +156,10 @@ class ChildSummarySerializer(serializers.ModelSerializer):
             "categories",
         ]
         read_only_fields = fields
+
+    def to_representation(self, instance: Child) -> dict:
+        seen = visibility(self.context.get("request"), instance)
+        return drop_unseen(super().to_representation(instance), seen)
 
 
 class ChildSerializer(ShapeOnlyModelSerializer):
@@ -236,10 +245,10 @@ class ChildSerializer(ShapeOnlyModelSerializer):
         read_only_fields = ["id"]
         extra_kwargs = {
             "id_number": {"help_text": _SENSITIVE_NOTE},
-            "health": {"allow_null": True, "help_text": _SENSITIVE_NOTE},
-            "disability_type": {"allow_null": True, "help_text": _SENSITIVE_NOTE},
+            "health": {"help_text": _SENSITIVE_NOTE},
+            "disability_type": {"help_text": _SENSITIVE_NOTE},
             "disability_grade": {"help_text": _SENSITIVE_NOTE},
-            "illness": {"allow_null": True, "help_text": _SENSITIVE_NOTE},
+            "illness": {"help_text": _SENSITIVE_NOTE},
         }
 
     def _existing_region(self, code: str | None) -> str | None:
@@ -263,7 +272,8 @@ class ChildSerializer(ShapeOnlyModelSerializer):
         return value
 
     def to_representation(self, instance: Child) -> dict:
-        return _hide_sensitive(super().to_representation(instance), instance, self.context.get("request"))
+        seen = visibility(self.context.get("request"), instance)
+        return drop_unseen(super().to_representation(instance), seen)
 
     def service_arguments(self) -> dict[str, Any]:
         """The validated data as ``child_register`` / ``child_update`` take it."""
@@ -318,30 +328,3 @@ def _item_index(part: str, item_key: str, items: list) -> int | None:
     if item_key.isdigit() and int(item_key) < len(items):
         return int(item_key)
     return None
-
-
-class SignInSerializer(serializers.Serializer):
-    username = serializers.CharField(label=_("用户名"), write_only=True)
-    password = serializers.CharField(
-        label=_("密码"), write_only=True, trim_whitespace=False, style={"input_type": "password"}
-    )
-
-    def validate(self, attrs: dict) -> dict:
-        from django.contrib.auth import authenticate
-
-        user = authenticate(
-            request=self.context.get("request"), username=attrs["username"], password=attrs["password"]
-        )
-        if user is None:
-            raise serializers.ValidationError(
-                _("用户名或密码不正确，或账号已停用。请检查后重试，忘记密码请联系系统管理员。"),
-                code="authorization",
-            )
-        attrs["user"] = user
-        return attrs
-
-
-class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField(
-        read_only=True, help_text=_("之后的请求在请求头中带上 Authorization: Token <token>。")
-    )

@@ -2,16 +2,15 @@
 ``children.services`` and log every list, search and file opening in the access log."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
-from rest_framework.authtoken.models import Token
-from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from shouhu.accounts import access
 from shouhu.audit.services import Action, log_access
-from shouhu.children import selectors, services
+from shouhu.children import selectors, services, tiers
 
 from .filters import ChildFilter
 from .permissions import ChildPermission
@@ -19,8 +18,6 @@ from .serializers import (
     ChildSerializer,
     ChildSummarySerializer,
     RegionSerializer,
-    SignInSerializer,
-    TokenSerializer,
     domain_errors,
 )
 
@@ -40,27 +37,27 @@ INVALID = OpenApiResponse(
 )
 
 
-class ObtainToken(ObtainAuthToken):
-    serializer_class = SignInSerializer
+class TieredSchema(AutoSchema):
+    """A child's fields are in an answer only when the user sees their tier (``children.tiers``): in
+    the response schema only the fields every viewer receives are required."""
 
-    @extend_schema(
-        summary="Sign in with a username and password, get an API token",
-        request=SignInSerializer,
-        responses={
-            200: TokenSerializer,
-            400: OpenApiResponse(
-                description="Wrong username or password, or the account is disabled "
-                "(`non_field_errors`); a field left out (`username`, `password`)."
-            ),
-        },
-        auth=[],
-        tags=["auth"],
-    )
-    def post(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        token, _created = Token.objects.get_or_create(user=serializer.validated_data["user"])
-        return Response({"token": token.key})
+    PARTS = {
+        "Child": "child",
+        "ChildSummary": "child",
+        "Parent": "parent",
+        "Carer": "carer",
+        "RescueContact": "contact",
+    }
+
+    def _map_basic_serializer(self, serializer, direction):
+        result = super()._map_basic_serializer(serializer, direction)
+        name = type(serializer).__name__.removesuffix("Serializer")
+        if direction == "response" and name in self.PARTS and "required" in result:
+            always = tiers.always_seen(self.PARTS[name])
+            result["required"] = [f for f in result["required"] if f in always]
+            if not result["required"]:
+                del result["required"]
+        return result
 
 
 @extend_schema_view(
@@ -70,8 +67,10 @@ class ObtainToken(ObtainAuthToken):
     ),
     retrieve=extend_schema(
         summary="A child's file",
-        description="ID numbers, phones and health details are null unless you work the child's territory. "
-        "Each opening is logged.",
+        description="Only the fields of the tiers you see are in the answer (`children.tiers`): the "
+        "child's territorial staff and civil affairs see all; a mentor's pairing sees the child, village "
+        "and school; a referral sees the child and the family's contacts; an emergency (break-the-glass) "
+        "opening sees all while it lasts. Each opening is logged.",
         responses={200: ChildSerializer, 404: NOT_FOUND},
     ),
     create=extend_schema(
@@ -94,6 +93,7 @@ class ChildViewSet(viewsets.GenericViewSet):
     permission_classes = [IsAuthenticated, ChildPermission]
     filterset_class = ChildFilter
     serializer_class = ChildSerializer
+    schema = TieredSchema()
 
     def get_queryset(self):
         return access.children_visible_to(self.request.user)
@@ -111,7 +111,8 @@ class ChildViewSet(viewsets.GenericViewSet):
     def retrieve(self, request, pk=None):
         child = selectors.child_file(user=request.user, pk=pk)
         self.check_object_permissions(request, child)
-        log_access(request=request, action=Action.VIEW, child=child)
+        emergency = access.tiers_for(request.user, child).emergency
+        log_access(request=request, action=Action.BREAK_GLASS if emergency else Action.VIEW, child=child)
         return Response(self.get_serializer(child).data)
 
     def create(self, request):

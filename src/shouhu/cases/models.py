@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from shouhu.children.crypto import EncryptedCharField, KeyedHashField
+
 from .rules import SEVERITIES
 
 
@@ -60,6 +62,7 @@ class Alert(models.Model):
     )
     police_informed_at = models.DateTimeField(_("已报告公安机关"), null=True, blank=True)
     notice_sent_at = models.DateTimeField(_("已发出督促监护告知书"), null=True, blank=True)
+    school_notified_at = models.DateTimeField(_("已通知学校和教育部门"), null=True, blank=True)
     guardian_urged_at = models.DateTimeField(_("已督促监护人"), null=True, blank=True)
     closed_at = models.DateTimeField(_("解除时间"), null=True, blank=True)
     closed_by = models.ForeignKey(
@@ -165,7 +168,11 @@ class Report(models.Model):
     )
     child_name = models.CharField(_("儿童姓名"), max_length=50, blank=True)
     child_birth_date = models.DateField(_("儿童出生日期"), null=True, blank=True)
-    child_id_number = models.CharField(_("儿童身份证号码"), max_length=18, blank=True)
+    # Encrypted at rest, like the registry's ID numbers (shouhu.children.crypto).
+    child_id_number = EncryptedCharField(
+        _("儿童身份证号码"), max_length=18, blank=True, hash_field="child_id_number_hash"
+    )
+    child_id_number_hash = KeyedHashField(source="child_id_number", null=True, blank=True, db_index=True)
     child = models.ForeignKey(
         "children.Child",
         verbose_name=_("儿童"),

@@ -16,7 +16,7 @@ class ChildAdmin(SimpleHistoryAdmin):
     """Read-only in the admin; the registry is edited through its forms and services."""
 
     list_display = ["name", "gender", "birth_date", "region_code"]
-    search_fields = ["name", "id_number"]
+    search_fields = ["name", "=id_number"]  # an ID number is found whole, through its keyed hash
 
     def get_queryset(self, request):
         return access.children_visible_to(request.user)

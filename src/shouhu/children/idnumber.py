@@ -40,7 +40,8 @@ def validate(value: str) -> str:
     number = normalise(value)
     if len(number) != 18:
         raise InvalidIdNumber(_("身份证号码应为18位，这里是%(count)s位") % {"count": len(number)})
-    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+    # ASCII only: str.isdigit() also takes ² and Arabic-Indic digits, which int() refuses or misreads.
+    if not number.isascii() or not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
         raise InvalidIdNumber(_("身份证号码前17位应为数字，最后一位为数字或X"))
     try:
         birth_date_of(number)

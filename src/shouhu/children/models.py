@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from . import idnumber
+from .crypto import EncryptedCharField, KeyedHashField
 from .options import (
     Assistance,
     CarerCapacity,
@@ -52,15 +53,17 @@ class Child(models.Model):
     name = models.CharField(_("姓名"), max_length=NAME_MAX, validators=[validate_person_name])
     gender = models.CharField(_("性别"), max_length=10, choices=Gender.choices)
     birth_date = models.DateField(_("出生日期"), validators=[validate_not_future])
-    id_number = models.CharField(
+    # Encrypted at rest; found and kept unique through the keyed hash beside it (see ``crypto``).
+    id_number = EncryptedCharField(
         _("公民身份号码"),
         max_length=18,
         null=True,
         blank=True,
-        unique=True,
         validators=[validate_id_number],
         help_text=_("尚未办理身份证的儿童可以留空。"),
+        hash_field="id_number_hash",
     )
+    id_number_hash = KeyedHashField(source="id_number", null=True, blank=True, unique=True)
     ethnicity = models.CharField(_("民族"), max_length=20, default="汉族")
     household_registered = models.BooleanField(_("已登记户口"), default=True)
     hukou_type = models.CharField(
@@ -201,6 +204,17 @@ class Child(models.Model):
         if errors:
             raise ValidationError(errors)
 
+    def validate_unique(self, exclude=None):
+        """One file per ID number. The database keeps it unique through the keyed hash; this says so
+        in words, next to the field, before the save is tried."""
+        exclude = set(exclude or ())
+        super().validate_unique(exclude=exclude | {"id_number_hash"})
+        if self.id_number and "id_number" not in exclude:
+            if Child.objects.filter(id_number=self.id_number).exclude(pk=self.pk).exists():
+                raise ValidationError(
+                    {"id_number": [gettext("该公民身份号码已登记在另一名儿童的档案中，请先查找该儿童。")]}
+                )
+
     def save(self, *args, **kwargs):
         from . import names
 
@@ -220,10 +234,15 @@ class Parent(models.Model):
     role = models.CharField(_("父/母"), max_length=10, choices=ParentRole.choices)
     name = models.CharField(_("姓名"), max_length=NAME_MAX, blank=True, validators=[validate_person_name])
     birth_date = models.DateField(_("出生日期"), null=True, blank=True, validators=[validate_not_future])
-    id_number = models.CharField(
-        _("公民身份号码"), max_length=18, blank=True, validators=[validate_id_number]
+    id_number = EncryptedCharField(
+        _("公民身份号码"),
+        max_length=18,
+        blank=True,
+        validators=[validate_id_number],
+        hash_field="id_number_hash",
     )
-    phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    id_number_hash = KeyedHashField(source="id_number", null=True, blank=True, db_index=True)
+    phone = EncryptedCharField(_("联系电话"), max_length=30, blank=True)
     situation = models.CharField(
         _("当前状况"), max_length=30, choices=ParentSituation.choices, default=ParentSituation.AT_HOME
     )
@@ -289,10 +308,15 @@ class Carer(models.Model):
     name = models.CharField(_("姓名"), max_length=NAME_MAX, validators=[validate_person_name])
     relation = models.CharField(_("与儿童关系"), max_length=30, choices=CarerRelation.choices)
     birth_date = models.DateField(_("出生日期"), null=True, blank=True, validators=[validate_not_future])
-    phone = models.CharField(_("联系电话"), max_length=30, blank=True)
-    id_number = models.CharField(
-        _("公民身份号码"), max_length=18, blank=True, validators=[validate_id_number]
+    phone = EncryptedCharField(_("联系电话"), max_length=30, blank=True)
+    id_number = EncryptedCharField(
+        _("公民身份号码"),
+        max_length=18,
+        blank=True,
+        validators=[validate_id_number],
+        hash_field="id_number_hash",
     )
+    id_number_hash = KeyedHashField(source="id_number", null=True, blank=True, db_index=True)
     health = models.CharField(_("健康状况"), max_length=20, choices=Health.choices, default=Health.HEALTHY)
     capacity = models.CharField(
         _("照料能力"), max_length=20, choices=CarerCapacity.choices, default=CarerCapacity.CAPABLE
@@ -329,7 +353,7 @@ class RescueContact(models.Model):
     )
     name = models.CharField(_("姓名"), max_length=NAME_MAX, validators=[validate_person_name])
     relation = models.CharField(_("关系"), max_length=30, blank=True)
-    phone = models.CharField(_("电话"), max_length=30)
+    phone = EncryptedCharField(_("电话"), max_length=30)
     role = models.CharField(_("职责"), max_length=50, blank=True, help_text=_("如：村干部、邻居、儿童主任"))
 
     history = HistoricalRecords()

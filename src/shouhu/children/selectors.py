@@ -15,13 +15,16 @@ _LATIN = re.compile(r"^[a-zA-Z ]+$")
 
 
 def search_filter(q: str) -> Q:
-    """Name (any part, two characters included), pinyin or its initials, or an ID number."""
+    """Name (any part, two characters included), pinyin or its initials, or a whole ID number.
+
+    ID numbers are encrypted at rest: they are found only whole, through their keyed hash (the
+    ``exact`` lookup of ``crypto.EncryptedCharField``); a part of a number finds nothing."""
     q = names.clean(q)
     if not q:
         return Q()
     normalised = idnumber.normalise(q)
     if normalised[:17].isdigit() and len(normalised) >= 6:
-        return Q(id_number__startswith=normalised) if len(normalised) < 18 else Q(id_number=normalised)
+        return Q(id_number=normalised) if len(normalised) == 18 else Q(pk__in=[])
     if _LATIN.match(q):
         latin = q.replace(" ", "").lower()
         return Q(name_initials__startswith=latin) | Q(name_pinyin__startswith=latin)

@@ -367,3 +367,22 @@ def region_choices(user) -> list[tuple[str, str]]:
         .values_list("code", "name", "level")
     )
     return [(c, "\u3000" * (level - top) + name) for c, name, level in regions]
+
+
+class BreakGlassForm(forms.Form):
+    """Opening a file outside one's jurisdiction: the child's whole ID number and the reason."""
+
+    id_number = forms.CharField(
+        label=_("儿童公民身份号码"),
+        max_length=30,
+        help_text=_("完整的18位号码；只按号码精确查找。"),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}),
+    )
+    reason = forms.CharField(
+        label=_("紧急调阅原因"),
+        max_length=200,
+        help_text=_(
+            "如：儿童从外乡镇迁入，需核实监护情况；儿童正处于危险中。原因将通知儿童所在地的督导员和县级工作人员。"
+        ),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

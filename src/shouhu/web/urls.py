@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from shouhu.audit import views as audit_views
+from shouhu.audit import urls as audit_urls
 
 from . import views
 from .forms import SignInForm
@@ -10,6 +10,7 @@ children_patterns = (
     [
         path("", views.child_list, name="list"),
         path("new/", views.child_create, name="create"),
+        path("emergency/", views.child_break_glass, name="emergency"),
         path("<uuid:pk>/", views.child_detail, name="detail"),
         path("<uuid:pk>/photo", views.child_photo, name="photo"),
         path("<uuid:pk>/edit/", views.child_edit, name="edit"),
@@ -17,7 +18,7 @@ children_patterns = (
     "children",
 )
 
-audit_patterns = ([path("", audit_views.access_log, name="log")], "audit")
+audit_patterns = (audit_urls.urlpatterns, "audit")
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),

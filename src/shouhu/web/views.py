@@ -6,6 +6,7 @@ from __future__ import annotations
 import mimetypes
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -14,18 +15,20 @@ from django.db import connection
 from django.db.models import Count
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from shouhu.accounts import access
+from shouhu.accounts import access, emergency
 from shouhu.accounts import selectors as account_selectors
 from shouhu.audit.models import Action
 from shouhu.audit.services import log_access
 from shouhu.children import selectors, services
 from shouhu.children.models import Carer, Category, Child, Parent, RescueContact
+from shouhu.privacy.services import photo_permitted
 
-from .forms import ChildFilterForm, ChildRecordForms
+from .forms import BreakGlassForm, ChildFilterForm, ChildRecordForms
 
 PAGE_SIZE = 50
 GAPS_SHOWN = 300
@@ -76,9 +79,18 @@ def child_list(request):
     wanted = {k: form.cleaned_data.get(k) or "" for k in ("q", "region", "category", "schooling")}
     children = selectors.children_list(user=user, **wanted)
     page = Paginator(children, PAGE_SIZE).get_page(request.GET.get("page"))
+    for child in page.object_list:  # categories and risk are sensitive: a row shows them only to some
+        child.seen = access.tiers_for(user, child)
     log_access(request=request, action=Action.SEARCH if wanted["q"] else Action.LIST)
     return render(
-        request, "children/list.html", {"form": form, "page": page, "filtered": any(wanted.values())}
+        request,
+        "children/list.html",
+        {
+            "form": form,
+            "page": page,
+            "filtered": any(wanted.values()),
+            "may_break_glass": emergency.may_break_glass(user),
+        },
     )
 
 
@@ -87,12 +99,19 @@ def child_list(request):
 def child_detail(request, pk):
     user = request.user
     child = selectors.child_file(user=user, pk=pk)
-    log_access(request=request, action=Action.VIEW, child=child)
-    sensitive = access.sees_sensitive_fields(user, child)
+    seen = access.tiers_for(user, child)
+    log_access(request=request, action=Action.BREAK_GLASS if seen.emergency else Action.VIEW, child=child)
+    sensitive = seen.everything
     parents = {p.role: p for p in child.parents.all()}
     context = {
         "child": child,
         "sensitive": sensitive,
+        "seen": seen,
+        "shows": {
+            name: seen.sees("child", name)
+            for name in ("school", "address", "schooling", "parents", "carer", "contacts")
+        },
+        "emergency_until": emergency.opened_until(user, child) if seen.emergency else None,
         "can_edit": access.can_edit(user, child),
         "parents": [(_("父亲"), parents.get("father")), (_("母亲"), parents.get("mother"))],
         "carer": getattr(child, "carer", None),
@@ -106,8 +125,8 @@ def child_detail(request, pk):
 def child_photo(request, pk):
     user = request.user
     child = access.get_child_for(user, pk)
-    # The photo identifies the child: only those who see the full file see it.
-    if not child.photo or not access.sees_sensitive_fields(user, child):
+    # The photo identifies the child: only those who see the full file see it, while consent stands.
+    if not child.photo or not access.sees_sensitive_fields(user, child) or not photo_permitted(child):
         raise Http404
     try:
         fh = child.photo.open("rb")
@@ -139,6 +158,39 @@ def child_create(request):
     else:
         record = ChildRecordForms(user=user)
     return render(request, "children/form.html", {"record": record, "child": None})
+
+
+@login_required
+def child_break_glass(request):
+    """Break the glass: open a file outside one's jurisdiction for a few hours, with a reason."""
+    user = request.user
+    if not emergency.may_break_glass(user):
+        raise Http404
+    form = BreakGlassForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            child, grant = emergency.glass_break(
+                actor=user, id_number=form.cleaned_data["id_number"], reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            for name, errors in exc.message_dict.items():
+                for error in errors:
+                    form.add_error(name if name in form.fields else None, error)
+        else:
+            if grant is not None:
+                log_access(request=request, action=Action.BREAK_GLASS, child=child, query=grant.note)
+                until = timezone.localtime(grant.ends_at).strftime("%Y-%m-%d %H:%M")
+                messages.warning(
+                    request,
+                    _("已紧急调阅 %(name)s 的档案，有效至 %(until)s。")
+                    % {"name": child.name, "until": until},
+                )
+            return redirect("children:detail", pk=child.pk)
+    return render(
+        request,
+        "children/emergency.html",
+        {"form": form, "hours": settings.BREAK_GLASS_HOURS},
+    )
 
 
 @login_required
