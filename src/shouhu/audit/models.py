@@ -16,9 +16,22 @@ class Action(models.TextChoices):
     CREATE = "create", _("新增")
     UPDATE = "update", _("修改")
     EXPORT = "export", _("导出")
+    PURGE = "purge", _("清理过期日志")
+    ARCHIVE = "archive", _("档案归档")
+    ANONYMISE = "anonymise", _("匿名化")
+    BREAK_GLASS = "break_glass", _("紧急调阅档案")
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("网页")
+    API = "api", _("接口")
+    JOB = "job", _("后台任务")
 
 
 class AccessLog(models.Model):
+    """Append-only: on PostgreSQL a trigger (migration 0002) refuses UPDATE and DELETE except inside
+    ``retention.retention_switch`` (the purge and anonymisation commands)."""
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     user = models.ForeignKey(
@@ -33,7 +46,7 @@ class AccessLog(models.Model):
     # Not a foreign key: the log outlives the records it names.
     child_id = models.UUIDField(_("儿童"), null=True, blank=True, db_index=True)
     region_code = models.CharField(_("区划"), max_length=12, blank=True, db_index=True)
-    channel = models.CharField(_("途径"), max_length=10)  # web / api / job
+    channel = models.CharField(_("途径"), max_length=10, choices=Channel.choices)
     path = models.CharField(_("地址"), max_length=500)
     query = models.CharField(_("查询条件"), max_length=500, blank=True)
     ip = models.GenericIPAddressField(_("IP地址"), null=True, blank=True)

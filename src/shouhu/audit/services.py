@@ -1,13 +1,14 @@
-"""Writing the access log. Every opening of a child's file, every list and search calls ``log_access``."""
+"""Writing the access log. Every opening of a child's file, every list and search calls ``log_access``;
+work done without a request (the retention and anonymisation commands) calls ``log_event``."""
 
 from __future__ import annotations
 
-from .models import AccessLog, Action
+from .models import AccessLog, Action, Channel
 
 
 def log_access(*, request, action: str, child=None, query: str = "") -> AccessLog:
     user = request.user
-    channel = "api" if request.path.startswith("/api/") else "web"
+    channel = Channel.API if request.path.startswith("/api/") else Channel.WEB
     return AccessLog.objects.create(
         user=user if user.is_authenticated else None,
         username=getattr(user, "username", "") or "",
@@ -22,4 +23,26 @@ def log_access(*, request, action: str, child=None, query: str = "") -> AccessLo
     )
 
 
-__all__ = ["log_access", "Action"]
+def log_event(
+    *,
+    action: str,
+    what: str,
+    detail: str = "",
+    user=None,
+    child_id=None,
+    region_code: str = "",
+) -> AccessLog:
+    """A row for work done by a command or a job: ``what`` names the command, ``detail`` says what it did."""
+    return AccessLog.objects.create(
+        user=user,
+        username=getattr(user, "username", "") or "system",
+        action=action,
+        child_id=child_id,
+        region_code=region_code or "",
+        channel=Channel.JOB,
+        path=what[:500],
+        query=detail[:500],
+    )
+
+
+__all__ = ["log_access", "log_event", "Action"]

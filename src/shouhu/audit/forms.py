@@ -1,0 +1,58 @@
+"""Search forms of the access log and of the change history."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Action, Channel
+from .selectors import KIND_LABELS, PARTS, HistoryFilter, LogFilter
+
+_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class _Dated(forms.Form):
+    username = forms.CharField(label=_("用户名"), required=False, max_length=150)
+    child = forms.UUIDField(label=_("儿童编号"), required=False)
+    region = forms.RegexField(
+        label=_("区划代码"),
+        required=False,
+        regex=r"^\d{2,12}$",
+        max_length=12,
+        error_messages={"invalid": _("区划代码为2至12位数字，如 341623110。")},
+    )
+    date_from = forms.DateField(label=_("开始日期"), required=False, widget=_DATE)
+    date_to = forms.DateField(label=_("结束日期"), required=False, widget=_DATE)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_to"] < data["date_from"]:
+            self.add_error("date_to", _("结束日期不能早于开始日期。"))
+        return data
+
+    def wanted(self) -> dict:
+        """The valid filters only: an invalid one is shown as an error and left out."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return {k: v for k, v in self.cleaned_data.items() if v not in ("", None)}
+
+
+class AccessLogFilterForm(_Dated):
+    action = forms.ChoiceField(label=_("操作"), required=False, choices=[("", _("全部")), *Action.choices])
+    channel = forms.ChoiceField(label=_("途径"), required=False, choices=[("", _("全部")), *Channel.choices])
+
+    def filters(self) -> LogFilter:
+        return LogFilter(**self.wanted())
+
+
+class HistoryFilterForm(_Dated):
+    part = forms.ChoiceField(
+        label=_("档案部分"), required=False, choices=[("", _("全部")), *((p.key, p.label) for p in PARTS)]
+    )
+    kind = forms.ChoiceField(
+        label=_("变更类型"), required=False, choices=[("", _("全部")), *KIND_LABELS.items()]
+    )
+
+    def filters(self) -> HistoryFilter:
+        return HistoryFilter(**self.wanted())
