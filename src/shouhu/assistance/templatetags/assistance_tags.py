@@ -1,0 +1,26 @@
+from django import template
+
+from shouhu.accounts import access
+
+from .. import selectors
+
+register = template.Library()
+
+
+@register.inclusion_tag("assistance/child_section.html", takes_context=True)
+def child_assistance(context, child):
+    """The assistance part of a child's full file: applications, the apply button, the printed forms."""
+    user = context["request"].user
+    full = access.sees_sensitive_fields(user, child)
+    return {
+        "child": child,
+        "full": full,
+        "applications": selectors.child_applications(user=user, child=child) if full else [],
+        "can_apply": access.can_apply_for_assistance(user, child),
+    }
+
+
+@register.filter
+def applies_for(user, child) -> bool:
+    """Whether ``user`` may apply for assistance for ``child`` (the village's child director)."""
+    return bool(user.is_authenticated and access.can_apply_for_assistance(user, child))
