@@ -15,12 +15,13 @@ BENCH_CHILDREN ?= 100000
 PO := $(wildcard src/shouhu/locale/*/LC_MESSAGES/*.po)
 MO := $(PO:.po=.mo)
 
-.PHONY: help demo seed-demo messages test lint bench
+.PHONY: help demo seed-demo messages test lint audit bench
 
 help:
 	@echo "make demo   install, migrate, seed the demo (once) and serve it on http://$(HOST):$(PORT)"
 	@echo "make test   install the test tools and run the whole test suite"
-	@echo "make lint   ruff"
+	@echo "make lint   ruff and bandit"
+	@echo "make audit  pip-audit: known vulnerabilities in the pinned packages (a report, not a CI gate)"
 	@echo "make bench  the search benchmark (tests/bench/search.py), not part of make test"
 
 $(BIN)/python:
@@ -61,6 +62,12 @@ test: $(VENV)/.installed-dev messages
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests
+	$(BIN)/bandit -c pyproject.toml -r src -q
+
+# Known vulnerabilities in the pinned requirements (PyPI's advisory data). Prints the report; not part of
+# `make test` or CI, since a new advisory can appear without any change here.
+audit: $(VENV)/.installed-dev
+	$(BIN)/pip-audit --progress-spinner off -r requirements/base.txt -r requirements/dev.txt
 
 # The search benchmark fills a scratch SQLite database in var/bench (or the DATABASE_URL given, which
 # must be a scratch database: the benchmark refuses one that already holds children).
