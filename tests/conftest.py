@@ -49,6 +49,39 @@ def personas(db):
     return f.Personas.create()
 
 
+def second_factor_given(client, user) -> None:
+    """Mark ``client``'s session as having passed the two-factor step, with a device of ``user``'s."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
+@pytest.fixture(autouse=True)
+def signed_in_with_second_factor(monkeypatch):
+    """``force_login`` stands for the whole sign-in, the two-factor step of the roles that need one
+    included (tests/accounts_security tests the steps themselves). API throttles start afresh."""
+    from django.core.cache import cache
+    from django.test.client import ClientMixin
+
+    from shouhu.accounts import security
+
+    cache.clear()
+    original = ClientMixin._login
+
+    def _login(self, user, backend=None):
+        original(self, user, backend)
+        if security.needs_code(user):
+            second_factor_given(self, user)
+
+    monkeypatch.setattr(ClientMixin, "_login", _login)
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {

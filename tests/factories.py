@@ -8,7 +8,16 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from shouhu.accounts.models import Grant, GrantReason, Role, User, WelfareWorker, WorkerKind
+from shouhu.accounts.models import (
+    Grant,
+    GrantReason,
+    Organisation,
+    OrganisationKind,
+    Role,
+    User,
+    WelfareWorker,
+    WorkerKind,
+)
 from shouhu.children import idnumber
 from shouhu.children import services as child_services
 from shouhu.children.models import Child
@@ -145,7 +154,15 @@ class Personas:
             civil=make_user("civil", Role.CIVIL_AFFAIRS, COUNTY, full_name="民政干部"),
             admin=make_user("admin", Role.ADMIN, COUNTY, full_name="系统管理员"),
             mentor=mentor,
-            social_worker=make_user("social", Role.SOCIAL_WORKER, None, full_name="张顺利"),
+            social_worker=make_user(
+                "social",
+                Role.SOCIAL_WORKER,
+                None,
+                full_name="张顺利",
+                organisation=Organisation.objects.create(
+                    kind=OrganisationKind.SOCIAL_ORGANISATION, name="守护社会工作服务中心", region_id=COUNTY
+                ),
+            ),
             child_a=child_a,
             child_b=child_b,
             child_c=child_c,

@@ -3,6 +3,8 @@
 import os
 
 os.environ.setdefault("SHOUHU_INSECURE_DEV_KEY", "true")
+# A fixed field-encryption key, for tests only (children.crypto).
+os.environ.setdefault("SHOUHU_FIELD_KEY", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=")
 
 from shouhu.settings import *  # noqa: E402,F403
 

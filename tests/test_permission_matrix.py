@@ -33,15 +33,17 @@ from django.shortcuts import resolve_url
 from django.test import Client
 from django.urls import URLResolver, get_resolver
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
-from shouhu.accounts.models import Grant
+from shouhu.accounts.models import ApiToken, Grant
+from shouhu.assistance.models import Application, Payment
 from shouhu.audit.models import AccessLog, Action
 from shouhu.cases import reports
 from shouhu.cases import services as case_services
 from shouhu.cases.models import Alert, Case, Report, RuleSetting
 from shouhu.children.models import Carer, Child, ChildCategory, Parent, RescueContact
 from shouhu.escalation.models import Notification, WorkItem
+from shouhu.referrals import services as referral_services
+from shouhu.referrals.models import Provider, Referral, ServiceRecord, ServiceType
 from shouhu.visits import investigations
 from shouhu.visits import services as visit_services
 from shouhu.visits.models import (
@@ -110,7 +112,7 @@ PUBLIC = {
     "i18n/setlang/": "choosing the interface language",
     "api/schema/": "the OpenAPI schema: describes the API, holds no data",
     "api/docs/": "the API documentation page, built from the schema",
-    "api/v1/auth/token/": "exchanges a username and password for a token",
+    "api/v1/auth/token/": "exchanges a username and password (and a two-factor code) for a token",
 }
 # Django's admin site checks is_staff itself: see test_non_staff_cannot_enter_the_admin.
 ADMIN_PREFIX = "admin/"
@@ -123,6 +125,11 @@ CHILD_PAGES = {
     "photo": TERRITORY,  # the photo identifies the child: full-file readers only
     "visits/new/": EDITS,  # recording a visit: those who work the child's territory
     "cases/new/": EDITS,  # opening a case
+    # Applying for assistance: the village level only (the child director of the child's village).
+    "assistance/new/": {p: TERRITORY[p] if p.startswith("dir_") else NONE for p in PERSONAS},
+    "documents/guardianship.pdf": TERRITORY,  # a printed form with ID numbers: full-file readers only
+    "privacy/": TERRITORY,  # consent, guardians' requests, archiving: the territory's workers, not a grant
+    "privacy/requests/new/": EDITS,  # recording a guardian's request
 }
 
 # Records other than children, named in a route by these parameters. Each is made in the world below
@@ -136,8 +143,13 @@ OBJECTS = {
     ("home_id",): ("home", IN_VILLAGE_A),  # village A's children's home
     ("alert_id",): ("alert", IN_VILLAGE_A),  # an alert about child A: never to a mentor
     ("case_id",): ("case", IN_VILLAGE_A),  # a case of child A: never to a mentor
+    ("case_id", "task_id"): ("case_task", IN_VILLAGE_A),  # a task of that case
     ("report_id",): ("report", IN_VILLAGE_A),  # a report about village A, filed by its director
     ("rule_code",): ("rule", frozenset({"county", "admin"})),  # the county's rule settings
+    # A pending referral of child A's case to the social worker's organisation: the child's territory
+    # and the organisation's staff (who see the need, not the child, until they accept).
+    ("referral_id",): ("referral", IN_VILLAGE_A | {"social_worker"}),
+    ("application_id",): ("application", IN_VILLAGE_A),  # an assistance application for child A
 }
 # API routes name the record by `pk` after its collection.
 API_OBJECTS = {
@@ -161,6 +173,17 @@ API_OBJECTS = {
     "api/v1/cases/<pk>/": ("case", IN_VILLAGE_A),
     "api/v1/cases/<pk>/step/": ("case", IN_VILLAGE_A),
     "api/v1/cases/<pk>/approve/": ("case", IN_VILLAGE_A),
+    "api/v1/auth/tokens/<pk>/": ("token", frozenset({"supervisor"})),  # one's own API token only
+    **{
+        f"api/v1/referrals/<pk>/{tail}": ("referral", IN_VILLAGE_A | {"social_worker"})
+        for tail in ("", "accept/", "decline/", "services/", "close/", "revoke/")
+    },
+    **{
+        f"api/v1/assistance-applications/<pk>/{tail}": ("application", IN_VILLAGE_A)
+        for tail in ("", "approve/", "return/", "submit/", "stop/", "payments/")
+    },
+    "api/v1/cases/<pk>/tasks/": ("case", IN_VILLAGE_A),
+    "api/v1/cases/<pk>/tasks/done/": ("case", IN_VILLAGE_A),
 }
 # Pages that change a record open to fewer people than those who may see it.
 RECORD_WRITE_PAGES = {
@@ -297,8 +320,8 @@ class World:
         if auth == "session":
             client.force_login(self.user(persona))
         else:
-            token, _created = Token.objects.get_or_create(user=self.user(persona))
-            client.defaults["HTTP_AUTHORIZATION"] = f"Token {token.key}"
+            _token, secret = ApiToken.objects.create(user=self.user(persona))
+            client.defaults["HTTP_AUTHORIZATION"] = f"Token {secret}"
         return client
 
     def snapshot(self) -> dict:
@@ -321,6 +344,10 @@ class World:
             "cases": list(Case.objects.order_by("pk").values()),
             "reports": list(Report.objects.order_by("pk").values("pk", "status", "child_id")),
             "rules": list(RuleSetting.objects.order_by("pk").values()),
+            "referrals": list(Referral.objects.order_by("pk").values()),
+            "service_records": list(ServiceRecord.objects.order_by("pk").values("pk")),
+            "applications": list(Application.objects.order_by("pk").values()),
+            "payments": list(Payment.objects.order_by("pk").values("pk")),
         }
 
 
@@ -370,6 +397,7 @@ def world(personas, settings, tmp_path) -> World:
     case = case_services.case_open(
         actor=personas.county, child=personas.child_a, source="manual", risk_level="high"
     )
+    task = case_services.case_task_add(actor=personas.county, case=case, title="联系学校", due_on=today)
     report = reports.report_file(
         actor=personas.dir_a,
         harm_type="abandoned",
@@ -392,14 +420,47 @@ def world(personas, settings, tmp_path) -> World:
         "county": {"county_code": f.COUNTY},
         "alert": {"alert_id": alert.pk},
         "case": {"case_id": case.pk},
+        "case_task": {"case_id": case.pk, "task_id": task.pk},
         "report": {"report_id": report.pk},
         "rule": {"rule_code": "alone_under_16"},
         "item": {"item_id": item.pk},
         "investigation": {"investigation_id": investigation.pk},
         "check": {"investigation_id": investigation.pk, "check_id": check.pk},
         "home": {"home_id": home.pk},
+        "referral": {"referral_id": _pending_referral(personas, case).pk},
+        "application": {"application_id": _application(personas).pk},
+        "token": {"token_id": ApiToken.objects.create(user=personas.supervisor)[0].pk},
     }
     return World(personas, children, objects)
+
+
+def _pending_referral(personas: f.Personas, case: Case) -> Referral:
+    """Child A referred to the social worker's organisation, not yet accepted: no grant, so the social
+    worker still sees no child."""
+    provider = Provider.objects.create(organisation=personas.social_worker.organisation, kind="social_work")
+    provider.services.add("counselling")
+    provider.areas.add(f.COUNTY)
+    return referral_services.referral_create(
+        actor=personas.county,
+        case=case,
+        provider=provider,
+        service=ServiceType.objects.get(pk="counselling"),
+        need="父母外出务工，孩子情绪低落",
+        consent_by="guardian",
+        consent_on=timezone.localdate(),
+    )
+
+
+def _application(personas: f.Personas) -> Application:
+    """An assistance application for child A, waiting for the township (stored as is: the matrix tests
+    who reaches it, not the child's eligibility)."""
+    return Application.objects.create(
+        child=personas.child_a,
+        region_code=f.VILLAGE_A,
+        type_id="temporary",
+        reason="家中遭遇火灾",
+        applicant=personas.dir_a,
+    )
 
 
 def send(client: Client, route: Route, method: str, url: str):

@@ -1,8 +1,9 @@
 """The scheduled work, in one place: Celery beat runs it in production (``visits.tasks``), and
 ``shouhu run-jobs [--as-of DATE]`` runs it inline for the embedded default and cron.
 
-Nightly, in order: categories for the date (time alone changes them), visit schedules and the
-children's-home checks derived from them, then the risk rules for every child. Hourly: escalation.
+Nightly, in order: categories for the date (time alone changes them), the re-check of assistance
+payments (a child who turned 18 or left the category), visit schedules and the children's-home checks
+derived from them, then the risk rules for every child. Hourly: escalation.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from django.utils import timezone
 
 
 def nightly(*, on: dt.date | None = None, now: dt.datetime | None = None) -> dict:
+    from shouhu.assistance import services as assistance
     from shouhu.cases import services as case_services
     from shouhu.children import services as child_services
     from shouhu.children.models import Child
@@ -21,6 +23,7 @@ def nightly(*, on: dt.date | None = None, now: dt.datetime | None = None) -> dic
     on = on or timezone.localdate()
     return {
         "reclassify": child_services.reclassify_all(on=on),
+        "assistance": assistance.nightly(on),
         "schedules": services.schedules_refresh(on=on, now=now),
         "homes_flagged": homes.homes_check(on=on),
         "risk_rules": case_services.evaluate_children(children=Child.objects.all(), on=on),

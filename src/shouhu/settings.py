@@ -6,6 +6,7 @@ Production: ``DATABASE_URL=postgresql://…``, ``CELERY_BROKER_URL=redis://…``
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -45,7 +46,7 @@ if not SECRET_KEY:
             "SECRET_KEY is not set. Set it in the environment (the demo and tests set "
             "SHOUHU_INSECURE_DEV_KEY=true to use a development-only key)."
         )
-    SECRET_KEY = "dev-only-insecure-key-never-use-in-production"  # noqa: S105
+    SECRET_KEY = "dev-only-insecure-key-never-use-in-production"  # noqa: S105  # nosec B105
 
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
@@ -59,7 +60,11 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "csp",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -71,22 +76,34 @@ INSTALLED_APPS = [
     "shouhu.escalation",
     "shouhu.visits",
     "shouhu.cases",
+    "shouhu.referrals",
+    "shouhu.assistance",
+    "shouhu.documents",
+    "shouhu.privacy",
+    "shouhu.insight",
+    "shouhu.imports",
     "shouhu.web",
     "shouhu.api",
     "shouhu.demo",
+    "shouhu.ops",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "shouhu.accounts.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "shouhu.accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "shouhu.urls"
@@ -146,11 +163,65 @@ LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 8 * 3600)
 SESSION_SAVE_EVERY_REQUEST = True  # expiry counts from the last request: inactivity signs out
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", "false")
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# --- Account and web security (issue 6) -------------------------------------------------------------
+# SHOUHU_PRODUCTION=true, behind HTTPS: secure cookies, HSTS and the redirect to HTTPS. The proxy in
+# front must set X-Forwarded-Proto (and strip it from clients).
+PRODUCTION = envbool("SHOUHU_PRODUCTION", "false")
+SESSION_COOKIE_SECURE = PRODUCTION or envbool("SECURE_COOKIES", "false")
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+CSRF_COOKIE_HTTPONLY = True  # no script reads it: forms carry the token
+SECURE_SSL_REDIRECT = PRODUCTION
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the load balancer's check may come over plain HTTP
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PRODUCTION else None
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 365 * 24 * 3600) if PRODUCTION else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+PERMISSIONS_POLICY = "camera=(self), geolocation=(), microphone=(), payment=(), usb=()"
+# Content-Security-Policy (django-csp): everything from this site, no inline script anywhere. The API
+# docs page alone relaxes style-src (see api/urls.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# Lock-out (django-axes): after SHOUHU_LOCKOUT_FAILURES failed sign-ins for one username from one
+# address, that pair is locked for SHOUHU_LOCKOUT_MINUTES; `shouhu unlock-account USERNAME` ends it.
+AUTHENTICATION_BACKENDS = [
+    "shouhu.accounts.auth.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = envint("SHOUHU_LOCKOUT_FAILURES", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=envint("SHOUHU_LOCKOUT_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_CALLABLE = "shouhu.accounts.views.locked_out"
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_USERNAME_FORM_FIELD = "username"
+# API tokens (django-rest-knox): stored hashed, expire after SHOUHU_API_TOKEN_HOURS, a few per user.
+KNOX_TOKEN_MODEL = "accounts.ApiToken"  # a model's name, not a secret  # nosec B105
+# knox's own migrations would create its unused table, with a foreign key that stops PostgreSQL from
+# emptying the user table between tests; the token table is accounts' (migration 0003).
+MIGRATION_MODULES = {"knox": None}
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=envint("SHOUHU_API_TOKEN_HOURS", 12)),
+    "TOKEN_LIMIT_PER_USER": envint("SHOUHU_API_TOKENS_PER_USER", 10),
+    "AUTO_REFRESH": False,
+}
+# Two-factor sign-in (django-otp, TOTP): which roles must use it is in accounts/security.py.
+OTP_TOTP_ISSUER = "Shouhu"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
@@ -174,7 +245,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "shouhu.accounts.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -182,6 +253,12 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    # Views without a scope of their own are not throttled; the token endpoint ("auth") and the public
+    # schema and docs pages ("anon") are (see the security block above).
+    "DEFAULT_THROTTLE_RATES": {
+        "auth": os.environ.get("SHOUHU_RATE_AUTH", "20/minute"),
+        "anon": os.environ.get("SHOUHU_RATE_ANON", "120/minute"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Shouhu API",
@@ -206,6 +283,56 @@ CELERY_BEAT_SCHEDULE = {
     "escalation-hourly": {"task": "shouhu.visits.tasks.hourly", "schedule": crontab(minute=5)},
 }
 SHOUHU_SMS_SENDER = os.environ.get("SHOUHU_SMS_SENDER", "shouhu.escalation.senders.LoggingSmsSender")
+
+# Retention (docs/security.md, "Consent and retention"). The access log is kept at least three years
+# (PIPL records of processing); an archived child's file is anonymised CHILD_RETENTION_YEARS after archiving.
+AUDIT_RETENTION_DAYS = envint("AUDIT_RETENTION_DAYS", 3 * 365 + 90)
+if AUDIT_RETENTION_DAYS < 3 * 365:
+    raise ImproperlyConfigured(
+        f"AUDIT_RETENTION_DAYS must be at least {3 * 365} days (3 years), not {AUDIT_RETENTION_DAYS}"
+    )
+CHILD_RETENTION_YEARS = envint("CHILD_RETENTION_YEARS", 10)
+if CHILD_RETENTION_YEARS < 1:
+    raise ImproperlyConfigured(f"CHILD_RETENTION_YEARS must be at least 1, not {CHILD_RETENTION_YEARS}")
+
+# Field encryption (shouhu.children.crypto): ID numbers and phone numbers are encrypted at rest with
+# SHOUHU_FIELD_KEY (32 random bytes, url-safe base64: `shouhu field-key` prints a new one). Without it the
+# process refuses to start, except under the development-key switch (the demo), which makes a key once
+# in var/field.key and reuses it, so that the demo's data stays readable between runs. Back the key up
+# apart from the database: without it the encrypted fields cannot be read.
+SHOUHU_FIELD_KEY = os.environ.get("SHOUHU_FIELD_KEY", "").strip()
+if not SHOUHU_FIELD_KEY:
+    if not envbool("SHOUHU_INSECURE_DEV_KEY", "false"):
+        raise ImproperlyConfigured(
+            "SHOUHU_FIELD_KEY is not set: ID and phone numbers are encrypted with it "
+            "(`shouhu field-key` prints a new key; keep it with your backups)."
+        )
+    _field_key_file = VAR_DIR / "field.key"
+    if not _field_key_file.exists():
+        import base64 as _b64
+
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        try:
+            _fd = os.open(_field_key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(_fd, "w") as _fh:
+                _fh.write(_b64.urlsafe_b64encode(os.urandom(32)).decode("ascii"))
+    SHOUHU_FIELD_KEY = _field_key_file.read_text().strip()
+try:
+    import base64 as _b64
+
+    if len(_b64.urlsafe_b64decode(SHOUHU_FIELD_KEY.encode("ascii"))) != 32:
+        raise ValueError
+except ValueError as _exc:  # binascii.Error and UnicodeEncodeError are ValueErrors
+    raise ImproperlyConfigured(
+        "SHOUHU_FIELD_KEY must be 32 bytes in url-safe base64 (`shouhu field-key` prints one)"
+    ) from _exc
+# Break the glass (shouhu.accounts.emergency): how long an emergency opening of a file lasts.
+BREAK_GLASS_HOURS = envint("BREAK_GLASS_HOURS", 3)
+if not 1 <= BREAK_GLASS_HOURS <= 24:
+    raise ImproperlyConfigured(f"BREAK_GLASS_HOURS must be between 1 and 24, not {BREAK_GLASS_HOURS}")
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 

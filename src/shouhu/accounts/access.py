@@ -99,9 +99,51 @@ def can_create_children(user: User) -> bool:
     return _is_everywhere(user) or (user.role in EDITING_ROLES and territory_code(user) is not None)
 
 
+def tiers_for(user: User, child: Child, *, at=None):
+    """THE answer to "which fields of this child's file does this user see" (``children.tiers``).
+
+    By how the user reaches the child: territorial staff of the child's area (director, supervisor,
+    county, administrator) and civil-affairs officials (read-only) see every tier; an active
+    break-the-glass grant sees every tier until it ends; a pairing (mentor), a referral (social
+    organisation) or an assignment grant sees the personal tier, narrowed to what that purpose needs;
+    anyone else sees nothing. Of several ways in, the widest counts.
+    """
+    from django.utils import timezone
+
+    from shouhu.children import tiers
+
+    from .models import GrantReason
+
+    if not user.is_authenticated or not user.is_active:
+        return tiers.NOTHING
+    if _is_everywhere(user):
+        return tiers.Visibility(tiers.ALL_TIERS, "territory")
+    if in_territory(user, child.region_code):
+        via = "read_only" if user.role == Role.CIVIL_AFFAIRS else "territory"
+        return tiers.Visibility(tiers.ALL_TIERS, via)
+    reasons = set(
+        Grant.objects.active(at or timezone.now())
+        .filter(user_id=user.pk, child_id=child.pk)
+        .values_list("reason", flat=True)
+    )
+    if GrantReason.BREAK_GLASS in reasons:
+        return tiers.Visibility(tiers.ALL_TIERS, "break_glass")
+    for reason in (GrantReason.ASSIGNMENT, GrantReason.REFERRAL, GrantReason.PAIRING):
+        if reason in reasons:
+            return tiers.Visibility(frozenset({tiers.PERSONAL}), str(reason), need=str(reason))
+    return tiers.NOTHING
+
+
 def sees_sensitive_fields(user: User, child: Child) -> bool:
-    """ID numbers, parents' phones and health details: territorial staff only, not grant-only access."""
-    return _is_everywhere(user) or in_territory(user, child.region_code)
+    """ID numbers, health, the family's situation, categories, visits: the sensitive tier."""
+    return tiers_for(user, child).sensitive
+
+
+def break_glass_child_ids(user: User, at=None):
+    """The children ``user`` opened by breaking the glass, while the opening lasts (a subquery)."""
+    from .models import GrantReason
+
+    return Grant.objects.active(at).filter(user_id=user.pk, reason=GrantReason.BREAK_GLASS).values("child_id")
 
 
 def can_read_audit(user: User) -> bool:
@@ -232,7 +274,14 @@ def _territorial(model, user: User):
     if _is_everywhere(user):
         return model.objects.all()
     code = territory_code(user)
-    return model.objects.filter(region_code__startswith=code) if code else model.objects.none()
+    if not code:
+        return model.objects.none()
+    # Breaking the glass opens every tier of the child's file, case details included, for its time.
+    has_child = any(f.name == "child" for f in model._meta.get_fields())
+    emergency = list(break_glass_child_ids(user).values_list("child_id", flat=True)) if has_child else []
+    if emergency:
+        return model.objects.filter(Q(region_code__startswith=code) | Q(child_id__in=emergency))
+    return model.objects.filter(region_code__startswith=code)
 
 
 def alerts_visible_to(user: User):
@@ -253,3 +302,72 @@ def visits_visible_to(user: User):
     from shouhu.visits.models import Visit
 
     return _territorial(Visit, user)
+
+
+def is_provider_staff(user: User, provider_id) -> bool:
+    """A member of the organisation a referral went to: an active user whose ``organisation`` it is."""
+    if not user.is_authenticated or not user.is_active or not user.organisation_id:
+        return False
+    return user.organisation_id == provider_id
+
+
+def referrals_visible_to(user: User):
+    """Referrals of the user's territory (the child's place), and those made to the user's organisation
+    — in any status, for its own records; what of the child they show is ``shows_referred_child``."""
+    from shouhu.referrals.models import Referral
+
+    if not user.is_authenticated or not user.is_active:
+        return Referral.objects.none()
+    if _is_everywhere(user):
+        return Referral.objects.all()
+    code = territory_code(user)
+    mine = Q(provider_id=user.organisation_id) if user.organisation_id else Q(pk__in=[])
+    return Referral.objects.filter(Q(region_code__startswith=code) | mine if code else mine)
+
+
+def shows_referred_child(user: User, referral) -> bool:
+    """Who the child is (name, guardian's contact): the child's territory always; the organisation's
+    staff only while the referral is accepted and their grant is active — not before they accept, not
+    after it is closed or revoked."""
+    from shouhu.referrals.models import ReferralStatus
+
+    if _is_everywhere(user) or in_territory(user, referral.region_code):
+        return True
+    return (
+        referral.status == ReferralStatus.ACCEPTED
+        and is_provider_staff(user, referral.provider_id)
+        and Grant.objects.active().filter(user_id=user.pk, child_id=referral.child_id).exists()
+    )
+
+
+# --- assistance applications: village applies → township reviews → county civil affairs approves ----
+
+
+def assistance_applications_visible_to(user: User):
+    """Assistance applications of the user's territory (never through a grant)."""
+    from shouhu.assistance.models import Application
+
+    return _territorial(Application, user)
+
+
+def can_apply_for_assistance(user: User, child: Child) -> bool:
+    """The village level applies: a child director over the child's village."""
+    return user.role == Role.VILLAGE_DIRECTOR and in_territory(user, child.region_code)
+
+
+def can_review_assistance(user: User, region_code: str) -> bool:
+    """The township level reviews: a child supervisor over the township."""
+    return user.role == Role.TOWNSHIP_SUPERVISOR and in_territory(user, region_code)
+
+
+def can_approve_assistance(user: User, region_code: str) -> bool:
+    """The county level approves and records payments: the county's civil-affairs officials."""
+    from shouhu.regions.codes import Level, level_of
+
+    code = territory_code(user)
+    return bool(
+        code
+        and user.role == Role.CIVIL_AFFAIRS
+        and level_of(code) <= Level.COUNTY
+        and in_territory(user, region_code)
+    )

@@ -19,7 +19,7 @@ region_code = RegexValidator(r"^(\d{2}|\d{4}|\d{6}|\d{9}|\d{12})$", _("区划代
 class ChildFilter(django_filters.FilterSet):
     search = django_filters.CharFilter(
         label=_("搜索"),
-        help_text=_("姓名的任意部分（两个字也可）、拼音或拼音首字母，或身份证号码（前6位以上）。"),
+        help_text=_("姓名的任意部分（两个字也可）、拼音或拼音首字母，或完整的18位身份证号码。"),
     )
     region = django_filters.CharFilter(
         label=_("区划代码"), validators=[region_code], help_text=_("该区划及其所有下级区划的儿童。")

@@ -276,3 +276,54 @@ def seed_find_and_intervene(
         seen_at=timezone.now() - dt.timedelta(hours=2),
     )
     return {"bijie_children": len(siblings), "reports": filed + 1}
+
+
+def seed_referral(*, today: dt.date, county: str, village: str) -> dict[str, int]:
+    """The social-work organisation of the ``social-worker`` account as a provider (counselling, family
+    education, school and guardian support across the county), and one child of an open case of
+    ``village`` referred to it by the township supervisor, accepted, with two services recorded — all
+    through ``referrals.services``. The social worker then sees that child and no other."""
+    from shouhu.cases.models import Case, CaseStatus
+    from shouhu.referrals import services as referrals
+    from shouhu.referrals.models import Provider, ProviderKind, ServiceType
+
+    staff = (
+        User.objects.filter(role=Role.SOCIAL_WORKER, organisation__isnull=False).order_by("username").first()
+    )
+    supervisor = User.objects.filter(role=Role.TOWNSHIP_SUPERVISOR, region_id=village[:9]).first()
+    case = (
+        Case.objects.filter(region_code__startswith=village)
+        .exclude(status=CaseStatus.CLOSED)
+        .select_related("child")
+        .order_by("opened_at")
+        .first()
+    )
+    if not (staff and supervisor and case):
+        return {}
+    provider, _created = Provider.objects.get_or_create(
+        organisation=staff.organisation,
+        defaults={
+            "kind": ProviderKind.SOCIAL_WORK,
+            "description": "（演示数据）为困境儿童及家庭提供社工服务",
+        },
+    )
+    provider.services.add("counselling", "family_education", "school_support", "guardian_support")
+    provider.areas.add(county)
+    referral = referrals.referral_create(
+        actor=supervisor,
+        case=case,
+        provider=provider,
+        service=ServiceType.objects.get(pk="counselling"),
+        need="父亲失联、母亲外出务工，兄妹无成人照料，需要心理疏导和家庭支持。",
+        consent_by="guardian",
+        consent_on=today,
+    )
+    referrals.referral_accept(actor=staff, referral=referral)
+    for description, hours in (
+        ("入户评估，与孩子和儿童主任面谈", "1.5"),
+        ("个体心理辅导（沙盘游戏）", "1.0"),
+    ):
+        referrals.service_record(
+            actor=staff, referral=referral, delivered_on=today, description=description, hours=hours
+        )
+    return {"referrals": 1}

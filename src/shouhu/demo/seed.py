@@ -12,7 +12,9 @@ a production database: the accounts share a published password.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,9 +34,14 @@ from shouhu.regions.models import Region
 from shouhu.visits.models import ActivitySession
 
 from . import population as pop
-from .activity import seed_activity, seed_find_and_intervene
+from .activity import seed_activity, seed_find_and_intervene, seed_referral
+from .assistance import seed_assistance
 
-PASSWORD = "shouhu-demo-2026"  # noqa: S105 - published on purpose: demo accounts only
+PASSWORD = "shouhu-demo-2026"  # noqa: S105 - published on purpose: demo accounts only  # nosec B105
+# The county account's two-factor key, published on purpose (demo only): base32 OTP_SECRET below.
+OTP_ACCOUNT = "county-centre"
+OTP_KEY = b"shouhu-demo-totp-key"  # 20 bytes, as TOTP keys are
+OTP_SECRET = base64.b32encode(OTP_KEY).decode("ascii")
 
 
 @dataclass(frozen=True)
@@ -106,7 +113,12 @@ class SeedResult:
 
 
 def demo_children() -> QuerySet[Child]:
-    return Child.objects.filter(region_code__startswith=pop.COUNTY, id_number__regex=pop.DEMO_ID_PATTERN)
+    # ID numbers are encrypted at rest: the demo range is recognised after decryption, in Python.
+    pattern = re.compile(pop.DEMO_ID_PATTERN)
+    numbers = Child.objects.filter(region_code__startswith=pop.COUNTY, id_number__isnull=False)
+    return Child.objects.filter(
+        pk__in=[pk for pk, number in numbers.values_list("pk", "id_number") if pattern.match(number)]
+    )
 
 
 def demo_accounts() -> QuerySet[User]:
@@ -176,9 +188,11 @@ def seed(
             children=children,
             seed=seed,
             today=today,
-            taken_id_numbers=set(
-                Child.objects.filter(id_number__startswith=pop.COUNTY).values_list("id_number", flat=True)
-            ),
+            taken_id_numbers={
+                n
+                for n in Child.objects.filter(id_number__isnull=False).values_list("id_number", flat=True)
+                if n.startswith(pop.COUNTY)
+            },
         )
         orgs = _organisations(plan)
         workers = _workforce(plan)
@@ -211,6 +225,8 @@ def seed(
                 today=today, county=pop.COUNTY, village=pop.GAOZHAI, report_village=pop.QIANPAN
             )
         )
+        fieldwork.update(seed_referral(today=today, county=pop.COUNTY, village=pop.GAOZHAI))
+        fieldwork.update(seed_assistance(today=today, county=pop.COUNTY, village=pop.QIANPAN))
     categories = dict(
         ChildCategory.objects.filter(child__in=demo_children())
         .values_list("category_id")
@@ -287,27 +303,31 @@ def _accounts(
             worker.user = user
             worker.save(update_fields=["user"])
         users[a.username] = user
+    _demo_second_factor(users[OTP_ACCOUNT])
     return users
 
 
+def _demo_second_factor(user: User) -> None:
+    """The county account signs in with a TOTP code from a fixed, published secret (demo only)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.filter(user=user).exclude(name="demo").delete()
+    TOTPDevice.objects.update_or_create(
+        user=user, name="demo", defaults={"key": OTP_KEY.hex(), "confirmed": True}
+    )
+
+
 def _grants(users: dict[str, User], registered: dict[str, Child]) -> None:
-    """The mentor is paired with a left-behind child of 前潘村; the social worker has one referral."""
+    """The mentor is paired with a left-behind child of 前潘村. The social worker's child comes from an
+    accepted referral (``activity.seed_referral``), whose grant the referral writes."""
     granted_by = users["county-centre"]
     paired = registered[f"{pop.LEFT_BEHIND}:{pop.QIANPAN}"]
-    referred = registered[f"{pop.DE_FACTO_UNSUPPORTED}:{pop.GAOZHAI}"]
     Grant.objects.filter(user__in=[users["mentor"], users["social-worker"]]).delete()
     Grant.objects.create(
         user=users["mentor"],
         child=paired,
         reason=GrantReason.PAIRING,
         note="一对一结对帮扶",
-        granted_by=granted_by,
-    )
-    Grant.objects.create(
-        user=users["social-worker"],
-        child=referred,
-        reason=GrantReason.REFERRAL,
-        note="转介社工机构开展家庭支持服务",
         granted_by=granted_by,
     )
 

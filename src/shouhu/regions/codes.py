@@ -26,7 +26,7 @@ class InvalidCode(ValueError):
 
 
 def level_of(code: str) -> Level:
-    if not code.isdigit() or len(code) not in LENGTHS:
+    if not (code.isascii() and code.isdigit()) or len(code) not in LENGTHS:
         raise InvalidCode(f"{code!r} is not a division code (2, 4, 6, 9 or 12 digits)")
     return LENGTHS[len(code)]
 

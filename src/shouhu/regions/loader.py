@@ -7,6 +7,7 @@ nothing, and a bad file leaves what was stored untouched.
 import csv
 import io
 import lzma
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,8 @@ from .models import Region
 
 SHIPPED = Path(__file__).parent / "data" / "divisions-2023.csv.xz"
 SHIPPED_EDITION = "NBS-2023"
+NAME_MAX = Region._meta.get_field("name").max_length
+EDITION_MAX = Region._meta.get_field("edition").max_length
 
 
 class RegionFileError(ValueError):
@@ -40,15 +43,23 @@ def read_rows(path: Path | None = None) -> Iterator[tuple[int, str, str]]:
         fh = open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115
     with fh:
         reader = csv.reader(fh)
-        header = next(reader, None)
-        if not header or [h.strip().lower() for h in header[:2]] != ["code", "name"]:
-            raise RegionFileError("line 1: the file must start with the header row 'code,name'")
-        for lineno, row in enumerate(reader, start=2):
-            if not row:
-                continue
-            if len(row) < 2 or not row[1].strip():
-                raise RegionFileError(f"line {lineno}: expected 'code,name', got {row!r}")
-            yield lineno, row[0].strip(), row[1].strip()
+        try:
+            header = next(reader, None)
+            if not header or [h.strip().lower() for h in header[:2]] != ["code", "name"]:
+                raise RegionFileError("line 1: the file must start with the header row 'code,name'")
+            for row in reader:
+                lineno = reader.line_num
+                if not row:
+                    continue
+                if len(row) < 2 or not row[1].strip():
+                    raise RegionFileError(f"line {lineno}: expected 'code,name', got {row!r}")
+                if len(row[1].strip()) > NAME_MAX:
+                    raise RegionFileError(f"line {lineno}: the name is longer than {NAME_MAX} characters")
+                if any(unicodedata.category(c) == "Cc" for c in row[0] + row[1].strip()):
+                    raise RegionFileError(f"line {lineno}: control characters in {row!r}")
+                yield lineno, row[0].strip(), row[1].strip()
+        except (UnicodeDecodeError, csv.Error) as exc:
+            raise RegionFileError(f"line {reader.line_num + 1}: not a UTF-8 CSV file ({exc})") from exc
 
 
 def select(rows: Iterable[tuple[int, str, str]], root: str) -> dict[str, str]:
@@ -79,7 +90,7 @@ def load_regions(root: str, *, path: Path | None = None, edition: str | None = N
         parent = parent_of(code)
         if parent and parent not in wanted and not Region.objects.filter(code=parent).exists():
             raise RegionFileError(f"region {code} has no parent {parent} in the file")
-    edition = edition or (SHIPPED_EDITION if path is None else path.name)
+    edition = (edition or (SHIPPED_EDITION if path is None else path.name))[:EDITION_MAX]
     existing = {r.code: r for r in Region.objects.filter(code__in=list(wanted))}
     created, updated = [], []
     for code in sorted(wanted, key=len):

@@ -57,3 +57,10 @@ class Command(BaseCommand):
                 "Never use them in production."
             )
         )
+        self.stdout.write(
+            self.style.WARNING(
+                f"DEMO ONLY: {demo.OTP_ACCOUNT} signs in with a two-factor code: add the secret "
+                f"{demo.OTP_SECRET} (TOTP, 6 digits, 30 s) to an authenticator app. civil-affairs and admin "
+                "set up their own authenticator at first sign-in."
+            )
+        )
