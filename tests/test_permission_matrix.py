@@ -136,6 +136,7 @@ OBJECTS = {
     ("home_id",): ("home", IN_VILLAGE_A),  # village A's children's home
     ("alert_id",): ("alert", IN_VILLAGE_A),  # an alert about child A: never to a mentor
     ("case_id",): ("case", IN_VILLAGE_A),  # a case of child A: never to a mentor
+    ("case_id", "task_id"): ("case_task", IN_VILLAGE_A),  # a task of that case
     ("report_id",): ("report", IN_VILLAGE_A),  # a report about village A, filed by its director
     ("rule_code",): ("rule", frozenset({"county", "admin"})),  # the county's rule settings
 }
@@ -370,6 +371,7 @@ def world(personas, settings, tmp_path) -> World:
     case = case_services.case_open(
         actor=personas.county, child=personas.child_a, source="manual", risk_level="high"
     )
+    task = case_services.case_task_add(actor=personas.county, case=case, title="联系学校", due_on=today)
     report = reports.report_file(
         actor=personas.dir_a,
         harm_type="abandoned",
@@ -392,6 +394,7 @@ def world(personas, settings, tmp_path) -> World:
         "county": {"county_code": f.COUNTY},
         "alert": {"alert_id": alert.pk},
         "case": {"case_id": case.pk},
+        "case_task": {"case_id": case.pk, "task_id": task.pk},
         "report": {"report_id": report.pk},
         "rule": {"rule_code": "alone_under_16"},
         "item": {"item_id": item.pk},

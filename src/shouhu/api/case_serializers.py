@@ -117,6 +117,7 @@ class AlertSerializer(serializers.ModelSerializer):
             "tier",
             "police_informed_at",
             "notice_sent_at",
+            "school_notified_at",
             "guardian_urged_at",
             "closed_at",
             "close_reason",
@@ -141,6 +142,7 @@ class ReasonSerializer(serializers.Serializer):
 class AlertMarkSerializer(serializers.Serializer):
     police_informed = serializers.BooleanField(default=False, label=_("已报告公安机关"))
     notice_sent = serializers.BooleanField(default=False, label=_("已发出督促监护告知书"))
+    school_notified = serializers.BooleanField(default=False, label=_("已通知学校和教育部门"))
     guardian_urged = serializers.BooleanField(default=False, label=_("已督促监护人"))
 
 

@@ -75,6 +75,7 @@ class AlertCloseForm(forms.Form):
 MARKS = {
     "police_informed": _("已报告公安机关"),
     "notice_sent": _("已发出督促监护告知书"),
+    "school_notified": _("已通知学校和教育部门"),
     "guardian_urged": _("已督促监护人"),
 }
 
@@ -263,6 +264,26 @@ class PlanForm(forms.Form):
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 4, "placeholder": _("措施、责任人和期限")}),
     )
+
+    def add_service_errors(self, exc: ValidationError) -> None:
+        add_service_errors(self, exc)
+
+
+class CaseTaskForm(forms.Form):
+    """A measure of the plan: what, by whom, by when."""
+
+    title = forms.CharField(label=_("任务"), max_length=150, required=False)
+    due_on = forms.DateField(
+        label=_("完成期限"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    responsible = forms.ChoiceField(label=_("责任人"), required=False)
+
+    def __init__(self, *args, people=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.people = {str(u.pk): u for u in people}
+        self.fields["responsible"].choices = [
+            (pk, u.get_full_name() or u.username) for pk, u in self.people.items()
+        ]
 
     def add_service_errors(self, exc: ValidationError) -> None:
         add_service_errors(self, exc)

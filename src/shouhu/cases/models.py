@@ -60,6 +60,7 @@ class Alert(models.Model):
     )
     police_informed_at = models.DateTimeField(_("已报告公安机关"), null=True, blank=True)
     notice_sent_at = models.DateTimeField(_("已发出督促监护告知书"), null=True, blank=True)
+    school_notified_at = models.DateTimeField(_("已通知学校和教育部门"), null=True, blank=True)
     guardian_urged_at = models.DateTimeField(_("已督促监护人"), null=True, blank=True)
     closed_at = models.DateTimeField(_("解除时间"), null=True, blank=True)
     closed_by = models.ForeignKey(

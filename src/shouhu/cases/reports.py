@@ -92,6 +92,7 @@ def report_file(
             due_at=due,
             township_at=now,
             county_at=due,
+            bureau_at=due + services.BUREAU_AFTER,
             tier=Tier.VILLAGE,
         )
         report.save(update_fields=["work_item"])

@@ -79,6 +79,19 @@ class Param:
 
 
 @dataclass(frozen=True)
+class Task:
+    """A response the law or the standard asks for, as its own deadline on the escalation mechanism,
+    done when the alert is marked with ``mark`` (police informed, notice sent, school notified …)."""
+
+    mark: str
+    label: Any
+    hours: int
+
+
+MARKS = ("police_informed", "notice_sent", "school_notified", "guardian_urged")
+
+
+@dataclass(frozen=True)
 class RuleKind:
     code: str
     name: Any
@@ -91,6 +104,7 @@ class RuleKind:
     notify: tuple[str, ...]
     opens_case: bool
     check: Callable[[Facts, dict[str, int], dt.date], dict[str, Any] | None] = field(repr=False)
+    tasks: tuple[Task, ...] = ()
 
 
 def _unable(p: ParentState) -> bool:
@@ -173,6 +187,10 @@ KINDS: dict[str, RuleKind] = {
             ("township_supervisor",),
             False,
             alone_under_age,
+            (
+                Task("police_informed", _("向公安机关报告16周岁以下儿童独居或无人照料"), 24),
+                Task("notice_sent", _("向父母发出督促监护告知书"), 72),
+            ),
         ),
         RuleKind(
             "parents_unable",
@@ -199,6 +217,10 @@ KINDS: dict[str, RuleKind] = {
             ("township_supervisor",),
             False,
             out_of_school,
+            (
+                Task("school_notified", _("通知学校和教育部门"), 48),
+                Task("guardian_urged", _("书面督促监护人送子女返校"), 24 * 7),
+            ),
         ),
         RuleKind(
             "lured_into_crime",
@@ -212,6 +234,7 @@ KINDS: dict[str, RuleKind] = {
             ("township_supervisor", "county_staff"),
             True,
             lured_into_crime,
+            (Task("police_informed", _("向公安机关报告"), 24),),
         ),
         RuleKind(
             "combined_signals",

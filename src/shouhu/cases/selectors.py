@@ -353,3 +353,16 @@ def risk_levels(child_ids: Iterable) -> dict:
 
 def child_risk(child) -> ChildRisk | None:
     return ChildRisk.objects.filter(child_id=child.pk).first()
+
+
+def task_people(child) -> list:
+    """Who may be made responsible for a case task: the staff whose territory holds the child."""
+    from shouhu.accounts.models import Role, User
+
+    code = child.region_code
+    candidates = User.objects.filter(
+        is_active=True,
+        role__in=[Role.VILLAGE_DIRECTOR, Role.TOWNSHIP_SUPERVISOR, Role.COUNTY_STAFF],
+        region_id__in=[code, code[:9], code[:6]],
+    ).order_by("-region_id", "username")
+    return [u for u in candidates if access.can_edit(u, child)]

@@ -11,6 +11,7 @@ supervisor with a reason — unticking a box in the registry does not silence th
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections import defaultdict
 from typing import Any
 
@@ -23,6 +24,7 @@ from django.utils.translation import gettext as _
 from shouhu.accounts import access
 from shouhu.children.classify import severely_disabled
 from shouhu.children.models import Child
+from shouhu.children.validators import age_on
 from shouhu.escalation import services as escalation
 from shouhu.escalation.models import Status, Tier, WorkItem
 
@@ -40,6 +42,10 @@ from .models import (
 )
 
 ALERT_KIND = "alert"
+TASK_KIND = "alert_task"
+CASE_TASK_KIND = "case_task"
+# How far past its deadline an unanswered alert, task or report reaches the civil-affairs bureau.
+BUREAU_AFTER = dt.timedelta(days=3)
 LEVEL_OF = {
     rules.URGENT: RiskLevel.URGENT,
     rules.HIGH: RiskLevel.HIGH,
@@ -133,40 +139,81 @@ def rule_update(
 
 def facts_of(child: Child, *, on: dt.date) -> rules.Facts:
     """What the rules read about one child, from the registry, the visits and the reports."""
+    return facts_for([child.pk], on=on)[child.pk][0]
+
+
+def facts_for(child_ids, *, on: dt.date) -> dict[Any, tuple[rules.Facts, dict[str, Any]]]:
+    """The facts of many children in five queries, whatever their number: the one place that says what
+    the rules read. Returns {child id: (facts, the child's row: region_code, village_id, name)}."""
+    from shouhu.children.models import Carer, Parent
     from shouhu.visits.models import FAILED_OUTCOMES, Visit
 
-    parents = tuple(
-        rules.ParentState(
-            role=p.get_role_display(),
-            situation=p.situation,
-            since=p.police_report_date
-            if p.situation == "out_of_contact" and p.police_report_date
-            else p.situation_since,
-            severe_disability=severely_disabled(p.disability_grade, p.disability_type),
+    from .models import Report
+
+    ids = list(child_ids)
+    role_label = dict(Parent._meta.get_field("role").flatchoices)
+    parents = defaultdict(list)
+    for p in (
+        Parent.objects.filter(child_id__in=ids)
+        .order_by("role")
+        .values(
+            "child_id",
+            "role",
+            "situation",
+            "situation_since",
+            "police_report_date",
+            "disability_grade",
+            "disability_type",
         )
-        for p in child.parents.all()
-    )
-    carer = getattr(child, "carer", None)
-    visits = list(
-        Visit.objects.filter(child=child, visited_on__gte=on - dt.timedelta(days=180))
+    ):
+        lost = p["situation"] == "out_of_contact" and p["police_report_date"]
+        parents[p["child_id"]].append(
+            rules.ParentState(
+                role=str(role_label.get(p["role"], p["role"])),
+                situation=p["situation"],
+                since=p["police_report_date"] if lost else p["situation_since"],
+                severe_disability=severely_disabled(p["disability_grade"], p["disability_type"]),
+            )
+        )
+    carers = dict(Carer.objects.filter(child_id__in=ids).values_list("child_id", "capacity"))
+    visits = defaultdict(list)
+    for v in (
+        Visit.objects.filter(child_id__in=ids, visited_on__gte=on - dt.timedelta(days=180))
         .order_by("-visited_on", "-created_at")
-        .values("visited_on", "outcome", "in_school", "parent_contact")
-    )
-    done = [v for v in visits if v["outcome"] not in FAILED_OUTCOMES]
-    latest = done[0] if done else {}
-    harms = tuple(child.reports.exclude(status="closed").values_list("harm_type_id", flat=True))
-    return rules.Facts(
-        age=child.age_on(on),
-        living_arrangement=child.living_arrangement,
-        has_carer=carer is not None,
-        carer_capable=carer is None or carer.capacity == "capable",
-        parents=parents,
-        schooling=child.schooling,
-        visit_in_school=latest.get("in_school", ""),
-        visit_parent_contact=latest.get("parent_contact", ""),
-        failed_attempt_dates=tuple(v["visited_on"] for v in visits if v["outcome"] in FAILED_OUTCOMES),
-        reported_harms=harms,
-    )
+        .values("child_id", "visited_on", "outcome", "in_school", "parent_contact")
+    ):
+        visits[v["child_id"]].append(v)
+    harms = defaultdict(list)
+    for child_id, harm in (
+        Report.objects.filter(child_id__in=ids)
+        .exclude(status="closed")
+        .values_list("child_id", "harm_type_id")
+    ):
+        harms[child_id].append(harm)
+    out = {}
+    for row in Child.objects.filter(pk__in=ids).values(
+        "pk", "birth_date", "living_arrangement", "schooling", "region_code", "village_id", "name"
+    ):
+        pk = row["pk"]
+        seen = visits.get(pk, [])
+        latest = next((v for v in seen if v["outcome"] not in FAILED_OUTCOMES), {})
+        capacity = carers.get(pk)
+        out[pk] = (
+            rules.Facts(
+                age=age_on(row["birth_date"], on),
+                living_arrangement=row["living_arrangement"],
+                has_carer=capacity is not None,
+                carer_capable=capacity is None or capacity == "capable",
+                parents=tuple(parents.get(pk, ())),
+                schooling=row["schooling"],
+                visit_in_school=latest.get("in_school", ""),
+                visit_parent_contact=latest.get("parent_contact", ""),
+                failed_attempt_dates=tuple(v["visited_on"] for v in seen if v["outcome"] in FAILED_OUTCOMES),
+                reported_harms=tuple(harms.get(pk, ())),
+            ),
+            row,
+        )
+    return out
 
 
 # Evaluation ---------------------------------------------------------------------------------------
@@ -175,48 +222,71 @@ def facts_of(child: Child, *, on: dt.date) -> rules.Facts:
 def evaluate_child(*, child: Child, on: dt.date | None = None, actor=None) -> dict[str, list[str]]:
     """Evaluate every enabled rule for one child: open new alerts, close those whose facts went away
     (medium/low only), refresh the risk level. Returns {"opened": [...], "closed": [...]}."""
-    on = on or timezone.localdate()
     if child.exited_on:
         return {"opened": [], "closed": []}
+    result = _evaluate([child.pk], on=on or timezone.localdate(), actor=actor)
+    return {"opened": result["opened"].get(child.pk, []), "closed": result["closed"].get(child.pk, [])}
+
+
+def evaluate_children(*, children, on: dt.date | None = None, page_size: int = 2000) -> dict[str, int]:
+    """The batch path (imports, the nightly job): the same rules over pages of children, read in a few
+    queries per page. Only children whose alerts change are written to, so a night when nothing
+    changed reads and writes nothing else."""
+    on = on or timezone.localdate()
+    counts = {"children": 0, "opened": 0, "closed": 0}
+    qs = children.filter(exited_on__isnull=True).order_by("pk").values_list("pk", flat=True)
+    last = None
+    while True:
+        page = list((qs.filter(pk__gt=last) if last else qs)[:page_size])
+        if not page:
+            break
+        result = _evaluate(page, on=on, actor=None)
+        counts["children"] += len(page)
+        counts["opened"] += sum(len(v) for v in result["opened"].values())
+        counts["closed"] += sum(len(v) for v in result["closed"].values())
+        last = page[-1]
+    return counts
+
+
+def _evaluate(child_ids, *, on: dt.date, actor) -> dict[str, dict[Any, list[str]]]:
+    opened: dict[Any, list[str]] = defaultdict(list)
+    closed: dict[Any, list[str]] = defaultdict(list)
     with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
-        facts = facts_of(child, on=on)
-        county = child.region_code[:6]
-        open_alerts = {a.rule: a for a in child.alerts.filter(status=AlertStatus.OPEN)}
-        opened, closed = [], []
-        for code, setting in settings_for(county).items():
-            kind = rules.KINDS[code]
-            fired = kind.check(facts, {**kind.params, **setting.params}, on) if setting.enabled else None
-            current = open_alerts.get(code)
-            if fired and current is None:
-                _open_alert(child=child, kind=kind, setting=setting, facts=fired, actor=actor)
-                opened.append(code)
-            elif fired and current is not None and current.facts != fired:
-                current.facts = fired
-                current.save(update_fields=["facts"])
-            elif not fired and current is not None and current.severity in rules.SELF_CLOSING:
-                _close(current, reason=_("触发条件已不再满足"), by=None)
-                closed.append(code)
-        refresh_risk(child=child)
+        facts = facts_for(child_ids, on=on)
+        open_alerts: dict[tuple[Any, str], Alert] = {
+            (a.child_id, a.rule): a
+            for a in Alert.objects.filter(child_id__in=list(facts), status=AlertStatus.OPEN).only(
+                "id", "child_id", "rule", "severity", "facts", "work_item_id"
+            )
+        }
+        counties: dict[str, dict[str, RuleSetting]] = {}
+        changed = set()
+        for pk, (f, row) in facts.items():
+            county = row["region_code"][:6]
+            if county not in counties:
+                counties[county] = settings_for(county)
+            for code, setting in counties[county].items():
+                kind = rules.KINDS[code]
+                fired = kind.check(f, {**kind.params, **setting.params}, on) if setting.enabled else None
+                current = open_alerts.get((pk, code))
+                if fired and current is None:
+                    _open_alert(child=_child(pk), kind=kind, setting=setting, facts=fired, actor=actor)
+                    opened[pk].append(code)
+                    changed.add(pk)
+                elif fired and current is not None and current.facts != fired:
+                    current.facts = fired
+                    current.save(update_fields=["facts"])
+                elif not fired and current is not None and current.severity in rules.SELF_CLOSING:
+                    _close(current, reason=_("触发条件已不再满足"), by=None)
+                    closed[pk].append(code)
+                    changed.add(pk)
+        for pk in changed:
+            refresh_risk(child=_child(pk))
     return {"opened": opened, "closed": closed}
 
 
-def evaluate_children(*, children, on: dt.date | None = None) -> dict[str, int]:
-    """The batch path (imports, the nightly job): the same evaluation, children fetched in pages."""
-    on = on or timezone.localdate()
-    counts = defaultdict(int)
-    qs = children.filter(exited_on__isnull=True).select_related("carer").prefetch_related("parents")
-    last = None
-    while True:
-        page = list((qs.filter(pk__gt=last) if last else qs).order_by("pk")[:500])
-        if not page:
-            break
-        for child in page:
-            result = evaluate_child(child=child, on=on)
-            counts["children"] += 1
-            counts["opened"] += len(result["opened"])
-            counts["closed"] += len(result["closed"])
-        last = page[-1].pk
-    return dict(counts)
+def _child(pk) -> Child:
+    return Child.objects.get(pk=pk)
 
 
 def _open_alert(
@@ -236,6 +306,7 @@ def _open_alert(
         # Urgent alerts reach the township at once and the county when their deadline passes.
         township_at=now if urgent or "township_supervisor" in setting.notify else due,
         county_at=due if urgent else due + dt.timedelta(days=7),
+        bureau_at=(due if urgent else due + dt.timedelta(days=7)) + BUREAU_AFTER,
         tier=Tier.VILLAGE,
     )
     alert = Alert.objects.create(
@@ -246,6 +317,20 @@ def _open_alert(
         facts=facts,
         work_item=item,
     )
+    for task in kind.tasks:
+        task_due = now + dt.timedelta(hours=task.hours)
+        WorkItem.objects.create(
+            key=_task_key(alert, task.mark),
+            kind=f"{TASK_KIND}.{task.mark}",
+            title=f"{task.label}：{child.name}",
+            child=child,
+            region_code=child.region_code,
+            responsible=item.responsible,
+            due_at=task_due,
+            township_at=task_due,
+            county_at=task_due + dt.timedelta(days=2),
+            bureau_at=task_due + dt.timedelta(days=2) + BUREAU_AFTER,
+        )
     if kind.opens_case and not child.cases.exclude(status=CaseStatus.CLOSED).exists():
         case_open(
             actor=actor,
@@ -259,6 +344,17 @@ def _open_alert(
     if urgent or "township_supervisor" in setting.notify:
         escalation.escalate(now=now, items=WorkItem.objects.filter(pk=item.pk))
     return alert
+
+
+def _task_key(alert: Alert, mark: str) -> str:
+    return f"alert-task:{alert.pk}:{mark}"
+
+
+def alert_tasks(alert: Alert):
+    """The alert's response tasks (police informed, written notice …), each a work item."""
+    return WorkItem.objects.filter(key__in=[_task_key(alert, mark) for mark in rules.MARKS]).order_by(
+        "due_at"
+    )
 
 
 def _director_of(child: Child):
@@ -282,6 +378,7 @@ def _close(alert: Alert, *, reason: str, by) -> None:
     alert.save(update_fields=["status", "closed_at", "closed_by", "close_reason"])
     if alert.work_item_id:
         escalation.items_complete(items=WorkItem.objects.filter(pk=alert.work_item_id))
+    escalation.items_cancel(items=alert_tasks(alert), note=_("预警已解除：%s") % reason)
 
 
 def alert_close(*, actor, alert: Alert, reason: str) -> Alert:
@@ -307,20 +404,26 @@ def alert_mark(
     alert: Alert,
     police_informed: bool = False,
     notice_sent: bool = False,
+    school_notified: bool = False,
     guardian_urged: bool = False,
 ) -> Alert:
-    """Record the responses the law asks for: police informed, written notice, guardian urged."""
+    """Record the responses the law asks for — police informed, written notice, school and education
+    office notified, guardian urged — each completing its task."""
     if not access.can_edit(actor, alert.child):
         raise PermissionDenied(_("您无权处理该预警。"))
     now = timezone.now()
-    for flag, field in (
-        (police_informed, "police_informed_at"),
-        (notice_sent, "notice_sent_at"),
-        (guardian_urged, "guardian_urged_at"),
-    ):
-        if flag and getattr(alert, field) is None:
-            setattr(alert, field, now)
-    alert.save()
+    flags = {
+        "police_informed": police_informed,
+        "notice_sent": notice_sent,
+        "school_notified": school_notified,
+        "guardian_urged": guardian_urged,
+    }
+    with transaction.atomic():
+        for mark, flag in flags.items():
+            if flag and getattr(alert, f"{mark}_at") is None:
+                setattr(alert, f"{mark}_at", now)
+                escalation.items_complete(items=WorkItem.objects.filter(key=_task_key(alert, mark)), at=now)
+        alert.save()
     return alert
 
 
@@ -456,12 +559,91 @@ def case_approve_closure(*, actor, case: Case) -> Case:
     return case
 
 
+# Case tasks: the plan's measures, each with a responsible person and a deadline that climbs the tiers.
+
+
+def case_tasks(case: Case):
+    return WorkItem.objects.filter(
+        child_id=case.child_id, kind=CASE_TASK_KIND, key__startswith=f"case-task:{case.pk}:"
+    ).order_by("status", "due_at")
+
+
+def case_task_add(*, actor, case: Case, title: str, due_on: dt.date, responsible=None) -> WorkItem:
+    """A measure of the plan with its deadline (the end of ``due_on``); missed, it climbs village →
+    township → county → bureau like every other piece of work. Recorded on the case's timeline."""
+    if not access.can_edit(actor, case.child):
+        raise PermissionDenied(_("您无权处理该个案。"))
+    errors: dict[str, list[str]] = {}
+    if case.status == CaseStatus.CLOSED:
+        errors["case"] = [_("个案已结案，不能再添加任务。")]
+    if not (title or "").strip():
+        errors["title"] = [_("请写明要做什么。")]
+    today = timezone.localdate()
+    if due_on is None or due_on < today:
+        errors["due_on"] = [_("完成期限不能早于今天。")]
+    elif due_on > today + dt.timedelta(days=366):
+        errors["due_on"] = [_("完成期限不能超过一年。")]
+    responsible = responsible or actor
+    if not access.can_edit(responsible, case.child):
+        errors["responsible"] = [_("责任人须是能处理该儿童档案的工作人员。")]
+    if errors:
+        raise ValidationError(errors)
+    due = timezone.make_aware(dt.datetime.combine(due_on, dt.time(23, 59)))
+    with transaction.atomic():
+        item = WorkItem.objects.create(
+            key=f"case-task:{case.pk}:{uuid.uuid4()}",
+            kind=CASE_TASK_KIND,
+            title=f"{title.strip()[:150]}：{case.child.name}",
+            child=case.child,
+            region_code=case.region_code,
+            responsible=responsible,
+            due_at=due,
+            township_at=due,
+            county_at=due + dt.timedelta(days=3),
+            bureau_at=due + dt.timedelta(days=3) + BUREAU_AFTER,
+        )
+        CaseEvent.objects.create(
+            case=case,
+            by=actor,
+            status=case.status,
+            text=_("新增任务：%(title)s（责任人：%(who)s，期限：%(due)s）")
+            % {
+                "title": title.strip(),
+                "who": responsible.get_full_name() or responsible.username,
+                "due": due_on,
+            },
+        )
+    return item
+
+
+def case_task_done(*, actor, case: Case, item: WorkItem, note: str = "") -> WorkItem:
+    if not access.can_edit(actor, case.child):
+        raise PermissionDenied(_("您无权处理该个案。"))
+    if not case_tasks(case).filter(pk=item.pk).exists():
+        raise ValidationError({"task": [_("该任务不属于这个个案。")]})
+    if item.status != Status.OPEN:
+        raise ValidationError({"task": [_("该任务已完成或已取消。")]})
+    with transaction.atomic():
+        escalation.items_complete(items=WorkItem.objects.filter(pk=item.pk))
+        if note.strip():
+            WorkItem.objects.filter(pk=item.pk).update(note=note.strip()[:300])
+        CaseEvent.objects.create(
+            case=case,
+            by=actor,
+            status=case.status,
+            text=_("完成任务：%s") % item.title + (f"（{note.strip()}）" if note.strip() else ""),
+        )
+    item.refresh_from_db()
+    return item
+
+
 def _close_case(case: Case, *, by) -> None:
     case.status = CaseStatus.CLOSED
     case.closed_by = by
     case.closed_at = timezone.now()
     case.save()
     CaseEvent.objects.create(case=case, by=by, status=CaseStatus.CLOSED, text=case.outcome)
+    escalation.items_cancel(items=case_tasks(case), note=_("个案已结案"))
     refresh_risk(child=case.child)
 
 
@@ -477,5 +659,8 @@ __all__ = [
     "case_open",
     "case_step",
     "case_approve_closure",
+    "case_tasks",
+    "case_task_add",
+    "case_task_done",
     "Status",
 ]

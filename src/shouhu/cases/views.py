@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,6 +29,7 @@ from .forms import (
     AlertFilterForm,
     AssessmentForm,
     CaseOpenForm,
+    CaseTaskForm,
     CountyChoiceForm,
     PlanForm,
     ReportCaseForm,
@@ -74,13 +75,24 @@ def alert_detail(request, alert_id):
     log_access(request=request, action=Action.VIEW, child=alert.child)
     can_edit = access.can_edit(user, alert.child)
     is_open = alert.status == AlertStatus.OPEN
+    tasks = {item.kind.rpartition(".")[2]: item for item in services.alert_tasks(alert)}
+    now = timezone.now()
     context = {
         "alert": alert,
         "kind": rules.KINDS.get(alert.rule),
         "late": bool(alert.work_item and alert.work_item.is_overdue()),
         "self_closing": alert.severity in rules.SELF_CLOSING,
         "can_mark": is_open and can_edit,
-        "marks": [(name, label, getattr(alert, f"{name}_at")) for name, label in MARKS.items()],
+        "marks": [
+            (
+                name,
+                label,
+                getattr(alert, f"{name}_at"),
+                tasks.get(name),
+                tasks.get(name) and tasks[name].is_overdue(now),
+            )
+            for name, label in MARKS.items()
+        ],
         "can_close": is_open
         and can_edit
         and (alert.severity in rules.SELF_CLOSING or access.can_manage_work(user, alert.region_code)),
@@ -410,9 +422,14 @@ STEP_TITLES = {
 }
 
 
-def _case_page(request, case, forms=None):
+def _case_page(request, case, forms=None, task_form=None):
     user = request.user
     can_edit = access.can_edit(user, case.child)
+    now = timezone.now()
+    if task_form is None and can_edit and case.status != CaseStatus.CLOSED:
+        task_form = CaseTaskForm(
+            people=selectors.task_people(case.child), initial={"responsible": str(user.pk)}
+        )
     forms = forms if forms is not None else (_step_forms(case) if can_edit else {})
     order = {s: i for i, s in enumerate(LIFECYCLE)}
     current = order.get(case.status, 0)
@@ -438,6 +455,8 @@ def _case_page(request, case, forms=None):
         and user.pk != case.close_requested_by_id,
         "waits_for_approval": case.status == CaseStatus.CLOSE_REQUESTED,
         "events": selectors.case_events(case),
+        "tasks": [(t, t.is_overdue(now)) for t in services.case_tasks(case)],
+        "task_form": task_form,
         "assessment": [(label, case.assessment.get(need, "")) for need, label in _need_labels()],
     }
     return render(request, "cases/case.html", context)
@@ -455,6 +474,52 @@ def case_detail(request, case_id):
     case = selectors.get_case_for(request.user, case_id)
     log_access(request=request, action=Action.VIEW, child=case.child)
     return _case_page(request, case)
+
+
+@login_required
+@require_POST
+def case_task_add(request, case_id):
+    user = request.user
+    case = selectors.get_case_for(user, case_id)
+    people = selectors.task_people(case.child)
+    form = CaseTaskForm(request.POST, people=people)
+    if form.is_valid():
+        try:
+            services.case_task_add(
+                actor=user,
+                case=case,
+                title=form.cleaned_data["title"],
+                due_on=form.cleaned_data["due_on"],
+                responsible=form.people.get(form.cleaned_data["responsible"]),
+            )
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
+            return redirect("cases:case", case_id=case.pk)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            log_access(request=request, action=Action.UPDATE, child=case.child)
+            messages.success(request, _("已添加任务。"))
+            return redirect("cases:case", case_id=case.pk)
+    return _case_page(request, case, task_form=form)
+
+
+@login_required
+@require_POST
+def case_task_done(request, case_id, task_id):
+    user = request.user
+    case = selectors.get_case_for(user, case_id)
+    item = get_object_or_404(services.case_tasks(case), pk=task_id)
+    try:
+        services.case_task_done(actor=user, case=case, item=item, note=request.POST.get("note", ""))
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        log_access(request=request, action=Action.UPDATE, child=case.child)
+        messages.success(request, _("任务已完成。"))
+    return redirect("cases:case", case_id=case.pk)
 
 
 @login_required

@@ -1,8 +1,8 @@
 """Deadlines and escalation: any piece of work with a responsible person and a due time.
 
 A due visit, an alert, a report or a case task is a ``WorkItem``. When it is missed it moves up the
-tiers — village → township → county — at times fixed when the item is made (``township_at``,
-``county_at``), so the hourly job is one set-based update and each step notifies exactly once.
+tiers — village → township → county (→ civil-affairs bureau) — at times fixed when the item is made
+(``township_at``, ``county_at``, ``bureau_at``), so the hourly job is one set-based update and each step notifies exactly once.
 """
 
 import uuid
@@ -17,6 +17,7 @@ class Tier(models.IntegerChoices):
     VILLAGE = 0, _("村级")
     TOWNSHIP = 1, _("乡镇级")
     COUNTY = 2, _("县级")
+    BUREAU = 3, _("民政局")
 
 
 class Status(models.TextChoices):
@@ -53,6 +54,9 @@ class WorkItem(models.Model):
     due_at = models.DateTimeField(_("截止时间"), db_index=True)
     township_at = models.DateTimeField(_("上报乡镇时间"))
     county_at = models.DateTimeField(_("上报县级时间"))
+    # Alerts, reports and case tasks climb one step further, to the civil-affairs bureau; visits stop
+    # at the county (None).
+    bureau_at = models.DateTimeField(_("上报民政局时间"), null=True, blank=True)
     tier = models.PositiveSmallIntegerField(_("当前层级"), choices=Tier.choices, default=Tier.VILLAGE)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
     done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)

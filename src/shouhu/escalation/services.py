@@ -37,6 +37,7 @@ class ItemSpec:
     period_start: dt.date | None = None
     period_end: dt.date | None = None
     tier: int = Tier.VILLAGE
+    bureau_after: dt.timedelta | None = None
 
     def build(self) -> WorkItem:
         return WorkItem(
@@ -51,6 +52,7 @@ class ItemSpec:
             due_at=self.due_at,
             township_at=self.due_at + self.township_after,
             county_at=self.due_at + self.county_after,
+            bureau_at=None if self.bureau_after is None else self.due_at + self.bureau_after,
             tier=self.tier,
         )
 
@@ -109,13 +111,21 @@ def item_reassign(*, actor, item: WorkItem, to: User) -> WorkItem:
 
 
 def _answering_region(tier: int, region_code: str) -> str | None:
-    """The region whose people answer for ``region_code`` at ``tier``: its township, its county."""
-    return {Tier.TOWNSHIP: region_code[:9], Tier.COUNTY: region_code[:6]}.get(tier)
+    """The region whose people answer for ``region_code`` at ``tier``: its township, its county (the
+    county's civil-affairs bureau sits at the county too)."""
+    return {Tier.TOWNSHIP: region_code[:9], Tier.COUNTY: region_code[:6], Tier.BUREAU: region_code[:6]}.get(
+        tier
+    )
 
 
 def recipients(tier: int, region_code: str) -> list[User]:
-    """Who answers for a region at a tier: the township's supervisors, the county's centre staff."""
-    role = {Tier.TOWNSHIP: Role.TOWNSHIP_SUPERVISOR, Tier.COUNTY: Role.COUNTY_STAFF}.get(tier)
+    """Who answers for a region at a tier: the township's supervisors, the county's centre staff, the
+    county's civil-affairs bureau."""
+    role = {
+        Tier.TOWNSHIP: Role.TOWNSHIP_SUPERVISOR,
+        Tier.COUNTY: Role.COUNTY_STAFF,
+        Tier.BUREAU: Role.CIVIL_AFFAIRS,
+    }.get(tier)
     if role is None:
         return []
     region = _answering_region(tier, region_code)
@@ -140,24 +150,26 @@ def escalate(*, now: dt.datetime | None = None, items=None) -> dict[str, int]:
     """Move missed items up a tier and notify the people there. Safe to re-run at any time.
     ``items`` narrows it to some items (an urgent alert that must reach the township at once)."""
     now = now or timezone.now()
-    moved = {Tier.TOWNSHIP: 0, Tier.COUNTY: 0}
+    moved = {Tier.TOWNSHIP: 0, Tier.COUNTY: 0, Tier.BUREAU: 0}
     with transaction.atomic():
         open_items = (WorkItem.objects.all() if items is None else items).filter(status=Status.OPEN)
-        to_county = list(
-            open_items.filter(tier__lt=Tier.COUNTY, county_at__lte=now).values_list("pk", flat=True)
-        )
-        to_township = list(
-            open_items.filter(tier=Tier.VILLAGE, township_at__lte=now, county_at__gt=now).values_list(
-                "pk", flat=True
-            )
-        )
-        moved[Tier.COUNTY] = WorkItem.objects.filter(pk__in=to_county).update(tier=Tier.COUNTY)
-        moved[Tier.TOWNSHIP] = WorkItem.objects.filter(pk__in=to_township).update(tier=Tier.TOWNSHIP)
+        # Highest tier first: an item past several of its times goes straight to the highest one.
+        reached: dict[int, list] = {}
+        claimed: set = set()
+        for tier, field in (
+            (Tier.BUREAU, "bureau_at"),
+            (Tier.COUNTY, "county_at"),
+            (Tier.TOWNSHIP, "township_at"),
+        ):
+            pks = open_items.filter(tier__lt=tier, **{f"{field}__lte": now}).values_list("pk", flat=True)
+            reached[tier] = [pk for pk in pks if pk not in claimed]
+            claimed.update(reached[tier])
+            moved[tier] = WorkItem.objects.filter(pk__in=reached[tier]).update(tier=tier)
         notes = []
         # A month's missed visits reach a township on the same night: ask once per township (county)
         # who answers there, and word each item's message once.
         people: dict[tuple[int, str | None], list[tuple[User, list[str]]]] = {}
-        for tier, pks in ((Tier.TOWNSHIP, to_township), (Tier.COUNTY, to_county)):
+        for tier, pks in reached.items():
             for item in WorkItem.objects.filter(pk__in=pks):
                 place = (tier, _answering_region(tier, item.region_code))
                 if place not in people:
@@ -170,7 +182,12 @@ def escalate(*, now: dt.datetime | None = None, items=None) -> dict[str, int]:
                         )
         Notification.objects.bulk_create(notes, ignore_conflicts=True, batch_size=2000)
     sent = deliver()
-    return {"to_township": moved[Tier.TOWNSHIP], "to_county": moved[Tier.COUNTY], "sent": sent}
+    return {
+        "to_township": moved[Tier.TOWNSHIP],
+        "to_county": moved[Tier.COUNTY],
+        "to_bureau": moved[Tier.BUREAU],
+        "sent": sent,
+    }
 
 
 def _channels(user: User) -> list[str]:
