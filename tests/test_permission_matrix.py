@@ -162,6 +162,8 @@ API_OBJECTS = {
     "api/v1/cases/<pk>/": ("case", IN_VILLAGE_A),
     "api/v1/cases/<pk>/step/": ("case", IN_VILLAGE_A),
     "api/v1/cases/<pk>/approve/": ("case", IN_VILLAGE_A),
+    "api/v1/cases/<pk>/tasks/": ("case", IN_VILLAGE_A),
+    "api/v1/cases/<pk>/tasks/done/": ("case", IN_VILLAGE_A),
 }
 # Pages that change a record open to fewer people than those who may see it.
 RECORD_WRITE_PAGES = {

@@ -3,9 +3,11 @@ each object scoped to the user (404 outside), refusals of what is seen but not a
 services' errors as field errors (400), lists logged and costing the same queries whatever their
 length."""
 
+import datetime as dt
 import uuid
 
 import pytest
+from django.utils import timezone
 
 from shouhu.accounts.models import Role
 from shouhu.audit.models import AccessLog, Action
@@ -378,7 +380,29 @@ def test_the_case_list_costs_the_same_queries_for_few_or_many(
         services.case_open(actor=personas.county, child=child, source="manual", risk_level="medium")
     client = api(personas.county)
 
-    with django_assert_max_num_queries(6):  # token, count, page, events, their users, log
+    with django_assert_max_num_queries(7):  # token, count, page, events, their users, tasks, log
         response = client.get(CASES)
 
     assert response.json()["count"] == extra
+
+
+def test_a_director_adds_a_task_with_a_deadline_and_marks_it_done(case, personas, api):
+    client = api(personas.dir_a)
+    due = (timezone.localdate() + dt.timedelta(days=3)).isoformat()
+    response = client.post(url(CASES, case, "tasks"), {"title": "联系学校", "due_on": due}, format="json")
+    assert response.status_code == 201, response.content
+    [task] = response.json()["tasks"]
+    assert task["title"].startswith("联系学校") and task["responsible"] == str(personas.dir_a.pk)
+    assert task["status"] == "open" and task["tier"] == 0
+    done = client.post(url(CASES, case, "tasks/done"), {"task": task["id"], "note": "已返校"}, format="json")
+    assert done.status_code == 200, done.content
+    assert done.json()["tasks"][0]["status"] == "done"
+
+
+def test_a_task_for_someone_outside_the_childs_territory_is_a_field_error(case, personas, api):
+    response = api(personas.dir_a).post(
+        url(CASES, case, "tasks"),
+        {"title": "走访", "due_on": timezone.localdate().isoformat(), "responsible": str(personas.dir_b.pk)},
+        format="json",
+    )
+    assert response.status_code == 400 and "responsible" in response.json()

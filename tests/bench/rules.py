@@ -35,9 +35,10 @@ import django  # noqa: E402
 django.setup()
 
 from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from shouhu.accounts.models import User  # noqa: E402
 from shouhu.cases import services  # noqa: E402
 from shouhu.cases.models import Alert, AlertStatus  # noqa: E402
 from shouhu.children.models import Child, Parent  # noqa: E402
@@ -52,6 +53,7 @@ def give_facts() -> dict[str, int]:
     """The registry facts the rules read, in sets (bulk), not one save at a time."""
     rng = random.Random(13)
     today = timezone.localdate()
+    visitor = User.objects.get(username="bench-county").pk
     ids = list(Child.objects.order_by("pk").values_list("pk", "region_code"))
     parents, attempts = [], []
     counts = {"migrant parents": 0, "unable parent": 0, "alone": 0, "out of school": 0, "failed visits": 0}
@@ -91,16 +93,22 @@ def give_facts() -> dict[str, int]:
                         visited_on=today - dt.timedelta(days=days),
                         outcome=Outcome.NOBODY_HOME,
                         kind=VisitKind.HOME,
+                        visitor_id=visitor,
                     )
                 )
             counts["failed visits"] += 1
+    with transaction.atomic():
+        _write(parents, attempts, alone, siblings, dropped)
+    bench.analyze()
+    return counts
+
+
+def _write(parents, attempts, alone, siblings, dropped) -> None:
     Parent.objects.bulk_create(parents, batch_size=5000)
     Visit.objects.bulk_create(attempts, batch_size=5000)
     Child.objects.filter(pk__in=alone).update(living_arrangement="alone")
     Child.objects.filter(pk__in=siblings).update(living_arrangement="minor_siblings")
     Child.objects.filter(pk__in=dropped).update(schooling="dropped_out")
-    bench.analyze()
-    return counts
 
 
 def timed(fn):

@@ -15,8 +15,9 @@ from rest_framework.settings import api_settings
 
 from shouhu.accounts.models import Role
 from shouhu.cases import rules
+from shouhu.cases import services as case_services
 from shouhu.cases.models import Alert, Case, CaseEvent, CaseStatus, Report, Urgency
-from shouhu.escalation.models import Tier
+from shouhu.escalation.models import Tier, WorkItem
 
 
 def service_errors(exc: DjangoValidationError) -> serializers.ValidationError:
@@ -249,8 +250,39 @@ class CaseEventSerializer(serializers.ModelSerializer):
         return str(event.by) if event.by_id else None
 
 
+class CaseTaskSerializer(serializers.ModelSerializer):
+    """A measure of the case's plan with a responsible person and a deadline; missed, it climbs the
+    tiers (``tier``: 0 village, 1 township, 2 county, 3 civil-affairs bureau)."""
+
+    responsible = serializers.UUIDField(source="responsible_id", read_only=True, allow_null=True)
+
+    class Meta:
+        model = WorkItem
+        fields = ["id", "title", "responsible", "due_at", "status", "tier", "done_at", "note"]
+        read_only_fields = fields
+
+
+class CaseTaskNewSerializer(serializers.Serializer):
+    title = serializers.CharField(label=_("任务"), max_length=150, allow_blank=True)
+    due_on = serializers.DateField(label=_("完成期限"))
+    responsible = serializers.UUIDField(
+        label=_("责任人"),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="A worker whose territory holds the child; yourself when left out.",
+    )
+
+
+class CaseTaskDoneSerializer(serializers.Serializer):
+    task = serializers.UUIDField(label=_("任务"))
+    note = serializers.CharField(
+        label=_("说明"), required=False, allow_blank=True, default="", max_length=300
+    )
+
+
 class CaseSerializer(serializers.ModelSerializer):
-    """A case (个案) with its assessment, plan, outcome and timeline."""
+    """A case (个案) with its assessment, plan, tasks, outcome and timeline."""
 
     child = serializers.UUIDField(source="child_id", read_only=True, label=_("儿童"))
     child_name = serializers.CharField(source="child.name", read_only=True, label=_("儿童姓名"))
@@ -267,6 +299,7 @@ class CaseSerializer(serializers.ModelSerializer):
     )
     closed_by = serializers.UUIDField(source="closed_by_id", read_only=True, allow_null=True, label=_("结案"))
     events = CaseEventSerializer(many=True, read_only=True, label=_("个案进程"))
+    tasks = serializers.SerializerMethodField(label=_("任务"))
 
     class Meta:
         model = Case
@@ -289,9 +322,19 @@ class CaseSerializer(serializers.ModelSerializer):
             "assessment",
             "plan",
             "outcome",
+            "tasks",
             "events",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(CaseTaskSerializer(many=True))
+    def get_tasks(self, case: Case) -> list[dict]:
+        prefetched = getattr(case.child, "case_task_items", None)  # the list's one query for all cases
+        if prefetched is None:
+            tasks = case_services.case_tasks(case)
+        else:
+            tasks = [t for t in prefetched if t.key.startswith(f"case-task:{case.pk}:")]
+        return CaseTaskSerializer(tasks, many=True).data
 
 
 class CaseStepSerializer(serializers.Serializer):

@@ -11,10 +11,11 @@ from __future__ import annotations
 import django_filters
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch
 from django.http import Http404
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -22,12 +23,15 @@ from shouhu.accounts import access
 from shouhu.audit.services import Action, log_access
 from shouhu.cases import reports, rules, selectors, services
 from shouhu.cases.models import Alert, AlertStatus, Case, CaseStatus, Report, ReportStatus, RuleSetting
+from shouhu.escalation.models import WorkItem
 
 from .case_serializers import (
     AlertMarkSerializer,
     AlertSerializer,
     CaseSerializer,
     CaseStepSerializer,
+    CaseTaskDoneSerializer,
+    CaseTaskNewSerializer,
     ReasonSerializer,
     ReportCaseSerializer,
     ReportFileSerializer,
@@ -306,7 +310,14 @@ class ReportViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
 
 def case_queryset(user):
-    return access.cases_visible_to(user).select_related("child").prefetch_related("events__by")
+    tasks = WorkItem.objects.filter(kind=services.CASE_TASK_KIND).order_by("status", "due_at")
+    return (
+        access.cases_visible_to(user)
+        .select_related("child")
+        .prefetch_related(
+            "events__by", Prefetch("child__work_items", queryset=tasks, to_attr="case_task_items")
+        )
+    )
 
 
 class CaseFilter(django_filters.FilterSet):
@@ -381,5 +392,60 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def approve(self, request, pk=None):
         case = scoped_get(self.get_queryset(), pk)
         call(services.case_approve_closure, actor=request.user, case=case)
+        log_access(request=request, action=Action.UPDATE, child=case.child)
+        return self._detail(pk)
+
+    @extend_schema(
+        summary="Add a task to a case's plan",
+        description="A measure with a responsible worker (whose territory holds the child; yourself by "
+        "default) and a deadline; missed, it climbs village → township → county → civil-affairs bureau.",
+        request=CaseTaskNewSerializer,
+        responses={201: CaseSerializer, 400: INVALID, 403: REFUSED, 404: NOT_FOUND},
+    )
+    @action(detail=True, methods=["post"])
+    def tasks(self, request, pk=None):
+        case = scoped_get(self.get_queryset(), pk)
+        body = CaseTaskNewSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        responsible = None
+        if data["responsible"]:
+            people = {u.pk: u for u in selectors.task_people(case.child)}
+            responsible = people.get(data["responsible"])
+            if responsible is None:
+                raise serializers.ValidationError(
+                    {"responsible": [gettext_lazy("责任人须是能处理该儿童档案的工作人员。")]}
+                )
+        call(
+            services.case_task_add,
+            actor=request.user,
+            case=case,
+            title=data["title"],
+            due_on=data["due_on"],
+            responsible=responsible,
+        )
+        log_access(request=request, action=Action.UPDATE, child=case.child)
+        return Response(
+            CaseSerializer(scoped_get(self.get_queryset(), pk)).data, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(
+        summary="Mark a task of the case done",
+        request=CaseTaskDoneSerializer,
+        responses={200: CaseSerializer, 400: INVALID, 403: REFUSED, 404: NOT_FOUND},
+    )
+    @action(detail=True, methods=["post"], url_path="tasks/done")
+    def task_done(self, request, pk=None):
+        case = scoped_get(self.get_queryset(), pk)
+        body = CaseTaskDoneSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        item = scoped_get(services.case_tasks(case), body.validated_data["task"])
+        call(
+            services.case_task_done,
+            actor=request.user,
+            case=case,
+            item=item,
+            note=body.validated_data["note"],
+        )
         log_access(request=request, action=Action.UPDATE, child=case.child)
         return self._detail(pk)
