@@ -57,7 +57,7 @@ def give_facts() -> dict[str, int]:
     ids = list(Child.objects.order_by("pk").values_list("pk", "region_code"))
     parents, attempts = [], []
     counts = {"migrant parents": 0, "unable parent": 0, "alone": 0, "out of school": 0, "failed visits": 0}
-    alone, siblings, dropped = [], [], []
+    alone, siblings, dropped, grandparents = [], [], [], []
     for pk, region in ids:
         if rng.random() >= 0.2:
             continue
@@ -81,6 +81,8 @@ def give_facts() -> dict[str, int]:
         if draw < 0.01:
             (alone if draw < 0.005 else siblings).append(pk)
             counts["alone"] += 1
+        elif draw < 0.995:  # the rest "with parents" though both are away: a carer not recorded
+            grandparents.append(pk)
         if rng.random() < 0.02:
             dropped.append(pk)
             counts["out of school"] += 1
@@ -99,6 +101,7 @@ def give_facts() -> dict[str, int]:
             counts["failed visits"] += 1
     with transaction.atomic():
         _write(parents, attempts, alone, siblings, dropped)
+        Child.objects.filter(pk__in=grandparents).update(living_arrangement="grandparents")
     bench.analyze()
     return counts
 

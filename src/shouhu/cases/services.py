@@ -26,7 +26,7 @@ from shouhu.children.classify import severely_disabled
 from shouhu.children.models import Child
 from shouhu.children.validators import age_on
 from shouhu.escalation import services as escalation
-from shouhu.escalation.models import Status, Tier, WorkItem
+from shouhu.escalation.models import Status, WorkItem
 
 from . import rules
 from .models import (
@@ -260,7 +260,7 @@ def _evaluate(child_ids, *, on: dt.date, actor) -> dict[str, dict[Any, list[str]
             )
         }
         counties: dict[str, dict[str, RuleSetting]] = {}
-        changed = set()
+        to_open = []
         for pk, (f, row) in facts.items():
             county = row["region_code"][:6]
             if county not in counties:
@@ -270,80 +270,111 @@ def _evaluate(child_ids, *, on: dt.date, actor) -> dict[str, dict[Any, list[str]
                 fired = kind.check(f, {**kind.params, **setting.params}, on) if setting.enabled else None
                 current = open_alerts.get((pk, code))
                 if fired and current is None:
-                    _open_alert(child=_child(pk), kind=kind, setting=setting, facts=fired, actor=actor)
+                    to_open.append((row, kind, setting, fired))
                     opened[pk].append(code)
-                    changed.add(pk)
                 elif fired and current is not None and current.facts != fired:
                     current.facts = fired
                     current.save(update_fields=["facts"])
                 elif not fired and current is not None and current.severity in rules.SELF_CLOSING:
                     _close(current, reason=_("触发条件已不再满足"), by=None)
                     closed[pk].append(code)
-                    changed.add(pk)
-        for pk in changed:
-            refresh_risk(child=_child(pk))
+        if to_open:
+            _open_alerts(to_open, actor=actor)
+        _refresh_risks(set(opened) | set(closed))
     return {"opened": opened, "closed": closed}
 
 
-def _child(pk) -> Child:
-    return Child.objects.get(pk=pk)
+def _open_alerts(to_open, *, actor) -> None:
+    """Open the alerts of a page in sets: their work items and response tasks, the cases the rules
+    open, and one escalation for those the township must hear of at once."""
+    from shouhu.accounts.models import WelfareWorker, WorkerKind
 
-
-def _open_alert(
-    *, child: Child, kind: rules.RuleKind, setting: RuleSetting, facts: dict[str, Any], actor
-) -> Alert:
     now = timezone.now()
-    due = now + dt.timedelta(hours=setting.deadline_hours)
-    urgent = setting.severity == rules.URGENT
-    item = WorkItem.objects.create(
-        key=f"alert:{child.pk}:{kind.code}:{now.isoformat()}",
-        kind=f"{ALERT_KIND}.{kind.code}",
-        title=f"{kind.name}：{child.name}",
-        child=child,
-        region_code=child.region_code,
-        responsible=_director_of(child),
-        due_at=due,
-        # Urgent alerts reach the township at once and the county when their deadline passes.
-        township_at=now if urgent or "township_supervisor" in setting.notify else due,
-        county_at=due if urgent else due + dt.timedelta(days=7),
-        bureau_at=(due if urgent else due + dt.timedelta(days=7)) + BUREAU_AFTER,
-        tier=Tier.VILLAGE,
-    )
-    alert = Alert.objects.create(
-        child=child,
-        region_code=child.region_code,
-        rule=kind.code,
-        severity=setting.severity,
-        facts=facts,
-        work_item=item,
-    )
-    for task in kind.tasks:
-        task_due = now + dt.timedelta(hours=task.hours)
-        WorkItem.objects.create(
-            key=_task_key(alert, task.mark),
-            kind=f"{TASK_KIND}.{task.mark}",
-            title=f"{task.label}：{child.name}",
-            child=child,
-            region_code=child.region_code,
-            responsible=item.responsible,
-            due_at=task_due,
-            township_at=task_due,
-            county_at=task_due + dt.timedelta(days=2),
-            bureau_at=task_due + dt.timedelta(days=2) + BUREAU_AFTER,
+    directors: dict[str, Any] = {}
+    for village, user in (
+        WelfareWorker.objects.filter(
+            kind=WorkerKind.DIRECTOR,
+            region_id__in={row["village_id"] for row, *_rest in to_open},
+            ended_on__isnull=True,
+            user__isnull=False,
         )
-    if kind.opens_case and not child.cases.exclude(status=CaseStatus.CLOSED).exists():
+        .order_by("-pk")
+        .values_list("region_id", "user_id")
+    ):
+        directors[village] = user  # the oldest post of a village wins
+    items, alerts, at_once, case_alerts = [], [], [], []
+    for row, kind, setting, fired in to_open:
+        due = now + dt.timedelta(hours=setting.deadline_hours)
+        urgent = setting.severity == rules.URGENT
+        county_at = due if urgent else due + dt.timedelta(days=7)
+        item = WorkItem(
+            id=uuid.uuid4(),
+            key=f"alert:{row['pk']}:{kind.code}:{now.isoformat()}",
+            kind=f"{ALERT_KIND}.{kind.code}",
+            title=f"{kind.name}：{row['name']}",
+            child_id=row["pk"],
+            region_code=row["region_code"],
+            responsible_id=directors.get(row["village_id"]),
+            due_at=due,
+            # Urgent alerts reach the township at once and the county when their deadline passes.
+            township_at=now if urgent or "township_supervisor" in setting.notify else due,
+            county_at=county_at,
+            bureau_at=county_at + BUREAU_AFTER,
+        )
+        alert = Alert(
+            id=uuid.uuid4(),
+            child_id=row["pk"],
+            region_code=row["region_code"],
+            rule=kind.code,
+            severity=setting.severity,
+            facts=fired,
+            work_item_id=item.id,
+            opened_at=now,
+        )
+        items.append(item)
+        alerts.append(alert)
+        if item.township_at <= now:
+            at_once.append(item.id)
+        if kind.opens_case:
+            case_alerts.append((alert, kind, setting))
+        for task in kind.tasks:
+            task_due = now + dt.timedelta(hours=task.hours)
+            items.append(
+                WorkItem(
+                    key=_task_key(alert, task.mark),
+                    kind=f"{TASK_KIND}.{task.mark}",
+                    title=f"{task.label}：{row['name']}",
+                    child_id=row["pk"],
+                    region_code=row["region_code"],
+                    responsible_id=item.responsible_id,
+                    due_at=task_due,
+                    township_at=task_due,
+                    county_at=task_due + dt.timedelta(days=2),
+                    bureau_at=task_due + dt.timedelta(days=2) + BUREAU_AFTER,
+                )
+            )
+    WorkItem.objects.bulk_create(items, batch_size=1000)
+    Alert.objects.bulk_create(alerts, batch_size=1000)
+    with_case = set(
+        Case.objects.filter(child_id__in=[a.child_id for a, *_rest in case_alerts])
+        .exclude(status=CaseStatus.CLOSED)
+        .values_list("child_id", flat=True)
+    )
+    for alert, kind, setting in case_alerts:
+        if alert.child_id in with_case:
+            continue
+        with_case.add(alert.child_id)
         case_open(
             actor=actor,
-            child=child,
+            child=Child.objects.get(pk=alert.child_id),
             source=CaseSource.RULE,
             alert=alert,
             risk_level=setting.severity,
             parties=["公安机关", "学校"] if kind.code == "lured_into_crime" else [],
             check=False,
         )
-    if urgent or "township_supervisor" in setting.notify:
-        escalation.escalate(now=now, items=WorkItem.objects.filter(pk=item.pk))
-    return alert
+    if at_once:
+        escalation.escalate(now=now, items=WorkItem.objects.filter(pk__in=at_once))
 
 
 def _task_key(alert: Alert, mark: str) -> str:
@@ -355,19 +386,6 @@ def alert_tasks(alert: Alert):
     return WorkItem.objects.filter(key__in=[_task_key(alert, mark) for mark in rules.MARKS]).order_by(
         "due_at"
     )
-
-
-def _director_of(child: Child):
-    from shouhu.accounts.models import WelfareWorker, WorkerKind
-
-    worker = (
-        WelfareWorker.objects.filter(
-            kind=WorkerKind.DIRECTOR, region_id=child.village_id, ended_on__isnull=True, user__isnull=False
-        )
-        .select_related("user")
-        .first()
-    )
-    return worker.user if worker else None
 
 
 def _close(alert: Alert, *, reason: str, by) -> None:
@@ -452,18 +470,37 @@ def confirm_by_visit(*, visit) -> list[str]:
 
 def refresh_risk(*, child: Child) -> ChildRisk:
     """The child's level: the most severe of the open alerts and open cases, with their reasons."""
-    reasons, levels = [], [RiskLevel.STABLE]
-    for alert in child.alerts.filter(status=AlertStatus.OPEN):
-        levels.append(LEVEL_OF[alert.severity])
-        reasons.append(str(rules.KINDS[alert.rule].name) if alert.rule in rules.KINDS else alert.rule)
-    for case in child.cases.exclude(status=CaseStatus.CLOSED):
-        levels.append(LEVEL_OF.get(case.risk_level, RiskLevel.WATCH))
-        reasons.append(_("个案：%s") % case.get_status_display())
-    level = min(levels, key=ORDER.index)
-    risk, _created = ChildRisk.objects.update_or_create(
-        child=child, defaults={"level": level, "reasons": reasons}
+    _refresh_risks([child.pk])
+    return ChildRisk.objects.get(child=child)
+
+
+def _refresh_risks(child_ids) -> None:
+    ids = list(child_ids)
+    if not ids:
+        return
+    levels: dict[Any, list[str]] = {pk: [RiskLevel.STABLE] for pk in ids}
+    reasons: dict[Any, list[str]] = {pk: [] for pk in ids}
+    for pk, rule, severity in (
+        Alert.objects.filter(child_id__in=ids, status=AlertStatus.OPEN)
+        .order_by("opened_at")
+        .values_list("child_id", "rule", "severity")
+    ):
+        levels[pk].append(LEVEL_OF[severity])
+        reasons[pk].append(str(rules.KINDS[rule].name) if rule in rules.KINDS else rule)
+    for pk, risk_level, status in (
+        Case.objects.filter(child_id__in=ids)
+        .exclude(status=CaseStatus.CLOSED)
+        .order_by("opened_at")
+        .values_list("child_id", "risk_level", "status")
+    ):
+        levels[pk].append(LEVEL_OF.get(risk_level, RiskLevel.WATCH))
+        reasons[pk].append(_("个案：%s") % CaseStatus(status).label)
+    ChildRisk.objects.bulk_create(
+        [ChildRisk(child_id=pk, level=min(levels[pk], key=ORDER.index), reasons=reasons[pk]) for pk in ids],
+        update_conflicts=True,
+        unique_fields=["child"],
+        update_fields=["level", "reasons", "updated_at"],
     )
-    return risk
 
 
 # Cases --------------------------------------------------------------------------------------------
