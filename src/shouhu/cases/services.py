@@ -18,6 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -142,19 +143,25 @@ def facts_of(child: Child, *, on: dt.date) -> rules.Facts:
     return facts_for([child.pk], on=on)[child.pk][0]
 
 
-def facts_for(child_ids, *, on: dt.date) -> dict[Any, tuple[rules.Facts, dict[str, Any]]]:
+def facts_for(
+    children, *, on: dt.date, bounds: tuple | None = None
+) -> dict[Any, tuple[rules.Facts, dict[str, Any]]]:
     """The facts of many children in five queries, whatever their number: the one place that says what
-    the rules read. Returns {child id: (facts, the child's row: region_code, village_id, name)}."""
+    the rules read. ``children`` is a list of ids or a query of their ids (a page of the nightly run,
+    sent to the database as a subquery rather than thousands of parameters). Returns
+    {child id: (facts, the child's row: pk, region_code, village_id, name)}. ``bounds`` (the lowest
+    and highest id of a page) lets the database read each table by a range of its child index."""
     from shouhu.children.models import Carer, Parent
     from shouhu.visits.models import FAILED_OUTCOMES, Visit
 
     from .models import Report
 
-    ids = list(child_ids)
-    role_label = dict(Parent._meta.get_field("role").flatchoices)
+    ids = children.values("pk") if isinstance(children, QuerySet) else list(children)
+    near = {"child_id__gte": bounds[0], "child_id__lte": bounds[1]} if bounds else {}
+    role_label = {k: str(v) for k, v in Parent._meta.get_field("role").flatchoices}
     parents = defaultdict(list)
     for p in (
-        Parent.objects.filter(child_id__in=ids)
+        Parent.objects.filter(child_id__in=ids, **near)
         .order_by("role")
         .values(
             "child_id",
@@ -169,29 +176,30 @@ def facts_for(child_ids, *, on: dt.date) -> dict[Any, tuple[rules.Facts, dict[st
         lost = p["situation"] == "out_of_contact" and p["police_report_date"]
         parents[p["child_id"]].append(
             rules.ParentState(
-                role=str(role_label.get(p["role"], p["role"])),
+                role=role_label.get(p["role"], p["role"]),
                 situation=p["situation"],
                 since=p["police_report_date"] if lost else p["situation_since"],
                 severe_disability=severely_disabled(p["disability_grade"], p["disability_type"]),
             )
         )
-    carers = dict(Carer.objects.filter(child_id__in=ids).values_list("child_id", "capacity"))
+    carers = dict(Carer.objects.filter(child_id__in=ids, **near).values_list("child_id", "capacity"))
     visits = defaultdict(list)
     for v in (
-        Visit.objects.filter(child_id__in=ids, visited_on__gte=on - dt.timedelta(days=180))
+        Visit.objects.filter(child_id__in=ids, visited_on__gte=on - dt.timedelta(days=180), **near)
         .order_by("-visited_on", "-created_at")
         .values("child_id", "visited_on", "outcome", "in_school", "parent_contact")
     ):
         visits[v["child_id"]].append(v)
     harms = defaultdict(list)
     for child_id, harm in (
-        Report.objects.filter(child_id__in=ids)
+        Report.objects.filter(child_id__in=ids, **near)
         .exclude(status="closed")
         .values_list("child_id", "harm_type_id")
     ):
         harms[child_id].append(harm)
     out = {}
-    for row in Child.objects.filter(pk__in=ids).values(
+    rows = children if isinstance(children, QuerySet) else Child.objects.filter(pk__in=ids)
+    for row in rows.values(
         "pk", "birth_date", "living_arrangement", "schooling", "region_code", "village_id", "name"
     ):
         pk = row["pk"]
@@ -234,30 +242,34 @@ def evaluate_children(*, children, on: dt.date | None = None, page_size: int = 2
     changed reads and writes nothing else."""
     on = on or timezone.localdate()
     counts = {"children": 0, "opened": 0, "closed": 0}
-    qs = children.filter(exited_on__isnull=True).order_by("pk").values_list("pk", flat=True)
+    qs = children.filter(exited_on__isnull=True).order_by("pk")
     last = None
     while True:
-        page = list((qs.filter(pk__gt=last) if last else qs)[:page_size])
-        if not page:
+        ids = list((qs.filter(pk__gt=last) if last else qs).values_list("pk", flat=True)[:page_size])
+        if not ids:
             break
-        result = _evaluate(page, on=on, actor=None)
-        counts["children"] += len(page)
+        # The page as a range of ids within the query: each table is read by a range of its index.
+        page = qs.filter(pk__gte=ids[0], pk__lte=ids[-1])
+        result = _evaluate(page, on=on, actor=None, bounds=(ids[0], ids[-1]))
+        counts["children"] += len(result["children"])
         counts["opened"] += sum(len(v) for v in result["opened"].values())
         counts["closed"] += sum(len(v) for v in result["closed"].values())
-        last = page[-1]
+        last = ids[-1]
     return counts
 
 
-def _evaluate(child_ids, *, on: dt.date, actor) -> dict[str, dict[Any, list[str]]]:
+def _evaluate(children, *, on: dt.date, actor, bounds: tuple | None = None) -> dict[str, Any]:
     opened: dict[Any, list[str]] = defaultdict(list)
     closed: dict[Any, list[str]] = defaultdict(list)
     with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
-        facts = facts_for(child_ids, on=on)
+        facts = facts_for(children, on=on, bounds=bounds)
         open_alerts: dict[tuple[Any, str], Alert] = {
             (a.child_id, a.rule): a
-            for a in Alert.objects.filter(child_id__in=list(facts), status=AlertStatus.OPEN).only(
-                "id", "child_id", "rule", "severity", "facts", "work_item_id"
-            )
+            for a in Alert.objects.filter(
+                child_id__in=children.values("pk") if isinstance(children, QuerySet) else children,
+                status=AlertStatus.OPEN,
+                **({"child_id__gte": bounds[0], "child_id__lte": bounds[1]} if bounds else {}),
+            ).only("id", "child_id", "rule", "severity", "facts", "work_item_id")
         }
         counties: dict[str, dict[str, RuleSetting]] = {}
         to_open = []
@@ -281,7 +293,7 @@ def _evaluate(child_ids, *, on: dt.date, actor) -> dict[str, dict[Any, list[str]
         if to_open:
             _open_alerts(to_open, actor=actor)
         _refresh_risks(set(opened) | set(closed))
-    return {"opened": opened, "closed": closed}
+    return {"children": list(facts), "opened": opened, "closed": closed}
 
 
 def _open_alerts(to_open, *, actor) -> None:
