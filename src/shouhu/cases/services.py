@@ -143,25 +143,33 @@ def facts_of(child: Child, *, on: dt.date) -> rules.Facts:
     return facts_for([child.pk], on=on)[child.pk][0]
 
 
-def facts_for(
-    children, *, on: dt.date, bounds: tuple | None = None
-) -> dict[Any, tuple[rules.Facts, dict[str, Any]]]:
+def facts_for(children, *, on: dt.date, bounds: tuple | None = None) -> dict[Any, tuple[rules.Facts, dict]]:
     """The facts of many children in five queries, whatever their number: the one place that says what
-    the rules read. ``children`` is a list of ids or a query of their ids (a page of the nightly run,
-    sent to the database as a subquery rather than thousands of parameters). Returns
-    {child id: (facts, the child's row: pk, region_code, village_id, name)}. ``bounds`` (the lowest
-    and highest id of a page) lets the database read each table by a range of its child index."""
+    the rules read. ``children`` is a query of children or a list of their ids. With ``bounds`` (the
+    lowest and highest id of a page of the nightly run) the other tables are read by a range of their
+    child index and the rows of children outside the page dropped here, rather than sending thousands
+    of ids to the database. Returns {child id: (facts, the child's row: pk, region_code, village_id,
+    name)}."""
     from shouhu.children.models import Carer, Parent
     from shouhu.visits.models import FAILED_OUTCOMES, Visit
 
     from .models import Report
 
-    ids = children.values("pk") if isinstance(children, QuerySet) else list(children)
-    near = {"child_id__gte": bounds[0], "child_id__lte": bounds[1]} if bounds else {}
+    rows = children if isinstance(children, QuerySet) else Child.objects.filter(pk__in=list(children))
+    rows = list(
+        rows.values(
+            "pk", "birth_date", "living_arrangement", "schooling", "region_code", "village_id", "name"
+        )
+    )
+    wanted = {row["pk"] for row in rows}
+    if bounds:
+        near = {"child_id__gte": bounds[0], "child_id__lte": bounds[1]}
+    else:
+        near = {"child_id__in": list(wanted)}
     role_label = {k: str(v) for k, v in Parent._meta.get_field("role").flatchoices}
     parents = defaultdict(list)
     for p in (
-        Parent.objects.filter(child_id__in=ids, **near)
+        Parent.objects.filter(**near)
         .order_by("role")
         .values(
             "child_id",
@@ -182,26 +190,21 @@ def facts_for(
                 severe_disability=severely_disabled(p["disability_grade"], p["disability_type"]),
             )
         )
-    carers = dict(Carer.objects.filter(child_id__in=ids, **near).values_list("child_id", "capacity"))
+    carers = dict(Carer.objects.filter(**near).values_list("child_id", "capacity"))
     visits = defaultdict(list)
     for v in (
-        Visit.objects.filter(child_id__in=ids, visited_on__gte=on - dt.timedelta(days=180), **near)
+        Visit.objects.filter(visited_on__gte=on - dt.timedelta(days=180), **near)
         .order_by("-visited_on", "-created_at")
         .values("child_id", "visited_on", "outcome", "in_school", "parent_contact")
     ):
         visits[v["child_id"]].append(v)
     harms = defaultdict(list)
     for child_id, harm in (
-        Report.objects.filter(child_id__in=ids, **near)
-        .exclude(status="closed")
-        .values_list("child_id", "harm_type_id")
+        Report.objects.filter(**near).exclude(status="closed").values_list("child_id", "harm_type_id")
     ):
         harms[child_id].append(harm)
     out = {}
-    rows = children if isinstance(children, QuerySet) else Child.objects.filter(pk__in=ids)
-    for row in rows.values(
-        "pk", "birth_date", "living_arrangement", "schooling", "region_code", "village_id", "name"
-    ):
+    for row in rows:
         pk = row["pk"]
         seen = visits.get(pk, [])
         latest = next((v for v in seen if v["outcome"] not in FAILED_OUTCOMES), {})
@@ -238,24 +241,37 @@ def evaluate_child(*, child: Child, on: dt.date | None = None, actor=None) -> di
 
 def evaluate_children(*, children, on: dt.date | None = None, page_size: int = 2000) -> dict[str, int]:
     """The batch path (imports, the nightly job): the same rules over pages of children, read in a few
-    queries per page. Only children whose alerts change are written to, so a night when nothing
-    changed reads and writes nothing else."""
+    queries per page. ``children`` is a query of children or a list of ids (the rows an import
+    wrote). Only children whose alerts change are written to, so a night when nothing changed reads
+    and writes nothing else."""
     on = on or timezone.localdate()
     counts = {"children": 0, "opened": 0, "closed": 0}
-    qs = children.filter(exited_on__isnull=True).order_by("pk")
+    if isinstance(children, QuerySet):
+        qs = children.filter(exited_on__isnull=True).order_by("pk")
+        pages = _pages_of(qs, page_size)
+    else:
+        ids = sorted(set(children))
+        pages = (
+            (Child.objects.filter(pk__in=chunk, exited_on__isnull=True), chunk[0], chunk[-1])
+            for chunk in (ids[i : i + page_size] for i in range(0, len(ids), page_size))
+        )
+    for page, first, last in pages:
+        result = _evaluate(page, on=on, actor=None, bounds=(first, last))
+        counts["children"] += len(result["children"])
+        counts["opened"] += sum(len(v) for v in result["opened"].values())
+        counts["closed"] += sum(len(v) for v in result["closed"].values())
+    return counts
+
+
+def _pages_of(qs, page_size):
+    """Pages of a query as ranges of ids (keyset paging): each page is the query within its range."""
     last = None
     while True:
         ids = list((qs.filter(pk__gt=last) if last else qs).values_list("pk", flat=True)[:page_size])
         if not ids:
-            break
-        # The page as a range of ids within the query: each table is read by a range of its index.
-        page = qs.filter(pk__gte=ids[0], pk__lte=ids[-1])
-        result = _evaluate(page, on=on, actor=None, bounds=(ids[0], ids[-1]))
-        counts["children"] += len(result["children"])
-        counts["opened"] += sum(len(v) for v in result["opened"].values())
-        counts["closed"] += sum(len(v) for v in result["closed"].values())
+            return
+        yield qs.filter(pk__gte=ids[0], pk__lte=ids[-1]), ids[0], ids[-1]
         last = ids[-1]
-    return counts
 
 
 def _evaluate(children, *, on: dt.date, actor, bounds: tuple | None = None) -> dict[str, Any]:
@@ -266,9 +282,12 @@ def _evaluate(children, *, on: dt.date, actor, bounds: tuple | None = None) -> d
         open_alerts: dict[tuple[Any, str], Alert] = {
             (a.child_id, a.rule): a
             for a in Alert.objects.filter(
-                child_id__in=children.values("pk") if isinstance(children, QuerySet) else children,
                 status=AlertStatus.OPEN,
-                **({"child_id__gte": bounds[0], "child_id__lte": bounds[1]} if bounds else {}),
+                **(
+                    {"child_id__gte": bounds[0], "child_id__lte": bounds[1]}
+                    if bounds
+                    else {"child_id__in": list(facts)}
+                ),
             ).only("id", "child_id", "rule", "severity", "facts", "work_item_id")
         }
         counties: dict[str, dict[str, RuleSetting]] = {}
