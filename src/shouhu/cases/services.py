@@ -403,6 +403,7 @@ def _open_alerts(to_open, *, actor) -> None:
             risk_level=setting.severity,
             parties=["公安机关", "学校"] if kind.code == "lured_into_crime" else [],
             check=False,
+            refresh=False,  # the page's levels are refreshed together afterwards
         )
     if at_once:
         escalation.escalate(now=now, items=WorkItem.objects.filter(pk__in=at_once))
@@ -548,6 +549,7 @@ def case_open(
     parties: list[str] | None = None,
     note: str = "",
     check: bool = True,
+    refresh: bool = True,
 ) -> Case:
     if check and not access.can_edit(actor, child):
         raise PermissionDenied(_("您无权为该儿童立案。"))
@@ -562,7 +564,8 @@ def case_open(
         opened_by=actor,
     )
     CaseEvent.objects.create(case=case, by=actor, status=CaseStatus.OPENED, text=note or str(source))
-    refresh_risk(child=child)
+    if refresh:
+        refresh_risk(child=child)
     return case
 
 

@@ -2,7 +2,8 @@
 
 A due visit, an alert, a report or a case task is a ``WorkItem``. When it is missed it moves up the
 tiers — village → township → county (→ civil-affairs bureau) — at times fixed when the item is made
-(``township_at``, ``county_at``, ``bureau_at``), so the hourly job is one set-based update and each step notifies exactly once.
+(``township_at``, ``county_at``, ``bureau_at``), so the hourly job is one set-based update and each
+step notifies exactly once.
 """
 
 import uuid

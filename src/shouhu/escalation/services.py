@@ -132,13 +132,19 @@ def recipients(tier: int, region_code: str) -> list[User]:
     return list(User.objects.filter(is_active=True, role=role, region_id=region))
 
 
-def _message(item: WorkItem, tier: int) -> str:
+def _message(item: WorkItem, tier: int, now: dt.datetime) -> str:
     with translation.override(settings.LANGUAGE_CODE):  # stored, then sent: the registry's language
-        return _message_text(item, tier)
+        return _message_text(item, tier, now)
 
 
-def _message_text(item: WorkItem, tier: int) -> str:
+def _message_text(item: WorkItem, tier: int, now: dt.datetime) -> str:
     level = Tier(tier).label
+    if item.due_at > now:  # an urgent item the tier hears of at once, before its deadline
+        return _("【督办·%(level)s】%(title)s，截止 %(due)s") % {
+            "level": level,
+            "title": item.title,
+            "due": timezone.localtime(item.due_at).strftime("%Y-%m-%d %H:%M"),
+        }
     return _("【逾期督办·%(level)s】%(title)s，截止 %(due)s") % {
         "level": level,
         "title": item.title,
@@ -174,7 +180,7 @@ def escalate(*, now: dt.datetime | None = None, items=None) -> dict[str, int]:
                 place = (tier, _answering_region(tier, item.region_code))
                 if place not in people:
                     people[place] = [(user, _channels(user)) for user in recipients(tier, item.region_code)]
-                message = _message(item, tier)
+                message = _message(item, tier, now)
                 for user, channels in people[place]:
                     for channel in channels:
                         notes.append(
