@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "shouhu.escalation",
     "shouhu.visits",
     "shouhu.cases",
+    "shouhu.insight",
     "shouhu.web",
     "shouhu.api",
     "shouhu.demo",

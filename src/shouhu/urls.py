@@ -6,5 +6,6 @@ urlpatterns = [
     path("api/", include("shouhu.api.urls")),
     path("", include("shouhu.visits.urls")),
     path("", include("shouhu.cases.urls")),
+    path("", include("shouhu.insight.urls")),
     path("", include("shouhu.web.urls")),
 ]

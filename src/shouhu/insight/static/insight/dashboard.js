@@ -1,0 +1,46 @@
+// Draws the dashboard's charts from the figures in #dashboard-data; the tables beneath hold the same
+// numbers, so the page reads the same without JavaScript.
+(function () {
+  "use strict";
+  var source = document.getElementById("dashboard-data");
+  if (!source || typeof echarts === "undefined") return;
+  var data = JSON.parse(source.textContent);
+
+  function bar(id, rows, horizontal) {
+    var el = document.getElementById(id);
+    if (!el || !rows.length) return;
+    var names = rows.map(function (r) { return r[0]; });
+    var values = rows.map(function (r) { return r[1]; });
+    var chart = echarts.init(el);
+    var category = { type: "category", data: names, axisLabel: { interval: 0 } };
+    var value = { type: "value", minInterval: 1 };
+    chart.setOption({
+      grid: { left: horizontal ? 140 : 40, right: 16, top: 16, bottom: 32 },
+      tooltip: {},
+      xAxis: horizontal ? value : category,
+      yAxis: horizontal ? category : value,
+      series: [{ type: "bar", data: values, itemStyle: { color: "#1f6f8b" } }],
+    });
+    window.addEventListener("resize", function () { chart.resize(); });
+  }
+
+  bar("chart-categories", data.categories, true);
+  bar("chart-ages", data.ages, false);
+  bar("chart-alerts", data.alerts, false);
+
+  var areas = document.getElementById("chart-areas");
+  if (areas && data.areas.length) {
+    var chart = echarts.init(areas);
+    chart.setOption({
+      grid: { left: 140, right: 16, top: 32, bottom: 24 },
+      tooltip: { trigger: "axis" },
+      legend: { top: 0 },
+      xAxis: { type: "value", minInterval: 1 },
+      yAxis: { type: "category", data: data.areas.map(function (r) { return r[0]; }) },
+      series: [
+        { name: areas.dataset.total || "", type: "bar", data: data.areas.map(function (r) { return r[1]; }) },
+      ],
+    });
+    window.addEventListener("resize", function () { chart.resize(); });
+  }
+})();

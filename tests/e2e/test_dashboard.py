@@ -1,0 +1,33 @@
+"""A township supervisor opens the dashboard: the charts draw from the vendored ECharts under the
+site's Content-Security-Policy, and a township row drills down to its village."""
+
+import os
+
+import pytest
+
+from tests import factories as f
+from tests.e2e.test_journey import registry  # noqa: F401  (the fixture)
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+pytestmark = pytest.mark.browser
+
+
+def test_the_supervisor_sees_charts_and_drills_down_to_a_village(page, live_server, registry):  # noqa: F811
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(f"{live_server.url}/")
+    page.get_by_label("用户名").fill("supervisor")
+    page.get_by_label("密码").fill(f.PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(f"{live_server.url}/")
+
+    page.get_by_role("link", name="数据看板").click()
+    page.wait_for_url(f"**/regions/{f.TOWNSHIP}/dashboard/")
+    page.locator("#chart-categories canvas").first.wait_for()
+    assert page.locator("#chart-areas canvas").count() >= 1
+
+    page.locator("table.areas").get_by_role("link", name="前潘村").click()
+    page.wait_for_url(f"**/regions/{f.VILLAGE_A}/dashboard/")
+    assert "前潘村" in page.get_by_role("heading", level=1).inner_text()
+    assert not errors, errors
