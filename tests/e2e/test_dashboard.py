@@ -15,7 +15,13 @@ pytestmark = pytest.mark.browser
 
 def test_the_supervisor_sees_charts_and_drills_down_to_a_village(page, live_server, registry):  # noqa: F811
     errors = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on(
+        "response",
+        lambda r: (
+            errors.append(f"{r.status} {r.url}") if r.status >= 400 and "favicon" not in r.url else None
+        ),
+    )
     page.goto(f"{live_server.url}/")
     page.get_by_label("用户名").fill("supervisor")
     page.get_by_label("密码").fill(f.PASSWORD)
