@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "shouhu.visits",
     "shouhu.cases",
     "shouhu.insight",
+    "shouhu.imports",
     "shouhu.web",
     "shouhu.api",
     "shouhu.demo",

@@ -7,5 +7,6 @@ urlpatterns = [
     path("", include("shouhu.visits.urls")),
     path("", include("shouhu.cases.urls")),
     path("", include("shouhu.insight.urls")),
+    path("", include("shouhu.imports.urls")),
     path("", include("shouhu.web.urls")),
 ]

@@ -1,6 +1,6 @@
 from django.dispatch import receiver
 
-from shouhu.children.signals import child_changed
+from shouhu.children.signals import child_changed, deferred
 from shouhu.visits.signals import visit_recorded
 
 from . import services
@@ -8,8 +8,10 @@ from . import services
 
 @receiver(child_changed)
 def evaluate_after_change(sender, *, child, actor, **kwargs):
-    """Rules are evaluated the moment a fact changes, not only at night."""
-    services.evaluate_child(child=child, actor=actor)
+    """Rules are evaluated the moment a fact changes, not only at night (an import evaluates its
+    children together afterwards)."""
+    if not deferred(child):
+        services.evaluate_child(child=child, actor=actor)
 
 
 @receiver(visit_recorded)

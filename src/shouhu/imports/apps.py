@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ImportsConfig(AppConfig):
+    name = "shouhu.imports"
+    verbose_name = _("名册导入")
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "imports"
+
+urlpatterns = [
+    path("imports/", views.upload, name="upload"),
+    path("imports/template.xlsx", views.template, name="template"),
+]
