@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
 from . import case_views as cases
+from . import insight_views as insight
 from . import views
 from . import visit_views as visits
 
@@ -24,6 +25,7 @@ router.register("cases", cases.CaseViewSet, basename="case")
 
 v1 = [
     path("auth/token/", views.ObtainToken.as_view(), name="token"),
+    path("regions/<str:code>/dashboard/", insight.DashboardView.as_view(), name="dashboard"),
     *router.urls,
 ]
 
