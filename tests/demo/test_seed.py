@@ -258,3 +258,11 @@ def test_migrant_parents_name_where_they_work():
         if p["situation"] == "migrant"
     )
     assert places and all(place.endswith("市") for place in places)
+
+
+def test_the_access_log_shows_a_break_the_glass_opening(demo_db):
+    from shouhu.audit.models import AccessLog, Action
+
+    row = AccessLog.objects.get(action=Action.BREAK_GLASS)
+    child = Child.objects.get(pk=row.child_id)
+    assert child.village_id == pop.CHENGYANG and row.user.region_id == pop.QIANPAN and row.query

@@ -34,7 +34,7 @@ from shouhu.regions.models import Region
 from shouhu.visits.models import ActivitySession
 
 from . import population as pop
-from .activity import seed_activity, seed_find_and_intervene, seed_referral
+from .activity import seed_activity, seed_break_glass, seed_find_and_intervene, seed_referral
 from .assistance import seed_assistance
 
 PASSWORD = "shouhu-demo-2026"  # noqa: S105 - published on purpose: demo accounts only  # nosec B105
@@ -227,6 +227,7 @@ def seed(
         )
         fieldwork.update(seed_referral(today=today, county=pop.COUNTY, village=pop.GAOZHAI))
         fieldwork.update(seed_assistance(today=today, county=pop.COUNTY, village=pop.QIANPAN))
+        fieldwork.update(seed_break_glass(home_village=pop.QIANPAN, child_village=pop.CHENGYANG))
     categories = dict(
         ChildCategory.objects.filter(child__in=demo_children())
         .values_list("category_id")
