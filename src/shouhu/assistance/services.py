@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -382,9 +382,13 @@ def payment_record(
         errors.setdefault("month", []).append(_("%(month)s 已登记发放。") % {"month": f"{month:%Y-%m}"})
     if errors:
         raise ValidationError(errors)
-    return Payment.objects.create(
-        application=application, month=month, amount=amount, paid_on=paid_on, recorded_by=actor
-    )
+    try:
+        with transaction.atomic():
+            return Payment.objects.create(
+                application=application, month=month, amount=amount, paid_on=paid_on, recorded_by=actor
+            )
+    except IntegrityError as exc:  # the same month recorded by someone else a moment ago
+        raise ValidationError({"month": [_("%(month)s 已登记发放。") % {"month": f"{month:%Y-%m}"}]}) from exc
 
 
 # --- stops and the nightly re-check ----------------------------------------------------------------
