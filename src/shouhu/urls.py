@@ -14,5 +14,8 @@ urlpatterns = [
     path("", include("shouhu.privacy.urls")),
     path("", include("shouhu.insight.urls")),
     path("", include("shouhu.imports.urls")),
+    path("", include("shouhu.quarterly.urls")),
+    path("", include("shouhu.exports.urls")),
+    path("", include("shouhu.crosschecks.urls")),
     path("", include("shouhu.web.urls")),
 ]

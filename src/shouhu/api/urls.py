@@ -38,6 +38,9 @@ v1 = [
     path("auth/token/", tokens.ObtainToken.as_view(), name="token"),
     path("regions/<str:code>/dashboard/", insight.DashboardView.as_view(), name="dashboard"),
     *router.urls,
+    path("", include("shouhu.quarterly.api_urls")),
+    path("", include("shouhu.exports.api_urls")),
+    path("", include("shouhu.crosschecks.api_urls")),
 ]
 
 urlpatterns = [

@@ -1,0 +1,3 @@
+"""The API routes of this module, mounted under /api/v1/ (namespace v1)."""
+
+urlpatterns: list = []
