@@ -12,6 +12,10 @@ categories_changed = Signal()
 # Sent after a child's record was saved through the registry's services: sender=Child, child, actor.
 child_changed = Signal()
 
+# Sent after children were written as a set (an import's bulk path), where no per-row signal runs:
+# sender=Child, ids (the children's primary keys), village_codes (the villages whose figures changed).
+children_written = Signal()
+
 # Inside ``batched()`` (an import), receivers that evaluate one child at a time collect the ids here
 # instead; the importer then evaluates them together through the batch path.
 _batch: ContextVar[set | None] = ContextVar("children_batch", default=None)
