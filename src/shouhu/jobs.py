@@ -3,7 +3,8 @@
 
 Nightly, in order: categories for the date (time alone changes them), the re-check of assistance
 payments (a child who turned 18 or left the category), visit schedules and the children's-home checks
-derived from them, then the risk rules for every child. Hourly: escalation.
+derived from them, the risk rules for every child, the expiry of import jobs nobody finished, and last
+the rebuild of the dashboards' rollups (the steps before it only mark places). Hourly: escalation.
 """
 
 from __future__ import annotations
@@ -18,16 +19,22 @@ def nightly(*, on: dt.date | None = None, now: dt.datetime | None = None) -> dic
     from shouhu.cases import services as case_services
     from shouhu.children import services as child_services
     from shouhu.children.models import Child
+    from shouhu.imports import jobs as import_jobs
+    from shouhu.insight import rollups
     from shouhu.visits import homes, services
 
     on = on or timezone.localdate()
-    return {
-        "reclassify": child_services.reclassify_all(on=on),
-        "assistance": assistance.nightly(on),
-        "schedules": services.schedules_refresh(on=on, now=now),
-        "homes_flagged": homes.homes_check(on=on),
-        "risk_rules": case_services.evaluate_children(children=Child.objects.all(), on=on),
-    }
+    with rollups.rebuilding():  # the reconcile below rebuilds every place's figures once
+        done = {
+            "reclassify": child_services.reclassify_all(on=on),
+            "assistance": assistance.nightly(on),
+            "schedules": services.schedules_refresh(on=on, now=now),
+            "homes_flagged": homes.homes_check(on=on),
+            "risk_rules": case_services.evaluate_children(children=Child.objects.all(), on=on),
+            "imports_expired": import_jobs.jobs_expire(),
+        }
+    done["rollups"] = rollups.reconcile(on=on)  # last: the dashboards' figures for the new day
+    return done
 
 
 def hourly(*, now: dt.datetime | None = None) -> dict:

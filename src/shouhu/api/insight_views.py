@@ -46,6 +46,7 @@ class _Visits(serializers.Serializer):
     late = serializers.IntegerField()
     overdue = serializers.IntegerField()
     coverage = serializers.FloatField(allow_null=True, help_text="Per cent of the visits due that were done.")
+    recorded = serializers.IntegerField(help_text="Visit records of the period (any outcome).")
 
 
 class _Status(serializers.Serializer):

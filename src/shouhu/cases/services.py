@@ -28,6 +28,7 @@ from shouhu.children.models import Child
 from shouhu.children.validators import age_on
 from shouhu.escalation import services as escalation
 from shouhu.escalation.models import Status, WorkItem
+from shouhu.regions.signals import places_touched
 
 from . import rules
 from .models import (
@@ -386,6 +387,7 @@ def _open_alerts(to_open, *, actor) -> None:
             )
     WorkItem.objects.bulk_create(items, batch_size=1000)
     Alert.objects.bulk_create(alerts, batch_size=1000)
+    places_touched([a.region_code for a in alerts] + [i.region_code for i in items])
     with_case = set(
         Case.objects.filter(child_id__in=[a.child_id for a, *_rest in case_alerts])
         .exclude(status=CaseStatus.CLOSED)

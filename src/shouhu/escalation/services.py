@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from shouhu.accounts.models import Role, User
+from shouhu.regions.signals import places_touched
 
 from .models import Channel, Notification, Status, Tier, WorkItem
 from .senders import sms_sender
@@ -66,15 +67,26 @@ def items_ensure(specs: Iterable[ItemSpec], *, batch_size: int = 2000) -> int:
         existing.update(WorkItem.objects.filter(key__in=keys[i : i + 5000]).values_list("key", flat=True))
     new = [s.build() for s in specs if s.key not in existing]
     WorkItem.objects.bulk_create(new, batch_size=batch_size, ignore_conflicts=True)
+    places_touched(item.region_code for item in new)
     return len(new)
 
 
+def _close(items, **values) -> int:
+    """Close the open ones of ``items`` in one statement, saying which places' figures changed."""
+    items = items.filter(status=Status.OPEN)
+    places = set(items.order_by().values_list("region_code", flat=True).distinct())
+    closed = items.update(**values)
+    if closed:
+        places_touched(places)
+    return closed
+
+
 def items_complete(*, items, at: dt.datetime | None = None) -> int:
-    return items.filter(status=Status.OPEN).update(status=Status.DONE, done_at=at or timezone.now())
+    return _close(items, status=Status.DONE, done_at=at or timezone.now())
 
 
 def items_cancel(*, items, note: str) -> int:
-    return items.filter(status=Status.OPEN).update(status=Status.CANCELLED, note=note[:300])
+    return _close(items, status=Status.CANCELLED, note=note[:300])
 
 
 def item_reassign(*, actor, item: WorkItem, to: User) -> WorkItem:

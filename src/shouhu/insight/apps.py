@@ -6,3 +6,8 @@ class InsightConfig(AppConfig):
     name = "shouhu.insight"
     verbose_name = _("数据看板")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import receivers
+
+        receivers.connect()

@@ -1,9 +1,11 @@
-"""The figures of a dashboard: one region (a county, a township or a village) and one period.
+"""The figures of a dashboard: one region (a province, a county, a township or a village) and a period.
 
-Every figure is counted from the same scoped queries the lists use (``accounts.access`` and
-``children.selectors.children_list``), so a number links to a list that shows exactly that many rows.
-Children are counted while registered (not exited); visits, sessions, changes by the period; alerts,
-cases and overdue work as they stand now.
+``dashboard`` sums the rollups kept per place (``rollups``): the same figures the lists count, so a
+number links to a list that shows exactly that many rows. ``dashboard_live`` counts them from the
+live tables through the scoped queries the lists use (``accounts.access``,
+``children.selectors.children_list``): the reference the rollups are tested against. Children are
+counted while registered (not exited); visits, sessions, changes by the period; alerts, cases and
+overdue work as they stand now.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, F, Min, Q
+from django.db.models import Case, Count, F, Min, Q, Sum, Value, When
 from django.db.models.functions import Substr
 from django.utils import timezone
 
@@ -22,15 +24,19 @@ from shouhu.cases.rules import SEVERITIES
 from shouhu.children import classify
 from shouhu.children.models import Category, CategoryEvent, ChildCategory
 from shouhu.children.selectors import children_list
-from shouhu.escalation.models import Status
+from shouhu.escalation.models import Status, WorkItem
 from shouhu.regions.codes import Level, level_of
 from shouhu.regions.models import Region
 from shouhu.visits.models import ActivitySession
 from shouhu.visits.services import VISIT_KINDS
 
-# Age bands as county platforms report them: preschool, compulsory schooling, 14–16, the last year.
-AGE_BANDS = (("0–5", 0, 5), ("6–13", 6, 13), ("14–16", 14, 16), ("17", 17, 17))
-CHILD_LENGTH = {Level.COUNTY: 9, Level.TOWNSHIP: 12}  # the code length of the areas one level down
+from . import rollups
+from .models import Tally
+from .rollups import AGE_BANDS, born_after
+
+# The areas one level down: counties of a province (or city), townships of a county, villages of a
+# township, by the length of their codes.
+CHILD_LENGTH = {Level.PROVINCE: 6, Level.CITY: 6, Level.COUNTY: 9, Level.TOWNSHIP: 12}
 
 
 @dataclass
@@ -48,6 +54,7 @@ class Dashboard:
     alerts: list[dict[str, Any]] = field(default_factory=list)
     cases: dict[str, int] = field(default_factory=dict)
     reports: list[dict[str, Any]] = field(default_factory=list)
+    as_of: dt.date | None = None  # the day the age bands are counted for
 
 
 def quarter_of(day: dt.date) -> tuple[dt.date, dt.date]:
@@ -56,20 +63,189 @@ def quarter_of(day: dt.date) -> tuple[dt.date, dt.date]:
     return first, after - dt.timedelta(days=1)
 
 
-def born_after(today: dt.date, years: int) -> dt.date:
-    """The birth date of a child who turns ``years`` today (29 February → 28 February)."""
-    try:
-        return today.replace(year=today.year - years)
-    except ValueError:
-        return today.replace(year=today.year - years, day=28)
+LEVEL_OF_LENGTH = {6: Level.COUNTY, 9: Level.TOWNSHIP, 12: Level.VILLAGE}
+
+
+def _areas_below(code: str, length: int):
+    return Region.objects.filter(code__startswith=code, level=LEVEL_OF_LENGTH[length]).order_by("code")
+
+
+def _month_end(first: dt.date) -> dt.date:
+    after = dt.date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return after - dt.timedelta(days=1)
 
 
 def dashboard(*, user, region: Region, start: dt.date, end: dt.date) -> Dashboard:
-    """The dashboard of ``region`` as ``user`` may see it (the caller has checked the region)."""
+    """The dashboard of ``region`` as ``user`` may see it, summed from the rollups.
+
+    The caller has checked the region (``access.get_region_for``): only users who work a territory
+    and administrators reach one, and they see everything in each region of it, so the region's
+    rollups are their figures (``dashboard_live`` counts the same through the scoped queries).
+    """
     code = region.code
     today = timezone.localdate()
     now = timezone.now()
-    board = Dashboard(region=region, start=start, end=end)
+    rollups.ensure_current(today)
+    board = Dashboard(region=region, start=start, end=end, as_of=rollups.ages_on())
+    layer = rollups.layer_for(code)
+    tallies = Tally.objects.filter(layer=layer, code__startswith=code)
+    first_month = start.replace(day=1)
+
+    state: dict[str, dict[str, int]] = {}
+    months: dict[str, dict[dt.date, int]] = {}
+    due_rows, alert_rows = [], []
+    for figure, key, day, n, first in (
+        tallies.filter(
+            Q(day__isnull=True) | Q(figure__in=rollups.BY_DUE_DAY) | Q(day__gte=first_month, day__lte=end)
+        )
+        .values_list("figure", "key", "day")
+        .annotate(n=Sum("n"), first=Min("first"))
+        .order_by()
+    ):
+        if figure == "open":
+            due_rows.append((key, day, n))
+        elif figure == "alert":
+            alert_rows.append((key, day, n, first))
+        elif figure in rollups.PERIODIC:
+            months.setdefault(figure, {})[day] = n
+        else:
+            state.setdefault(figure, {})[key] = n
+
+    # A period is whole months from the rollups, and the days that cut a month counted live.
+    period = dict.fromkeys(rollups.PERIODIC, 0)
+    month = first_month
+    while month <= end:
+        last = _month_end(month)
+        if start <= month and last <= end:
+            for figure in rollups.PERIODIC:
+                period[figure] += months.get(figure, {}).get(month, 0)
+        else:
+            live = rollups.period_live(prefix=code, start=max(start, month), end=min(end, last))
+            for figure, n in live.items():
+                period[figure] += n
+        month = last + dt.timedelta(days=1)
+
+    # Work due before today is overdue from the rollups; today's is overdue once its hour has passed.
+    day_start = timezone.make_aware(dt.datetime.combine(today, dt.time.min))
+    due_today = WorkItem.objects.filter(
+        status=Status.OPEN, due_at__gte=day_start, due_at__lt=now, region_code__startswith=code
+    )
+    length = CHILD_LENGTH.get(level_of(code))
+    late_today: dict[tuple[str, bool], int] = {}
+    for area, is_visit, n in (
+        due_today.annotate(
+            area=Substr("region_code", 1, length or 12),
+            is_visit=Case(When(kind__in=VISIT_KINDS, then=Value(True)), default=Value(False)),
+        )
+        .values_list("area", "is_visit")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        late_today[(area, is_visit)] = late_today.get((area, is_visit), 0) + n
+
+    children = state.get("children", {})
+    board.children = children.get("", 0)
+    counts = state.get("category", {})
+    board.categories = [
+        {"code": c.code, "name": str(c), "n": counts.get(c.code, 0)} for c in Category.objects.all()
+    ]
+    ages = state.get("age", {})
+    board.ages = [{"band": label, "n": ages.get(label, 0)} for label, _low, _high in AGE_BANDS]
+    board.changes = {name: period[name] for name in ("registered", "exited", "gained", "lost")}
+
+    figures = {
+        "due": period["visit_due"],
+        "on_time": period["visit_on_time"],
+        "late": period["visit_late"],
+        "overdue": sum(
+            n for key, day, n in due_rows if key == "visit" and start <= day <= end and day < today
+        ),
+    }
+    if start <= today <= end:
+        figures["overdue"] += sum(n for (_area, is_visit), n in late_today.items() if is_visit)
+    done = figures["on_time"] + figures["late"]
+    figures["coverage"] = round(100 * done / figures["due"], 1) if figures["due"] else None
+    figures["recorded"] = period["recorded"]
+    board.visits = figures
+    board.sessions = period["sessions"]
+
+    late_alerts = dict(
+        Alert.objects.filter(
+            status=AlertStatus.OPEN,
+            region_code__startswith=code,
+            work_item__due_at__gte=day_start,
+            work_item__due_at__lt=now,
+        )
+        .values_list("severity")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    board.alerts = []
+    for sev, label in SEVERITIES:
+        mine = [r for r in alert_rows if r[0] == sev]
+        oldest = min((r[3] for r in mine if r[3] is not None), default=None)
+        board.alerts.append(
+            {
+                "severity": sev,
+                "label": str(label),
+                "n": sum(r[2] for r in mine),
+                "late": sum(r[2] for r in mine if r[1] is not None and r[1] < today)
+                + late_alerts.get(sev, 0),
+                "days": (now - oldest).days if oldest else None,
+            }
+        )
+    board.cases = {"open": state.get("case_open", {}).get("", 0), "closed_in_period": period["case_closed"]}
+    counted = state.get("report", {})
+    statuses = dict(Report._meta.get_field("status").flatchoices)
+    board.reports = [
+        {"status": s, "label": str(label), "n": counted.get(s, 0)} for s, label in statuses.items()
+    ]
+    if length:
+        board.areas = _areas_from_rollups(
+            tallies, code=code, length=length, today=today, late_today=late_today
+        )
+    return board
+
+
+def _areas_from_rollups(
+    tallies, *, code: str, length: int, today: dt.date, late_today
+) -> list[dict[str, Any]]:
+    """One row per area one level down, from the same rollups summed by the area's code."""
+    rows = {
+        r.code: {"code": r.code, "name": r.name, "children": 0, "left_behind": 0, "difficulty": 0}
+        | {"overdue": 0, "alerts": 0, "cases": 0}
+        for r in _areas_below(code, length)
+    }
+    column = {"children": "children", "difficulty": "difficulty", "case_open": "cases", "alert": "alerts"}
+    for area, figure, n in (
+        tallies.filter(
+            Q(figure__in=list(column))
+            | Q(figure="category", key=classify.LEFT_BEHIND)
+            | Q(figure="open", day__lt=today)
+        )
+        .annotate(area=Substr("code", 1, length))
+        .values_list("area", "figure")
+        .annotate(n=Sum("n"))
+        .order_by()
+    ):
+        if area in rows:
+            name = (
+                "left_behind" if figure == "category" else "overdue" if figure == "open" else column[figure]
+            )
+            rows[area][name] += n
+    for (area, _is_visit), n in late_today.items():
+        if area in rows:
+            rows[area]["overdue"] += n
+    return list(rows.values())
+
+
+def dashboard_live(*, user, region: Region, start: dt.date, end: dt.date) -> Dashboard:
+    """The same figures counted from the live tables, as the lists count them: the reference the
+    rollups are tested against, and what the benchmark compares with."""
+    code = region.code
+    today = timezone.localdate()
+    now = timezone.now()
+    board = Dashboard(region=region, start=start, end=end, as_of=today)
     children = children_list(user=user, region=code).order_by()
     board.children = children.count()
 
@@ -105,6 +281,11 @@ def dashboard(*, user, region: Region, start: dt.date, end: dt.date) -> Dashboar
     }
 
     board.visits = _visits(user=user, code=code, start=start, end=end, now=now)
+    board.visits["recorded"] = (
+        access.visits_visible_to(user)
+        .filter(region_code__startswith=code, visited_on__gte=start, visited_on__lte=end)
+        .count()
+    )
     board.sessions = ActivitySession.objects.filter(
         home__village__code__startswith=code, held_on__gte=start, held_on__lte=end
     ).count()
@@ -165,7 +346,7 @@ def _areas(*, user, region: Region, children, now) -> list[dict[str, Any]]:
     length = CHILD_LENGTH.get(level_of(region.code))
     if length is None:
         return []
-    areas = {r.code: r for r in Region.objects.filter(parent=region).order_by("code")}
+    areas = {r.code: r for r in _areas_below(region.code, length)}
     rows = {
         code: {"code": code, "name": r.name, "children": 0, "left_behind": 0, "difficulty": 0}
         for code, r in areas.items()
@@ -211,4 +392,4 @@ def _areas(*, user, region: Region, children, now) -> list[dict[str, Any]]:
     return list(rows.values())
 
 
-__all__ = ["AGE_BANDS", "Dashboard", "dashboard", "quarter_of", "born_after"]
+__all__ = ["AGE_BANDS", "Dashboard", "born_after", "dashboard", "dashboard_live", "quarter_of"]

@@ -1,4 +1,5 @@
-"""Dashboards by jurisdiction: each user starts at their own level and drills down."""
+"""Dashboards by jurisdiction: each user starts at their own level and drills down; those whose
+jurisdiction covers a province (administrators, provincial staff) also reach the province, by county."""
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -40,7 +41,7 @@ def region(request, code):
     top = access.territory_code(request.user)
     while (
         parent is not None
-        and level_of(parent.code) >= Level.COUNTY
+        and level_of(parent.code) >= Level.PROVINCE
         and (not top or parent.code.startswith(top))
     ):
         trail.insert(0, parent)
