@@ -10,6 +10,7 @@ accepted. Option cells take the option texts of the form (``children.options``) 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ def _person(prefix: str, group: str, aliases: tuple[str, ...] = ()) -> list[Colu
             f"{prefix}.phone",
             f"{group}联系电话",
             tuple(f"{g}{n}" for g in groups for n in ("联系电话", "电话")),
+            kind="phone",
         ),
         Column(
             f"{prefix}.id_number",
@@ -177,24 +179,30 @@ def parse_date(value) -> dt.date | None:
     raise CellError(_("“%s”不是日期（如 2015-03-08）。") % text)
 
 
-def parse_option(column: Column, value) -> str:
-    text = clean_text(value)
-    if text in BLANK:
-        return ""
-    choices = column.choices
-    labels = {str(label): code for code, label in choices.choices}
-    codes = {code for code, _label in choices.choices}
-    with_zh = {}
+@functools.cache
+def _option_table(choices: type, language: str | None) -> tuple[dict[str, str], str]:
+    """What may be written in an option cell (the Chinese label, the label in the reader's language,
+    an alias, the code) and the list a message offers; built once per option list and language."""
     from django.utils import translation
 
     with translation.override("zh-hans"):
         with_zh = {str(label): code for code, label in choices.choices}
-    for table in (with_zh, labels, ALIASES.get(choices, {})):
-        if text in table:
-            return table[text]
-    if text in codes:
-        return text
-    allowed = "、".join(with_zh)
+    table = {code: code for code, _label in choices.choices}
+    table.update(ALIASES.get(choices, {}))
+    table.update({str(label): code for code, label in choices.choices})
+    table.update(with_zh)
+    return table, "、".join(with_zh)
+
+
+def parse_option(column: Column, value) -> str:
+    text = clean_text(value)
+    if text in BLANK:
+        return ""
+    from django.utils.translation import get_language
+
+    table, allowed = _option_table(column.choices, get_language())
+    if text in table:
+        return table[text]
     raise CellError(_("“%(value)s”不在选项中（可填：%(allowed)s）。") % {"value": text, "allowed": allowed})
 
 
@@ -206,4 +214,8 @@ def parse_cell(column: Column, value):
     text = clean_text(value)
     if column.kind in ("id", "phone"):
         text = text.replace(" ", "").upper()
+        if "*" in text:  # a list exported with masked numbers
+            raise CellError(
+                _("“%s”是部分隐去的号码，不能导入：请填写完整号码，或留空（不改动已登记的号码）。") % text
+            )
     return "" if text in BLANK else text

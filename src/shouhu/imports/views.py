@@ -1,16 +1,15 @@
-"""Upload a register, read the dry run's report, confirm the matches, commit."""
+"""Upload a register, follow its check, read the report, confirm the matches, commit, follow the commit.
 
-import re
-import uuid
-from pathlib import Path
+The check and the commit are background jobs (``tasks``); the job's page shows a progress bar that
+``static/imports/progress.js`` keeps up to date from the job's status endpoint.
+"""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -18,16 +17,10 @@ from shouhu.accounts import access
 from shouhu.audit.models import Action
 from shouhu.audit.services import log_access
 
-from . import services
+from . import jobs, selectors, tasks
+from .models import JobStatus
+from .reader import SheetError
 from .template import template_xlsx
-
-TOKEN = re.compile(r"^[0-9a-f]{32}\.(xlsx|csv)$")
-
-
-def _store() -> Path:
-    path = Path(settings.VAR_DIR) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 @login_required
@@ -37,54 +30,54 @@ def upload(request):
     if not access.can_create_children(user):
         raise PermissionDenied
     if request.method == "GET":
-        return render(request, "imports/upload.html")
-    if "token" in request.POST:
-        return _commit(request)
+        return render(request, "imports/upload.html", {"jobs": selectors.jobs_of(user)})
     file = request.FILES.get("file")
     if file is None:
         messages.error(request, _("请选择要导入的文件。"))
         return redirect("imports:upload")
-    result = services.import_register(actor=user, upload=file)
-    token = ""  # the key of an upload kept for its commit, not a secret  # nosec B105
-    if result.ok and (result.counts or result.confirm):
-        # Kept (under the user's id) for the commit, which reads it again from the start.
-        suffix = "xlsx" if file.name.lower().endswith(".xlsx") else "csv"
-        token = f"{uuid.uuid4().hex}.{suffix}"
-        file.seek(0)
-        (_store() / f"{user.pk}-{token}").write_bytes(file.read())
-    log_access(request=request, action=Action.CREATE, query=f"import dry run: {file.name}")
-    return render(request, "imports/upload.html", {"result": result, "token": token, "filename": file.name})
-
-
-def _commit(request):
-    user = request.user
-    token = request.POST.get("token", "")
-    path = _store() / f"{user.pk}-{token}"
-    if not TOKEN.match(token) or not path.exists():
-        messages.error(request, _("找不到这次上传的文件，请重新上传。"))
+    try:
+        job = jobs.job_create(actor=user, upload=file)
+    except SheetError as exc:
+        messages.error(request, str(exc))
         return redirect("imports:upload")
-    confirmed = frozenset(int(n) for n in request.POST.getlist("confirm") if n.isdigit())
-    upload = SimpleUploadedFile(f"import.{token.rsplit('.', 1)[1]}", path.read_bytes())
-    result = services.import_register(actor=user, upload=upload, commit=True, confirmed=confirmed)
-    log_access(request=request, action=Action.CREATE, query=f"import commit: {token}")
-    if not result.committed:
-        return render(
-            request,
-            "imports/upload.html",
-            {"result": result, "token": "", "filename": ""},  # nosec B105
-        )
-    path.unlink(missing_ok=True)
-    messages.success(
+    log_access(request=request, action=Action.CREATE, query=f"import check: {job.pk} {file.name}")
+    tasks.check.delay(str(job.pk))
+    return redirect("imports:job", import_id=job.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def job(request, import_id):
+    job = selectors.job_for(request.user, import_id)
+    if request.method == "POST":
+        confirmed = [int(n) for n in request.POST.getlist("confirm") if n.isdigit()]
+        if jobs.job_commit_request(actor=request.user, job=job, confirmed=confirmed):
+            log_access(request=request, action=Action.CREATE, query=f"import commit: {job.pk}")
+            tasks.commit.delay(str(job.pk))
+        else:
+            messages.error(request, _("这个文件已经在导入或已经结束，不能再次确认。"))
+        return redirect("imports:job", import_id=job.pk)
+    return render(
         request,
-        _("导入完成：新登记 %(new)s 名，更新 %(update)s 名，未变 %(same)s 名，跳过 %(skipped)s 名。")
-        % {
-            "new": result.counts["new"],
-            "update": result.counts["update"],
-            "same": result.counts["unchanged"],
-            "skipped": result.counts["confirm"],
-        },
+        "imports/job.html",
+        {"job": job, "status_url": reverse("imports:status", kwargs={"import_id": job.pk})},
     )
-    return redirect("children:list")
+
+
+@login_required
+@require_GET
+def status(request, import_id):
+    job = selectors.job_for(request.user, import_id)
+    return JsonResponse(
+        {
+            "status": job.status,
+            "label": str(JobStatus(job.status).label),
+            "running": job.running,
+            "progress": job.progress,
+            "rows_done": job.rows_done,
+            "rows_total": job.rows_total,
+        }
+    )
 
 
 @login_required
