@@ -1,3 +1,9 @@
 """The API routes of this module, mounted under /api/v1/ (namespace v1)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import api
+
+urlpatterns = [
+    path("exports/children/", api.ChildrenExport.as_view(), name="export-children"),
+]
