@@ -1,5 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "crosschecks"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("crosschecks/", views.index, name="index"),
+    path("crosschecks/new/", views.upload, name="upload"),
+    path("crosschecks/differences/", views.differences, name="differences"),
+    path("crosschecks/differences/<uuid:difference_id>/", views.difference, name="difference"),
+    path("crosschecks/<uuid:run_id>/", views.run, name="run"),
+]

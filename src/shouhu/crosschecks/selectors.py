@@ -1,0 +1,66 @@
+"""Reads of cross-check runs and their differences, always scoped by ``accounts.access``."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.http import Http404
+
+from shouhu.accounts import access
+
+from .models import CrossCheck, Difference, DifferenceKind
+
+
+def runs_for(*, user):
+    return (
+        access.crosschecks_visible_to(user).select_related("school", "uploaded_by").order_by("-uploaded_at")
+    )
+
+
+def get_run_for(user, pk) -> CrossCheck:
+    try:
+        return runs_for(user=user).get(pk=pk)
+    except (CrossCheck.DoesNotExist, ValidationError, ValueError) as exc:
+        raise Http404 from exc
+
+
+def differences_for(*, user, run: CrossCheck | None = None, kind: str = "", state: str = ""):
+    """The differences ``user`` may see; of one run, of one kind, open or closed."""
+    qs = access.crosscheck_differences_visible_to(user).select_related(
+        "child", "work_item__responsible", "closed_by", "first_run"
+    )
+    if run is not None:
+        qs = qs.filter(runs=run)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if state == "open":
+        qs = qs.filter(closed_at__isnull=True)
+    elif state == "closed":
+        qs = qs.filter(closed_at__isnull=False)
+    return qs.order_by("kind", "region_code", "created_at", "pk")
+
+
+def get_difference_for(user, pk) -> Difference:
+    try:
+        return differences_for(user=user).get(pk=pk)
+    except (Difference.DoesNotExist, ValidationError, ValueError) as exc:
+        raise Http404 from exc
+
+
+def counts_by_kind(differences) -> list[tuple[str, str, int, int]]:
+    """(kind, label, all, open) for every kind, in the order of ``DifferenceKind``."""
+    rows = {
+        r["kind"]: r
+        for r in differences.order_by()
+        .values("kind")
+        .annotate(n=Count("pk"), open=Count("pk", filter=Q(closed_at__isnull=True)))
+    }
+    return [
+        (
+            kind.value,
+            kind.label,
+            rows.get(kind.value, {}).get("n", 0),
+            rows.get(kind.value, {}).get("open", 0),
+        )
+        for kind in DifferenceKind
+    ]
