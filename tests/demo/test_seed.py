@@ -266,3 +266,15 @@ def test_the_access_log_shows_a_break_the_glass_opening(demo_db):
     row = AccessLog.objects.get(action=Action.BREAK_GLASS)
     child = Child.objects.get(pk=row.child_id)
     assert child.village_id == pop.CHENGYANG and row.user.region_id == pop.QIANPAN and row.query
+
+
+def test_wangshi_has_submitted_its_report_for_the_last_quarter(demo_db):
+    from shouhu.quarterly import selectors as quarterly
+    from shouhu.quarterly.models import QuarterlyReport
+
+    year, quarter = quarterly.previous_quarter()
+    report = QuarterlyReport.objects.get(region_id="341623110", year=year, quarter=quarter)
+    assert (report.job_status, report.status) == ("done", "submitted")
+    assert report.submitted_by.username == "supervisor-wangshi"
+    assert report.pdf.storage.exists(report.pdf.name) and report.xlsx_public
+    assert report.figures["children"] > 0

@@ -56,6 +56,7 @@ RECORDS = {
     "rules": ("rule", "rule_code"),
     "referrals": ("referral", "referral_id"),
     "assistance-applications": ("application", "application_id"),
+    "quarterly-reports": ("quarterly", "quarterly_id"),
 }
 
 

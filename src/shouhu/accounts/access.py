@@ -156,6 +156,26 @@ def can_read_audit(user: User) -> bool:
     return bool(code and user.role in AUDIT_READING_ROLES and level_of(code) <= Level.COUNTY)
 
 
+def can_export_children(user: User) -> bool:
+    """Exporting lists of children (Excel, CSV): the territorial roles, for the children their list
+    shows. A grant (a mentor's pairing, a social organisation's referral, a teacher's or health
+    worker's child) opens a file for one purpose, never a list to copy out of the system."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return _is_everywhere(user) or territory_code(user) is not None
+
+
+def can_export_full_numbers(user: User, seen=None) -> bool:
+    """Whole ID and phone numbers in an export, which masks them otherwise: for a user who may export,
+    who asks for them (the export's log entry says so), and — with ``seen``, the user's
+    ``children.tiers.Visibility`` of one child — only for a child whose whole file the user holds by
+    territory; not for one reached through a grant or by breaking the glass, opened for one purpose
+    or one emergency."""
+    if not can_export_children(user):
+        return False
+    return seen is None or (seen.everything and seen.via in ("territory", "read_only"))
+
+
 def get_child_for(user: User, pk, *, edit: bool = False) -> Child:
     """Fetch a child the user may see (or change, with ``edit``); 404 for missing and forbidden alike."""
     from django.core.exceptions import ValidationError
@@ -371,3 +391,91 @@ def can_approve_assistance(user: User, region_code: str) -> bool:
         and level_of(code) <= Level.COUNTY
         and in_territory(user, region_code)
     )
+
+
+# --- quarterly reports: a township reports to its county --------------------------------------------
+
+
+def quarterly_reports_visible_to(user: User):
+    """Quarterly reports of the user's own region (a township's supervisor: the township's; county staff
+    and civil affairs: the county's), and the reports of the townships below once submitted (a draft
+    stays with its township). Village directors read none: a township's report covers every village."""
+    from shouhu.quarterly.models import QuarterlyReport, Submission
+
+    if not user.is_authenticated or not user.is_active:
+        return QuarterlyReport.objects.none()
+    if _is_everywhere(user):
+        return QuarterlyReport.objects.all()
+    code = territory_code(user)
+    if not code or user.role == Role.VILLAGE_DIRECTOR:
+        return QuarterlyReport.objects.none()
+    return QuarterlyReport.objects.filter(
+        Q(region_code=code) | (Q(region_code__startswith=code) & ~Q(status=Submission.DRAFT))
+    )
+
+
+def can_generate_quarterly(user: User, region_code: str) -> bool:
+    """Generating (and, for a township, submitting) the report of a region: the township's child
+    supervisor for the township, the county's guidance-centre staff (or administrators) for the county.
+    The same answer says who reads a township's report with its children's names."""
+    from shouhu.regions.codes import Level, level_of
+
+    if _is_everywhere(user):
+        return True
+    code = territory_code(user)
+    if not code or code != region_code:
+        return False
+    if level_of(code) == Level.TOWNSHIP:
+        return user.role == Role.TOWNSHIP_SUPERVISOR
+    return level_of(code) == Level.COUNTY and user.role in {Role.COUNTY_STAFF, Role.ADMIN}
+
+
+def can_review_quarterly(user: User, report) -> bool:
+    """Acknowledging or returning a township's submitted report: the county's guidance-centre staff (or
+    administrators) — never someone who generated or submitted that report."""
+    from shouhu.regions.codes import Level, level_of
+
+    if len(report.region_code) != 9 or user.pk in (report.submitted_by_id, report.requested_by_id):
+        return False
+    if _is_everywhere(user):
+        return True
+    code = territory_code(user)
+    return bool(
+        code
+        and user.role in {Role.COUNTY_STAFF, Role.ADMIN}
+        and level_of(code) == Level.COUNTY
+        and report.region_code.startswith(code)
+    )
+
+
+# --- cross-checks of the registry against school and 低保 lists --------------------------------------
+
+
+def can_run_crosscheck(user: User, region_code: str) -> bool:
+    """Uploading a school's or a 低保 list for a place: its township supervisors, the county's staff,
+    administrators (the same people who manage the place's work)."""
+    return can_manage_work(user, region_code)
+
+
+def crosschecks_visible_to(user: User):
+    """Cross-check runs whose place lies in the user's territory (a township's supervisor sees the runs
+    of its schools; a village director sees none, only the differences of the village)."""
+    from shouhu.crosschecks.models import CrossCheck
+
+    return _territorial(CrossCheck, user)
+
+
+def crosscheck_differences_visible_to(user: User):
+    """Differences found by cross-checks, by the place they are about: a village's director sees the
+    village's, a township's supervisor the township's (those with no known village among them)."""
+    from shouhu.crosschecks.models import Difference
+
+    return _territorial(Difference, user)
+
+
+def can_close_crosscheck_difference(user: User, difference) -> bool:
+    """Closing a difference: the territory's workers who may change files (the village director, the
+    supervisor, the county), not civil-affairs readers."""
+    if _is_everywhere(user):
+        return True
+    return user.role in EDITING_ROLES and in_territory(user, difference.region_code)

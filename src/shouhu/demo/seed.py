@@ -36,6 +36,8 @@ from shouhu.visits.models import ActivitySession
 from . import population as pop
 from .activity import seed_activity, seed_break_glass, seed_find_and_intervene, seed_referral
 from .assistance import seed_assistance
+from .crosschecks import seed_crosschecks
+from .quarterly import seed_quarterly
 
 PASSWORD = "shouhu-demo-2026"  # noqa: S105 - published on purpose: demo accounts only  # nosec B105
 # The county account's two-factor key, published on purpose (demo only): base32 OTP_SECRET below.
@@ -228,6 +230,8 @@ def seed(
         fieldwork.update(seed_referral(today=today, county=pop.COUNTY, village=pop.GAOZHAI))
         fieldwork.update(seed_assistance(today=today, county=pop.COUNTY, village=pop.QIANPAN))
         fieldwork.update(seed_break_glass(home_village=pop.QIANPAN, child_village=pop.CHENGYANG))
+        fieldwork.update(seed_crosschecks(township=pop.QIANPAN[:9], village=pop.QIANPAN))
+        fieldwork.update(seed_quarterly(today=today))
     categories = dict(
         ChildCategory.objects.filter(child__in=demo_children())
         .values_list("category_id")
