@@ -5,6 +5,7 @@ for men, even for women) and a check character computed by ISO 7064 MOD 11-2 ('X
 """
 
 import datetime as dt
+import functools
 
 from django.utils.translation import gettext as _
 
@@ -16,13 +17,16 @@ class InvalidIdNumber(ValueError):
     pass
 
 
+# Full-width digits and X, and the spaces sheets put inside a number.
+_WIDE = {0xFF10 + i: ord("0") + i for i in range(10)} | {0xFF38: "X", 0xFF58: "X", 0x20: None, 0x3000: None}
+
+
 def normalise(value: str) -> str:
     """Strip what spreadsheets add: spaces, apostrophes, full-width digits, a lower-case x."""
-    value = value.strip().lstrip("'‘’").strip()
-    value = value.translate({0xFF10 + i: ord("0") + i for i in range(10)} | {0xFF38: "X", 0xFF58: "X"})
-    return value.replace(" ", "").replace("\u3000", "").upper()
+    return value.strip().lstrip("'‘’").strip().translate(_WIDE).upper()
 
 
+@functools.lru_cache(maxsize=4096)  # one number is checked by the import, the model and the hash
 def check_char(first17: str) -> str:
     return CHECK_CHARS[sum(int(c) * w for c, w in zip(first17, WEIGHTS, strict=True)) % 11]
 

@@ -360,7 +360,7 @@ class _Import:
         for i in range(0, len(self.rescheduled), 5000):
             # New children have no visit items to withdraw: their schedules are derived together.
             chunk = self.rescheduled[i : i + 5000]
-            visits.schedules_refresh(on=self.today, children=Child.objects.filter(pk__in=chunk))
+            visits.schedules_refresh(on=self.today, children=Child.objects.filter(pk__in=chunk), settle=False)
         for child, gained, lost in self.recategorised:
             categories_changed.send(sender=Child, child=child, gained=gained, lost=lost, on=self.today)
         if self.written:

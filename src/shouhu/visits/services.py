@@ -105,9 +105,17 @@ def _title(kind: str, name: str) -> str:
     return _(_TITLES[kind]) % {"name": name}
 
 
-def schedules_refresh(*, on: dt.date | None = None, children=None, now: dt.datetime | None = None) -> dict:
+def _parts(ids: list, size: int = 5000) -> list[list]:
+    return [ids[i : i + size] for i in range(0, len(ids), size)]
+
+
+def schedules_refresh(
+    *, on: dt.date | None = None, children=None, now: dt.datetime | None = None, settle: bool = True
+) -> dict:
     """Derive every child's due visits for ``on`` and store the missing ones; complete satisfied ones;
     cancel those of children who left. ``children`` narrows it to a queryset (one child after a change).
+    ``settle=False`` skips the completing and cancelling, for children just registered (an import),
+    who have no visits and no items yet.
 
     Built for the nightly run over a whole county or province: the requirements of children alike
     (same county, same categories) are derived once, and only the requirements without an item yet
@@ -117,11 +125,14 @@ def schedules_refresh(*, on: dt.date | None = None, children=None, now: dt.datet
     now = now or timezone.now()
     qs = Child.objects.filter(exited_on__isnull=True) if children is None else children
     rows = list(qs.order_by().values_list("pk", "name", "region_code", "village_id"))
-    ids = qs.order_by().values("pk")
+    # A narrowed run (one child, an import's set) names its children by id: joined as a subquery,
+    # tables just written in the same transaction (an import) are planned from stale statistics.
+    parts = [qs.order_by().values("pk")] if children is None else _parts([r[0] for r in rows])
     cats: dict[object, set[str]] = defaultdict(set)
-    memberships = ChildCategory.objects.filter(child_id__in=ids)
-    for child_id, code in memberships.values_list("child_id", "category_id"):
-        cats[child_id].add(code)
+    for part in parts:
+        memberships = ChildCategory.objects.filter(child_id__in=part)
+        for child_id, code in memberships.values_list("child_id", "category_id"):
+            cats[child_id].add(code)
     alone = _alone_flags([i for i, held in cats.items() if c.LIVING_ALONE in held])
     policies = {p.county_id: p for p in VisitPolicy.objects.all()}
     for county in {r[2][:6] for r in rows} - set(policies):
@@ -148,15 +159,15 @@ def schedules_refresh(*, on: dt.date | None = None, children=None, now: dt.datet
     starts = {req.period_start for reqs in needs for req in reqs}
     stands = Q(kind=DIRECTOR_VISIT, status=Status.OPEN, due_at__gte=now)
     current = WorkItem.objects.filter(Q(kind__in=VISIT_KINDS, period_start__in=starts) | stands)
-    if children is not None:
-        current = current.filter(child_id__in=ids)
     existing, standing = set(), set()
-    for child_id, kind, start, stands_now in current.annotate(
-        stands_now=ExpressionWrapper(stands, output_field=BooleanField())
-    ).values_list("child_id", "kind", "period_start", "stands_now"):
-        existing.add((child_id, kind, start))
-        if stands_now:
-            standing.add(child_id)
+    for part in [None] if children is None else parts:
+        of_part = current if part is None else current.filter(child_id__in=part)
+        for child_id, kind, start, stands_now in of_part.annotate(
+            stands_now=ExpressionWrapper(stands, output_field=BooleanField())
+        ).values_list("child_id", "kind", "period_start", "stands_now"):
+            existing.add((child_id, kind, start))
+            if stands_now:
+                standing.add(child_id)
 
     specs = []
     directors = None
@@ -192,6 +203,8 @@ def schedules_refresh(*, on: dt.date | None = None, children=None, now: dt.datet
                 )
             )
     created = escalation.items_ensure(specs)
+    if not settle:
+        return {"children": len(rows), "created": created, "completed": 0, "cancelled": 0}
     done = complete_satisfied(children=children)
     cancelled = escalation.items_cancel(
         items=WorkItem.objects.filter(kind__in=VISIT_KINDS, child__exited_on__isnull=False),
