@@ -393,6 +393,8 @@ def test_the_director_sees_and_closes_the_item_with_a_reason(personas, school, p
     client = client_for(personas.dir_a)
     url = f"/crosschecks/differences/{diff.pk}/"
 
+    work = client.get("/work/").content.decode()
+    assert diff.work_item.title in work and 'href="/crosschecks/differences/"' in work  # from 我的工作
     assert "张小军" in client.get("/crosschecks/differences/").content.decode()
     refused = client.post(url, {"resolution": "in_school", "reason": " "})
     assert refused.status_code == 200

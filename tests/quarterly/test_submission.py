@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from shouhu.accounts.models import Role
+from shouhu.escalation.models import Status, WorkItem
 from shouhu.quarterly import services
 from shouhu.quarterly.models import QuarterlyReport, Submission
 from shouhu.regions.models import Region
@@ -28,10 +29,16 @@ def test_submit_return_with_a_comment_resubmit_and_acknowledge(personas, generat
     report.refresh_from_db()
     assert report.status == Submission.RETURNED
     assert "请补充儿童之家活动照片" in township.get(f"/quarterly/{report.pk}/").content.decode()
+    # The return is work for the supervisor, on 我的工作 with a deadline, done by submitting again.
+    (item,) = WorkItem.objects.filter(kind=services.RESUBMIT_KIND)
+    assert (item.responsible, item.status) == (personas.supervisor, Status.OPEN)
+    assert item.title in township.get("/work/").content.decode()
 
     assert township.post(f"/quarterly/{report.pk}/submit/").status_code == 302
     report.refresh_from_db()
     assert report.status == Submission.SUBMITTED
+    item.refresh_from_db()
+    assert item.status == Status.DONE
     assert county.post(f"/quarterly/{report.pk}/acknowledge/").status_code == 302
 
     report.refresh_from_db()

@@ -9,6 +9,7 @@ Pinyin: full syllables without tones and initials, with the surname read as a su
 曾 Zeng, 解 Xie — which a character-by-character reading gets wrong.
 """
 
+import functools
 import unicodedata
 
 from pypinyin import Style, lazy_pinyin
@@ -78,15 +79,17 @@ def query_tokens(text: str) -> set[str]:
     return {a + b for a, b in zip(chars, chars[1:], strict=False)}
 
 
-def syllables(name: str) -> list[str]:
+@functools.lru_cache(maxsize=65536)  # names repeat: an import of a county reads each a few times
+def syllables(name: str) -> tuple[str, ...]:
     name = clean(name).replace("·", "")
     for surname in sorted(SURNAME_READINGS, key=len, reverse=True):
         if name.startswith(surname):
             rest = name[len(surname) :]
-            return SURNAME_READINGS[surname] + (
-                lazy_pinyin(rest, style=Style.NORMAL, errors="ignore") if rest else []
+            return tuple(
+                SURNAME_READINGS[surname]
+                + (lazy_pinyin(rest, style=Style.NORMAL, errors="ignore") if rest else [])
             )
-    return lazy_pinyin(name, style=Style.NORMAL, errors="ignore")
+    return tuple(lazy_pinyin(name, style=Style.NORMAL, errors="ignore"))
 
 
 def pinyin(name: str) -> str:

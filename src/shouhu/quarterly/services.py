@@ -8,6 +8,7 @@ import datetime as dt
 import functools
 import logging
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -18,6 +19,8 @@ from django.utils.translation import gettext as _
 from shouhu.accounts import access
 from shouhu.audit.models import Action
 from shouhu.audit.services import log_event
+from shouhu.escalation import services as escalation
+from shouhu.escalation.models import Tier, WorkItem
 from shouhu.regions.codes import InvalidCode, Level, level_of
 from shouhu.regions.models import Region
 
@@ -26,6 +29,8 @@ from .models import EventKind, JobStatus, QuarterlyReport, ReportEvent, Submissi
 
 logger = logging.getLogger(__name__)
 FIRST_YEAR = 2016  # 国发〔2016〕13号: the year the national work on left-behind children began
+RESUBMIT_DAYS = 7  # a returned report is revised and submitted again within this many days
+RESUBMIT_KIND = "quarterly.resubmit"
 
 
 def _language(language: str | None) -> str:
@@ -200,7 +205,39 @@ def report_submit(*, actor, report: QuarterlyReport, now: dt.datetime | None = N
         report.reviewed_at = None
         report.save(update_fields=["status", "submitted_by", "submitted_at", "reviewed_by", "reviewed_at"])
         _event(report, EventKind.SUBMIT, actor, now=now)
+        returned = WorkItem.objects.filter(key__startswith=_resubmit_prefix(report))
+        escalation.items_complete(items=returned, at=now)
     return report
+
+
+def _resubmit_prefix(report: QuarterlyReport) -> str:
+    return f"quarterly:{report.region_id}:{report.year}Q{report.quarter}:resubmit:"
+
+
+def _resubmit_item(report: QuarterlyReport, now: dt.datetime) -> None:
+    """A returned report is work for whoever submitted it: revise and submit again, on the escalation
+    mechanism (late, it reaches the county); done when any version of the quarter is submitted."""
+    with translation.override(settings.LANGUAGE_CODE):  # stored: the registry's language
+        title = _("季度报告被退回，请修改后重新报送：%(place)s %(year)s年第%(quarter)s季度") % {
+            "place": report.region.name,
+            "year": report.year,
+            "quarter": report.quarter,
+        }
+    escalation.items_ensure(
+        [
+            escalation.ItemSpec(
+                key=f"{_resubmit_prefix(report)}{report.pk}",
+                kind=RESUBMIT_KIND,
+                title=title,
+                region_code=report.region_id,
+                due_at=now + dt.timedelta(days=RESUBMIT_DAYS),
+                township_after=dt.timedelta(0),
+                county_after=dt.timedelta(days=3),
+                responsible_id=report.submitted_by_id,
+                tier=Tier.TOWNSHIP,
+            )
+        ]
+    )
 
 
 def _review(*, actor, report: QuarterlyReport, kind: str, comment: str, now) -> QuarterlyReport:
@@ -218,6 +255,8 @@ def _review(*, actor, report: QuarterlyReport, kind: str, comment: str, now) -> 
         report.comment = comment
         report.save(update_fields=["status", "reviewed_by", "reviewed_at", "comment"])
         _event(report, kind, actor, comment, now=now)
+        if kind == EventKind.RETURN:
+            _resubmit_item(report, now)
     return report
 
 
