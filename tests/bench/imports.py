@@ -9,9 +9,10 @@ across the real villages of Lixin County (341623): one child per row, ID numbers
 village and township written by name as counties write them. The scratch database is migrated and
 the county's divisions loaded; before each run the tables an import writes are emptied (TRUNCATE;
 ``--reuse`` allows a database that already holds children), so every run imports the same 100,000
-new children. For each run it prints the time of the dry run
-(``import_register``: read, validate, match) and of the commit (read, validate, write in sets,
-classify, derive visits, evaluate the risk rules), and the process's peak memory (ru_maxrss); then
+new children. Each run goes through the import job as a user's import does, and prints the time of
+the dry run (``jobs.job_check``: store the upload, read, validate, match, keep the checked rows) and
+of the commit (``jobs.job_commit``: match again, write in sets, classify, derive visits, evaluate the
+risk rules), and the process's peak memory (ru_maxrss); then
 the medians, with this process's CPU time beside each wall time (on a shared machine the two differ
 by what the other processes take). With ``--profile`` one commit runs under cProfile and the top
 functions are printed.
@@ -159,7 +160,8 @@ def main() -> None:
 
     from shouhu.accounts.models import Role, User
     from shouhu.children.models import Child
-    from shouhu.imports import services
+    from shouhu.imports import jobs, services
+    from shouhu.imports.models import JobStatus
     from shouhu.regions.loader import load_regions
 
     if connection.vendor != "postgresql":
@@ -228,24 +230,27 @@ def main() -> None:
     for run in range(1, args.runs + 1):
         reset()
         print(f"run {run}: load average {os.getloadavg()[0]:.1f}", flush=True)
+        # As a user's import runs: the job stores the upload, checks it (the dry run), and commits.
         started, used = time.perf_counter(), cpu()
-        result = services.import_register(actor=actor, upload=upload())
+        job = jobs.job_create(actor=actor, upload=upload())
+        jobs.job_check(job=job)
         dry.append(time.perf_counter() - started)
         print(
             f"run {run}: dry run {dry[-1]:.1f} s (this process's CPU {cpu() - used:.1f} s), "
-            f"{result.rows} rows, {dict(result.counts)}",
+            f"{job.rows_total} rows, {dict(job.counts)}",
             flush=True,
         )
-        assert result.ok, result.problems[:5]
+        assert job.status == JobStatus.CHECKED, job.problems[:5]
         started, used = time.perf_counter(), cpu()
-        result = services.import_register(actor=actor, upload=upload(), commit=True)
+        jobs.job_commit_request(actor=actor, job=job, confirmed=[])
+        jobs.job_commit(job=job)
         commit.append(time.perf_counter() - started)
         print(f"run {run}: commit {commit[-1]:.1f} s (this process's CPU {cpu() - used:.1f} s)", flush=True)
-        assert result.committed, result.problems[:5]
+        assert job.status == JobStatus.DONE, (job.error, job.problems[:5])
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(
             f"run {run}: dry run {dry[-1]:.1f} s, commit {commit[-1]:.1f} s, "
-            f"total {dry[-1] + commit[-1]:.1f} s; {dict(result.counts)}; peak memory {peak:.0f} MiB; "
+            f"total {dry[-1] + commit[-1]:.1f} s; {dict(job.counts)}; peak memory {peak:.0f} MiB; "
             f"children now {Child.objects.count()}"
         )
     print(

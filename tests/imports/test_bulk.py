@@ -417,3 +417,41 @@ def test_the_page_asks_a_person_to_confirm_a_match_without_id_number(personas, c
     client.post(response["Location"], {"confirm": "3"})
 
     assert Child.objects.get(name="王小花").schooling == "junior"
+
+
+def test_a_checked_job_commits_the_rows_its_check_kept_as_a_direct_commit_would(personas, settings):
+    number = f.id_number_for(BIRTH)
+    wide = "'" + number.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    rows = [child_row(id_number=wide, 父亲姓名="—", 父亲状况=""), child_row("王小草", id_number="", 性别="男")]
+    job = jobs.job_create(actor=personas.dir_a, upload=xlsx(rows))
+    jobs.job_check(job=job)
+    kept = Path(settings.MEDIA_ROOT) / "imports" / f"{job.stored_name}.checked"
+    assert job.status == JobStatus.CHECKED and kept.exists()
+
+    jobs.job_commit_request(actor=personas.dir_a, job=job, confirmed=[])
+    jobs.job_commit(job=job)
+
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE and dict(job.counts) == {"new": 2} and not kept.exists()
+    flower = Child.objects.get(id_number=number)  # normalised by the model's clean, as ever
+    assert flower.birth_date == BIRTH and flower.village_id == f.VILLAGE_A
+    assert flower.parents.get(role="father").situation == "deceased"
+    assert {c.category_id for c in flower.categories.all()} >= {"left_behind"}
+    assert Child.objects.get(name="王小草").id_number is None
+
+
+def test_what_changed_in_the_registry_since_the_check_is_checked_again_at_commit(personas):
+    number = f.id_number_for(BIRTH)
+    job = jobs.job_create(actor=personas.dir_a, upload=xlsx([child_row(id_number=number)]))
+    jobs.job_check(job=job)
+    assert job.status == JobStatus.CHECKED
+    # Meanwhile the child is registered in another township's village, out of the director's reach.
+    f.make_child(name="王小花", birth_date=BIRTH, id_number=number, village=f.VILLAGE_C)
+    before = Child.objects.count()
+
+    jobs.job_commit_request(actor=personas.dir_a, job=job, confirmed=[])
+    jobs.job_commit(job=job)
+
+    job.refresh_from_db()
+    assert job.status == JobStatus.REFUSED and Child.objects.count() == before
+    assert [(p["row"], p["column"]) for p in job.problems] == [(3, "公民身份证号码")]

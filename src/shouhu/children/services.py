@@ -169,15 +169,19 @@ def _apply_nested(
     errors: dict,
     *,
     in_sets: bool = False,
+    checked: bool = False,
 ) -> list:
     """Build (not yet save) the nested records, collecting their validation errors under prefixes.
 
     ``in_sets`` (``child_prepare``) leaves out the database checks of uniqueness (the records are
     new with random keys, one per role, which the caller guarantees) and, as a ModelForm leaves out
-    the fields it does not show, the optional or defaulted fields the data does not give."""
+    the fields it does not show, the optional or defaulted fields the data does not give.
+    ``checked`` (values a dry run validated) runs the models' ``clean`` only."""
 
     def clean(obj, data) -> None:
-        if in_sets:
+        if checked:
+            obj.clean()
+        elif in_sets:
             obj.full_clean(
                 exclude=_not_given(type(obj), data), validate_unique=False, validate_constraints=False
             )
@@ -344,10 +348,15 @@ def child_prepare(
     parents: dict[str, dict[str, Any]] | None = None,
     carer: dict[str, Any] | None = None,
     child: Child | None = None,
+    checked: bool = False,
 ) -> tuple[Child, list, dict[str, list[str]]]:
     """Validate one child for ``children_write``: the checks of ``child_register`` / ``child_update``
     (the models' ``full_clean``, the right to place the child in its village, the nested records),
     without a query per row. Returns (child, nested records, errors by field path).
+
+    ``checked``: these very values passed ``full_clean`` in a dry run moments ago (an import's
+    check), so each field's own validators are not run again; the models' ``clean`` still is (it
+    normalises the values, and reads the date), and so is the right to place the child.
 
     Left to the caller, who does them for a whole set at once: that the ID number is on no other
     child (``Child.validate_unique``), that the village exists (the caller passes a ``Region`` it
@@ -360,13 +369,18 @@ def child_prepare(
             setattr(child, k, v)
     errors: dict[str, list[str]] = {}
     try:
-        child.full_clean(exclude=_not_given(Child, fields), validate_unique=False, validate_constraints=False)
+        if checked:
+            child.clean()
+        else:
+            child.full_clean(
+                exclude=_not_given(Child, fields), validate_unique=False, validate_constraints=False
+            )
     except ValidationError as exc:
         errors.update(exc.message_dict)
     region_code = child.village_id or child.found_region_id
     if region_code and not access.can_register_in(actor, region_code) and "village" not in errors:
         errors["village" if child.village_id else "found_region"] = [_("该村/社区不在您的管辖范围内。")]
-    nested = _apply_nested(child, parents, carer, None, errors, in_sets=True)
+    nested = _apply_nested(child, parents, carer, None, errors, in_sets=True, checked=checked)
     if any(isinstance(item, tuple) for item in nested):
         errors.setdefault("carer", []).append(_("导入不能删除受委托照料人。"))
     return child, nested, errors

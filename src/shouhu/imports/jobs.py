@@ -3,7 +3,8 @@
 The check (a dry run) and the commit run as Celery tasks (``tasks``): inline on the embedded
 default, in a worker with Redis in production, so a register of 100,000 rows never holds a web
 request. Both read the uploaded file again from MEDIA_ROOT, where it stays until the job ends: a
-refused check, a commit done or failed, or an expiry. Progress is written as rows are read; during
+refused check, a commit done or failed, or an expiry. So do the rows the check found good, which the
+commit reads instead of the sheet (``services``: the cells are not parsed and validated twice). Progress is written as rows are read; during
 the commit, whose transaction stays open until the end, it is written on a connection of its own so
 the page polling the job sees it move (on SQLite, which allows one writer at a time, it is written in
 the same transaction and seen when the job ends).
@@ -65,10 +66,16 @@ def _opened(job: ImportJob) -> File:
     return File(open(path, "rb"), name=job.file_name)  # noqa: SIM115 - closed by the caller
 
 
+def _checked(job: ImportJob) -> Path:
+    """The rows the check found good, kept beside the upload for the commit."""
+    return store() / f"{job.stored_name}.checked"
+
+
 def _end(job: ImportJob, status: str, **fields) -> None:
-    """The job ends: its file goes."""
+    """The job ends: its files go."""
     if job.stored_name:
         (store() / job.stored_name).unlink(missing_ok=True)
+        _checked(job).unlink(missing_ok=True)
     job.status = status
     job.stored_name = ""
     job.finished_at = timezone.now()
@@ -125,7 +132,9 @@ def job_check(*, job: ImportJob) -> ImportJob:
     try:
         with _opened(job) as upload:
             upload.size = job.size
-            result = services.import_register(actor=job.created_by, upload=upload, progress=_Progress(job))
+            result = services.import_register(
+                actor=job.created_by, upload=upload, progress=_Progress(job), keep=_checked(job)
+            )
     except Exception:
         log.exception("import check %s failed", job.pk)
         _end(
@@ -168,6 +177,7 @@ def job_commit(*, job: ImportJob) -> ImportJob:
                 commit=True,
                 confirmed=frozenset(job.confirmed),
                 progress=_Progress(job, job.rows_total),
+                checked=_checked(job),
             )
     except Exception:
         log.exception("import commit %s failed", job.pk)

@@ -7,7 +7,13 @@ looked up for the whole set at once (by the keyed hash of the ID number, or by n
 village, which a person confirms row by row); the commit writes the set with
 ``children.services.children_write`` (rows, history, name index and categories in bulk).
 
-The dry run writes nothing. The commit runs in one transaction and stops writing at the first
+A dry run may keep the rows it checked (``keep``: a file of JSON lines, the job's); a commit given
+that file (``checked``) reads the rows from it instead of reading and parsing the sheet again, and
+does not run again the validators each field passed in the check. Everything that depends on the
+registry, which may have changed since, is done again: the matching, the right to edit a match, the
+models' ``clean`` and the right to register in the village.
+
+The dry run writes nothing to the registry. The commit runs in one transaction and stops writing at the first
 problem; it is rolled back when any row has a problem or anything fails, so an interrupted or
 refused import leaves the registry as it was. A row whose values are already stored is left alone:
 importing the same file twice adds no child and no history row.
@@ -21,10 +27,13 @@ rules through their batch path (``cases.services.evaluate_children``), and
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import json
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
+from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -80,13 +89,19 @@ def import_register(
     commit: bool = False,
     confirmed: frozenset[int] = frozenset(),
     progress: Progress | None = None,
+    keep: Path | None = None,
+    checked: Path | None = None,
 ) -> Result:
     """Read ``upload`` and register or update its children. ``confirmed`` holds the row numbers whose
     match by name, birth date and village a person confirmed; unconfirmed matches are skipped.
-    ``progress`` is called with the number of rows read after each set of rows."""
+    ``progress`` is called with the number of rows read after each set of rows. A dry run given
+    ``keep`` writes there the rows it checked, when it found no problem; a commit given ``checked``
+    (that file, from a check of the same upload) reads its rows from there."""
     if not access.can_create_children(actor):
         raise PermissionDenied(_("您没有登记儿童的权限。"))
     result = Result()
+    if commit and checked is not None and checked.exists():
+        return _import_checked(actor, checked, confirmed, result, progress)
     try:
         sheet = open_sheet(upload)
     except SheetError as exc:
@@ -99,10 +114,13 @@ def import_register(
         result.problems.append(Problem(sheet.first_row - 1, "", _("缺少必填列：%s") % "、".join(missing)))
         return result
     run = _Import(actor, sheet, header_of, confirmed, result, commit)
+    kept = _Kept(keep, header_of, sheet.unknown) if keep is not None and not commit else None
     with transaction.atomic() if commit else contextlib.nullcontext():
         try:
             for chunk in _chunks(sheet.rows, CHUNK_ROWS):
-                run.chunk(chunk)
+                checked_rows = run.chunk(chunk)
+                if kept is not None and result.ok:
+                    kept.write(checked_rows)
                 if progress:
                     progress(result.rows)
                 if len(result.problems) >= MAX_PROBLEMS:
@@ -117,7 +135,75 @@ def import_register(
             result.committed = True
         elif commit:
             transaction.set_rollback(True)
+    if kept is not None:
+        kept.close(keep_file=result.ok)
     return result
+
+
+def _import_checked(actor, path: Path, confirmed, result: Result, progress: Progress | None) -> Result:
+    """The commit of rows a check kept: no sheet to read, no cell to parse, no field validator to run
+    again; the rest as ``import_register`` does it, in one transaction."""
+    with open(path, encoding="utf-8") as lines:
+        head = json.loads(next(lines))
+        result.unknown_columns = head["unknown"]
+        run = _Import(actor, None, head["header_of"], confirmed, result, True)
+        villages: dict[str, Region] = {}
+        with transaction.atomic():
+            for chunk in _chunks((json.loads(line, object_hook=_Kept.decode) for line in lines), CHUNK_ROWS):
+                wanted = {r["f"]["village"] for r in chunk} - set(villages)
+                villages.update(Region.objects.in_bulk(wanted) if wanted else {})
+                rows = [_Kept.row(r, villages) for r in chunk]
+                result.rows += len(rows)
+                run.match(rows)
+                if progress:
+                    progress(result.rows)
+                if len(result.problems) >= MAX_PROBLEMS:
+                    result.truncated = True
+                    break
+            if result.ok:
+                run.finish()
+                result.committed = True
+            else:
+                transaction.set_rollback(True)
+    return result
+
+
+class _Kept:
+    """The rows a check found good, kept for the commit: a first line with the sheet's headers, then
+    one JSON line a row (the village by its code, a date as ``{"$date": ISO text}``)."""
+
+    def __init__(self, path: Path, header_of: dict, unknown: list[str]):
+        self.path = path
+        self.out = open(path, "w", encoding="utf-8")  # noqa: SIM115 - closed by ``close``
+        self.out.write(json.dumps({"header_of": header_of, "unknown": unknown}, ensure_ascii=False) + "\n")
+
+    def write(self, rows: list[_Row]) -> None:
+        for row in rows:
+            fields = dict(row.fields, village=row.fields["village"].pk)
+            line = {"n": row.number, "f": fields, "p": row.parents, "c": row.carer, "h": row.id_number_hash}
+            line["v"] = row.validated
+            self.out.write(json.dumps(line, ensure_ascii=False, default=self.encode) + "\n")
+
+    @staticmethod
+    def encode(value):
+        if isinstance(value, dt.date):
+            return {"$date": value.isoformat()}
+        raise TypeError(f"an import cell of type {type(value).__name__} cannot be kept")
+
+    @staticmethod
+    def decode(obj: dict):
+        return dt.date.fromisoformat(obj["$date"]) if obj.keys() == {"$date"} else obj
+
+    def close(self, *, keep_file: bool) -> None:
+        self.out.close()
+        if not keep_file:
+            self.path.unlink(missing_ok=True)
+
+    @staticmethod
+    def row(line: dict, villages: dict[str, Region]) -> _Row:
+        fields = line["f"]
+        fields["village"] = villages[fields["village"]]
+        return _Row(line["n"], fields, line["p"], line["c"], line["h"], validated=line["v"])
 
 
 def _chunks(rows: Iterator[tuple[int, tuple]], size: int) -> Iterator[list[tuple[int, tuple]]]:
@@ -136,6 +222,7 @@ class _Row:
     parents: dict[str, dict[str, Any]]
     carer: dict[str, Any] | None
     id_number_hash: str | None = None
+    validated: bool = False  # its values passed the models' validators (``child_prepare``)
 
 
 class _Import:
@@ -162,7 +249,8 @@ class _Import:
 
     # Reading and checking ------------------------------------------------------------------------
 
-    def chunk(self, rows: list[tuple[int, tuple]]) -> None:
+    def chunk(self, rows: list[tuple[int, tuple]]) -> list[_Row]:
+        """Parse, check and match a set of the sheet's rows; returns the rows that parsed."""
         prepared = []
         for number, values in rows:
             if not any(v not in (None, "") for v in values):
@@ -171,6 +259,11 @@ class _Import:
             row = self.parse(number, values)
             if row is not None:
                 prepared.append(row)
+        self.match(prepared)
+        return prepared
+
+    def match(self, prepared: list[_Row]) -> None:
+        """Match parsed rows to the registry, validate them and (committing) write them."""
         by_id = self.stored_by_id([r for r in prepared if r.fields.get("id_number")])
         by_name = self.stored_by_name([r for r in prepared if not r.fields.get("id_number")])
         created, updated, child_fields = [], [], set()
@@ -193,9 +286,14 @@ class _Import:
                         continue
                     self.nameless[key] = row.number
                 child, nested, errors = registry.child_prepare(
-                    actor=self.actor, fields=row.fields, parents=row.parents, carer=row.carer
+                    actor=self.actor,
+                    fields=row.fields,
+                    parents=row.parents,
+                    carer=row.carer,
+                    checked=row.validated,
                 )
                 if not self.report(row.number, errors):
+                    row.validated = True
                     created.append((child, nested))
                     self.result.counts[NEW] += 1
                 continue
@@ -222,9 +320,15 @@ class _Import:
                 self.result.counts[UNCHANGED] += 1
                 continue
             child, nested, errors = registry.child_prepare(
-                actor=self.actor, fields=row.fields, parents=row.parents, carer=row.carer, child=existing
+                actor=self.actor,
+                fields=row.fields,
+                parents=row.parents,
+                carer=row.carer,
+                child=existing,
+                checked=row.validated,
             )
             if not self.report(row.number, errors):
+                row.validated = True
                 updated.append((child, nested))
                 child_fields.update(row.fields)
                 self.result.counts[UPDATE] += 1
