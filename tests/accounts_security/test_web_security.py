@@ -52,6 +52,8 @@ PDF_TEMPLATES = ROOT / "src" / "shouhu" / "documents" / "templates"
 
 def printed(path) -> bool:
     return path.is_relative_to(PDF_TEMPLATES) or path.name.endswith("_pdf.html")
+
+
 INLINE = re.compile(r"<script(?![^>]*\ssrc=)[^>]*>|<style[\s>]|\sstyle=|\son[a-z]+=")
 
 

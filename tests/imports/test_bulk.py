@@ -422,7 +422,10 @@ def test_the_page_asks_a_person_to_confirm_a_match_without_id_number(personas, c
 def test_a_checked_job_commits_the_rows_its_check_kept_as_a_direct_commit_would(personas, settings):
     number = f.id_number_for(BIRTH)
     wide = "'" + number.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
-    rows = [child_row(id_number=wide, 父亲姓名="—", 父亲状况=""), child_row("王小草", id_number="", 性别="男")]
+    rows = [
+        child_row(id_number=wide, 父亲姓名="—", 父亲状况=""),
+        child_row("王小草", id_number="", 性别="男"),
+    ]
     job = jobs.job_create(actor=personas.dir_a, upload=xlsx(rows))
     jobs.job_check(job=job)
     kept = Path(settings.MEDIA_ROOT) / "imports" / f"{job.stored_name}.checked"

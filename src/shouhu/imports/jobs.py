@@ -2,9 +2,10 @@
 
 The check (a dry run) and the commit run as Celery tasks (``tasks``): inline on the embedded
 default, in a worker with Redis in production, so a register of 100,000 rows never holds a web
-request. Both read the uploaded file again from MEDIA_ROOT, where it stays until the job ends: a
-refused check, a commit done or failed, or an expiry. So do the rows the check found good, which the
-commit reads instead of the sheet (``services``: the cells are not parsed and validated twice). Progress is written as rows are read; during
+request. The check reads the uploaded file from MEDIA_ROOT and keeps beside it the rows it found
+good, which the commit reads instead of the sheet (``services``: the cells are not parsed and
+validated twice); both stay until the job ends: a refused check, a commit done or failed, or an
+expiry. Progress is written as rows are read; during
 the commit, whose transaction stays open until the end, it is written on a connection of its own so
 the page polling the job sees it move (on SQLite, which allows one writer at a time, it is written in
 the same transaction and seen when the job ends).
