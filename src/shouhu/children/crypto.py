@@ -188,7 +188,9 @@ class HashedIn(_Hashed):
 
 
 class KeyedHashField(models.CharField):
-    """The lookup hash of another field of the same model, recomputed on every save."""
+    """The lookup hash of another field of the same model, recomputed on every save. Searched by exact
+    value only: the pattern-ops index PostgreSQL adds to an indexed varchar serves nothing here (the
+    registry's are dropped by children migration 0004)."""
 
     def __init__(self, *args, source: str = "", **kwargs):
         self.source = source
