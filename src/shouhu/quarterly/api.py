@@ -11,9 +11,8 @@ from __future__ import annotations
 import django_filters
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -22,10 +21,9 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from shouhu.accounts import access
-from shouhu.audit.models import Action
-from shouhu.audit.services import log_access
 
-from . import selectors, services
+from . import downloads, selectors, services
+from .downloads import XLSX
 from .models import JobStatus, QuarterlyReport, ReportEvent, Submission
 
 NOT_FOUND = OpenApiResponse(
@@ -33,7 +31,6 @@ NOT_FOUND = OpenApiResponse(
 )
 INVALID = OpenApiResponse(description='Field errors shaped like the request body: `{"quarter": ["…"]}`.')
 REFUSED = OpenApiResponse(description="You see the report but may not do this to it.")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _call(service, **kwargs):
@@ -157,9 +154,6 @@ class QuarterlyReportFilter(django_filters.FilterSet):
         fields: list[str] = []
 
 
-DOWNLOAD = {"pdf": ("pdf", "pdf_public", "application/pdf"), "xlsx": ("xlsx", "xlsx_public", XLSX)}
-
-
 @extend_schema_view(
     list=extend_schema(summary="Quarterly reports you may read", description="Newest quarter first."),
     retrieve=extend_schema(
@@ -216,27 +210,7 @@ class QuarterlyReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
         return self._answer(report, status.HTTP_201_CREATED)
 
     def _download(self, request, kind: str):
-        report = self.get_object()
-        named = selectors.reads_names(request.user, report)
-        named_field, public_field, content_type = DOWNLOAD[kind]
-        file = getattr(report, named_field if named else public_field)
-        if not report.done or not file:
-            raise Http404
-        try:
-            handle = file.open("rb")
-        except FileNotFoundError as exc:
-            raise Http404 from exc
-        log_access(
-            request=request,
-            action=Action.EXPORT,
-            query=f"quarterly={report.pk} file={kind} form={'named' if named else 'deidentified'}",
-        )
-        title = selectors.title_of(report.region, report.year, report.quarter)
-        filename = f"{title}-v{report.version}{'' if named else '-' + _('去标识')}.{kind}"
-        response = FileResponse(handle, content_type=content_type)
-        response["Content-Disposition"] = content_disposition_header(True, filename)
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return downloads.report_file(request, self.get_object(), kind)
 
     @extend_schema(
         summary="Download the PDF",

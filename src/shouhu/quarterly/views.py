@@ -9,30 +9,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from shouhu.accounts import access
-from shouhu.audit.models import Action
-from shouhu.audit.services import log_access
 
-from . import selectors, services
+from . import downloads, selectors, services
 from .forms import AcknowledgeForm, GenerateForm, QuarterForm, ReturnForm, quarter_label
 from .models import JobStatus, QuarterlyReport, Submission
 
 PAGE_SIZE = 50
-FILES = {
-    "pdf": ("pdf", "pdf_public", "application/pdf"),
-    "xlsx": (
-        "xlsx",
-        "xlsx_public",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ),
-}
 
 
 def _errors(exc: ValidationError) -> str:
@@ -131,27 +120,7 @@ def report_status(request, quarterly_id):
 def report_download(request, quarterly_id, kind: str):
     """The PDF or the Excel file, in the form the reader may see (named for the township's own
     supervisor, de-identified above it); every download is logged."""
-    report = selectors.get_report_for(request.user, quarterly_id)
-    named = selectors.reads_names(request.user, report)
-    named_field, public_field, content_type = FILES[kind]
-    file = getattr(report, named_field if named else public_field)
-    if not report.done or not file:
-        raise Http404
-    try:
-        handle = file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    log_access(
-        request=request,
-        action=Action.EXPORT,
-        query=f"quarterly={report.pk} file={kind} form={'named' if named else 'deidentified'}",
-    )
-    title = selectors.title_of(report.region, report.year, report.quarter)
-    filename = f"{title}-v{report.version}{'' if named else '-' + _('去标识')}.{kind}"
-    response = FileResponse(handle, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return downloads.report_file(request, selectors.get_report_for(request.user, quarterly_id), kind)
 
 
 def _act(request, quarterly_id, action):
