@@ -239,17 +239,20 @@ def _csv(rows, encoding: str) -> bytes:
     return out.getvalue().encode(encoding)
 
 
-def test_gbk_and_utf8_csv_read_the_same(personas):
+def test_gbk_and_utf8_csv_read_the_same_and_a_file_mixing_them_is_refused(personas):
     rows = [child_row(), child_row("张晓燕", id_number=f.id_number_for(BIRTH), 父亲务工地点="广东省东莞市")]
     results = {}
     for encoding in ("utf-8", "utf-8-sig", "gbk"):
         result = run(personas.dir_a, SimpleUploadedFile("名册.csv", _csv(rows, encoding)))
         results[encoding] = (result.ok, dict(result.counts), result.unknown_columns)
     head, tail = _csv(rows, "utf-8").split(b"\n", 2)[:2], _csv(rows, "gbk").split(b"\n", 2)[2]
-    mixed = run(personas.dir_a, SimpleUploadedFile("名册.csv", b"\n".join([*head, tail])))
+    before = Child.objects.count()
+    mixed = run(personas.dir_a, SimpleUploadedFile("名册.csv", b"\n".join([*head, tail])), commit=True)
 
     assert results["utf-8"] == results["utf-8-sig"] == results["gbk"] == (True, {"new": 2}, [])
-    assert mixed.ok and dict(mixed.counts) == {"new": 2}
+    # A file pieced together from a UTF-8 and a GBK one: refused at the first line that differs.
+    assert not mixed.committed and Child.objects.count() == before
+    assert "第 3 行不是 UTF-8 编码" in mixed.problems[0].message and "GBK" in mixed.problems[0].message
 
 
 # The job and its page ------------------------------------------------------------------------------

@@ -1,11 +1,11 @@
 """Reading a school's enrolment list or a 低保/特困 list: the columns, the header, the cells.
 
-The file is read as a stream after its size is checked (the register import's limit). CSV may be
-UTF-8 (with or without BOM) or GBK/GB18030; the encoding is taken from the start of the file and each
-line is decoded on its own, so a file that mixes the two is refused naming the lines that do not fit,
-not garbled. Cells are cleaned as the register import cleans them (``imports.columns``: full-width
-digits, leading apostrophes, Excel serial dates). A formula (a cell starting with "=") is refused:
-a list is data, and a formula's value is not what the person who sent it saw.
+The file is read as the register import reads a sheet (``imports.reader``): as a stream after its
+size is checked; a CSV in UTF-8 (with or without BOM) or GBK/GB18030, taken from the start of the
+file, so that a file mixing the two is refused naming the lines that do not fit, not garbled. Cells
+are cleaned as the import cleans them (``imports.columns``: full-width digits, leading apostrophes,
+Excel serial dates). A formula whose value Excel stored is read as that value, as the import reads
+it; one without a stored value, an error value, or a CSV cell starting with "=" is refused.
 
 The header is the first row of the first six that names the list's name column (姓名 or 成员姓名);
 the two lists' columns differ, so this module keeps its own header detection.
@@ -13,20 +13,18 @@ the two lists' columns differ, so this module keeps its own header detection.
 
 from __future__ import annotations
 
-import codecs
-import csv
 import datetime as dt
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shouhu.children import idnumber
 from shouhu.children.validators import age_on
+from shouhu.imports import reader
 from shouhu.imports.columns import BLANK, CellError, clean_text, norm_header, parse_date
 
 from .models import ListKind
@@ -159,96 +157,16 @@ class ParsedList:
 
 
 def _rows(upload, problems: list[Problem]) -> Iterator[tuple[int, tuple]]:
-    limit = getattr(settings, "IMPORT_MAX_BYTES", 20 * 1024 * 1024)
-    if upload.size > limit:
-        raise FileError(
-            _("文件太大（%(size)s MB），最大 %(max)s MB。请按乡镇分成几个文件。")
-            % {"size": round(upload.size / 1024 / 1024, 1), "max": limit // 1024 // 1024}
-        )
-    name = (upload.name or "").lower()
-    if name.endswith(".xlsx"):
-        return _xlsx_rows(upload)
-    if name.endswith(".csv"):
-        return _csv_rows(upload, problems)
-    raise FileError(_("只能比对 .xlsx 或 .csv 文件（旧版 .xls 请在 Excel 中另存为 .xlsx）。"))
-
-
-def _xlsx_rows(upload) -> Iterator[tuple[int, tuple]]:
-    from zipfile import BadZipFile
-
-    import openpyxl
-
+    """The list's rows, read as the import reads a register (``imports.reader``); a CSV line in the
+    other encoding of a file mixing GBK and UTF-8 is a problem of its own line."""
     try:
-        # Formulas are read as written (data_only=False), so that they can be refused by cell.
-        book = openpyxl.load_workbook(upload, read_only=True, data_only=False)
-    except (BadZipFile, KeyError, OSError, ValueError, EOFError, NotImplementedError, SyntaxError) as exc:
-        raise FileError(_("无法读取这个 Excel 文件，请确认它是 .xlsx 格式。")) from exc
-    sheets = [s for s in book.worksheets if norm_header(s.title) not in ("说明", "填表说明")]
-    if not sheets:
-        book.close()
-        raise FileError(_("文件中没有数据表。"))
-
-    def rows():
-        try:
-            yield from enumerate(sheets[0].iter_rows(values_only=True), start=1)
-        finally:
-            book.close()
-
-    return rows()
-
-
-def _csv_rows(upload, problems: list[Problem]) -> Iterator[tuple[int, tuple]]:
-    raw = getattr(upload, "file", upload)
-    raw.seek(0)
-    if b"\x00" in raw.read(4096):
-        raise FileError(_("这不是 CSV 文本文件（含有二进制内容）。请上传 .xlsx 或 .csv 文件。"))
-    raw.seek(0)
-    names = {"utf-8": "UTF-8", "gb18030": "GBK"}
-    # The file's encoding is that of its first line that is not plain ASCII; a later line in the other
-    # encoding is a file pieced together from two sources, refused by line.
-    chosen: list[str] = []
-
-    def decode(number: int, line: bytes) -> str:
-        if chosen:
-            try:
-                return line.decode(chosen[0])
-            except UnicodeDecodeError:
-                problems.append(
-                    Problem(
-                        number,
-                        "",
-                        _(
-                            "这一行不是 %(encoding)s 编码：文件混用了 GBK 和 UTF-8。"
-                            "请用同一种编码另存整个文件。"
-                        )
-                        % {"encoding": names[chosen[0]]},
-                    )
-                )
-                return "\r\n"  # its cells are not read: they would be reported garbled
-        for encoding in ("utf-8", "gb18030"):
-            try:
-                text = line.decode(encoding)
-            except UnicodeDecodeError:
-                continue
-            if not line.isascii():
-                chosen.append(encoding)
-            return text
-        raise FileError(_("第 %s 行既不是 UTF-8 也不是 GBK 编码，无法读取。") % number)
-
-    def lines():
-        for number, line in enumerate(raw, start=1):
-            if number == 1 and line.startswith(codecs.BOM_UTF8):
-                line = line[len(codecs.BOM_UTF8) :]
-            yield decode(number, line)
-
-    reader = csv.reader(lines())
+        rows = reader.rows_of(upload, mixed=lambda line, message: problems.append(Problem(line, "", message)))
+    except reader.SheetError as exc:
+        raise FileError(str(exc)) from exc
     try:
-        for values in reader:
-            yield reader.line_num, tuple(values)
-    except csv.Error as exc:
-        raise FileError(
-            _("无法读取这个 CSV 文件（第 %(row)s 行）：%(error)s") % {"row": reader.line_num, "error": exc}
-        ) from exc
+        yield from rows
+    except reader.SheetError as exc:
+        raise FileError(str(exc)) from exc
 
 
 # --- the header and the cells --------------------------------------------------------------------
@@ -334,7 +252,13 @@ def _row(parsed: ParsedList, number: int, values: tuple, positions: dict[int, Co
     wrong: set[str] = set()  # the columns whose cell was refused
     for pos, col in positions.items():
         value = values[pos] if pos < len(values) else None
-        if isinstance(value, str) and value.lstrip().startswith("="):
+        if isinstance(value, reader.CellErrorValue):
+            parsed.problem(number, col.key, _("单元格是错误值 %s，请改正公式或填写内容。") % value)
+            wrong.add(col.key)
+            continue
+        if isinstance(value, reader.FormulaWithoutValue) or (
+            isinstance(value, str) and value.lstrip().startswith("=")
+        ):
             parsed.problem(number, col.key, _("这个单元格是公式，请复制后“粘贴为数值”再上传。"))
             wrong.add(col.key)
             continue

@@ -26,7 +26,7 @@ import csv
 import posixpath
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from xml.etree import ElementTree as ET  # nosec B405: small workbook parts; the sheet goes to expat
 from xml.parsers import expat  # nosec B406: expat does not expand external entities
@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 
 from .columns import GROUPS, Column, header_index, norm_header
 
+Mismatch = Callable[[int, str], None]  # told of a CSV line in the other encoding: (line, message)
 HEADER_SEARCH = 6  # rows at the top that may hold the title, 填报单位 and the header
 DEFAULT_MAX_BYTES = 40 * 1024 * 1024
 DEFAULT_MAX_ROWS = 200_000
@@ -89,16 +90,24 @@ def kind_of(name: str) -> str:
         return "xlsx"
     if name.endswith(".csv"):
         return "csv"
-    raise SheetError(_("只能导入 .xlsx 或 .csv 文件（旧版 .xls 请在 Excel 中另存为 .xlsx）。"))
+    raise SheetError(_("只能读取 .xlsx 或 .csv 文件（旧版 .xls 请在 Excel 中另存为 .xlsx）。"))
 
 
-def open_sheet(upload) -> Sheet:
+def rows_of(
+    upload, *, notes: list | None = None, mixed: Mismatch | None = None
+) -> Iterator[tuple[int, tuple]]:
+    """The rows of an uploaded sheet as (row number, values), read as a stream, for any module that
+    reads spreadsheets (the import, the cross-checks): the size checked first, the first worksheet
+    that is not 说明, or a CSV in UTF-8 or GBK (``_decoded_lines``). Merged ranges go to ``notes``."""
     check_size(upload)
     kind = kind_of(upload.name)
     upload.seek(0)
+    return _xlsx_rows(upload, [] if notes is None else notes) if kind == "xlsx" else _csv_rows(upload, mixed)
+
+
+def open_sheet(upload) -> Sheet:
     notes: list[tuple[int, int, str]] = []
-    rows = _xlsx_rows(upload, notes) if kind == "xlsx" else _csv_rows(upload)
-    sheet = _with_header(_capped(rows))
+    sheet = _with_header(_capped(rows_of(upload, notes=notes)))
     sheet.notes = notes
     return sheet
 
@@ -339,28 +348,51 @@ def _xlsx_rows(upload, notes: list) -> Iterator[tuple[int, tuple]]:
 # CSV -----------------------------------------------------------------------------------------------
 
 
-def _decoded_lines(upload) -> Iterator[str]:
-    """Each physical line decoded on its own: UTF-8 (with or without a BOM), else GB18030."""
+ENCODINGS = {"utf-8": "UTF-8", "gb18030": "GBK"}
+
+
+def _decoded_lines(upload, mixed: Mismatch | None = None) -> Iterator[str]:
+    """The CSV's lines, in UTF-8 (with or without a BOM) or GBK (GB18030): the file's encoding is that
+    of its first line that is not plain ASCII. A later line in the other encoding is a file pieced
+    together from two sources: it is refused, as a ``SheetError``, or told to ``mixed`` (line number,
+    message) and skipped so that every such line can be listed."""
+    chosen = ""
     for number, raw in enumerate(getattr(upload, "file", upload), start=1):
         if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
             raw = raw[3:]
-        try:
-            yield raw.decode("utf-8")
-        except UnicodeDecodeError:
+        if number == 1 and b"\x00" in raw:
+            raise SheetError(_("这不是 CSV 文本文件（含有二进制内容）。请上传 .xlsx 或 .csv 文件。"))
+        if chosen:
             try:
-                yield raw.decode("gb18030")
-            except UnicodeDecodeError as exc:
-                raise SheetError(
-                    _(
-                        "CSV 文件第 %s 行既不是 UTF-8 也不是 GBK 编码，"
-                        "请在 Excel 中另存为“CSV UTF-8”后再导入。"
-                    )
-                    % number
-                ) from exc
+                yield raw.decode(chosen)
+            except UnicodeDecodeError:
+                message = _(
+                    "第 %(line)s 行不是 %(encoding)s 编码：文件混用了 GBK 和 UTF-8。"
+                    "请用同一种编码另存整个文件。"
+                ) % {"line": number, "encoding": ENCODINGS[chosen]}
+                if mixed is None:
+                    raise SheetError(message) from None
+                mixed(number, message)
+                yield "\r\n"  # its cells are not read: they would be reported garbled
+            continue
+        for encoding in ENCODINGS:
+            try:
+                text = raw.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+            if not raw.isascii():
+                chosen = encoding
+            yield text
+            break
+        else:
+            raise SheetError(
+                _("CSV 文件第 %s 行既不是 UTF-8 也不是 GBK 编码，请在 Excel 中另存为“CSV UTF-8”后再上传。")
+                % number
+            )
 
 
-def _csv_rows(upload) -> Iterator[tuple[int, tuple]]:
-    reader = csv.reader(_decoded_lines(upload))
+def _csv_rows(upload, mixed: Mismatch | None = None) -> Iterator[tuple[int, tuple]]:
+    reader = csv.reader(_decoded_lines(upload, mixed))
     try:
         for values in reader:
             yield reader.line_num, tuple(values)
