@@ -22,6 +22,7 @@ from django.utils.html import escape
 from shouhu.accounts.models import ApiToken
 from shouhu.children.models import Child
 from tests import factories as f
+from tests.conftest import second_factor_given
 from tests.test_permission_matrix import world  # noqa: F401  (the fixture: every kind of record)
 
 SCRIPT = "<script>alert(1)</script>"
@@ -289,6 +290,33 @@ def test_recording_a_session_of_a_children_s_home(world, director, payload):  # 
         overrides={"held_on": dt.date.today().isoformat(), "attendee_count": "3"},
         shows=["/homes/"],
     )
+
+    assert shown
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_returning_a_quarterly_report_with_a_comment(world, payload):  # noqa: F811
+    """The county's comment is shown to the township: escaped on both sides."""
+    report_id = world.objects["quarterly"]["quarterly_id"]
+    county, township = Client(), Client()
+    for client, persona in ((county, "county"), (township, "supervisor")):
+        client.force_login(world.user(persona))
+        second_factor_given(client, world.user(persona))
+    page = f"/quarterly/{report_id}/"
+
+    shown = attack(county, page, payload, action=f"/quarterly/{report_id}/return/", shows=[page])
+
+    body = township.get(page).content.decode()
+    assert_only_escaped(body, payload, f"the township's {page}")
+    assert shown and escape(payload) in body
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_closing_a_cross_check_difference_with_a_reason(world, director, payload):  # noqa: F811
+    difference_id = world.objects["crosscheck_difference"]["difference_id"]
+    page = f"/crosschecks/differences/{difference_id}/"
+
+    shown = attack(director, page, payload, overrides={"resolution": "in_school"}, shows=[page])
 
     assert shown
 
