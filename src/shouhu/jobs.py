@@ -38,6 +38,16 @@ def nightly(*, on: dt.date | None = None, now: dt.datetime | None = None) -> dic
 
 
 def hourly(*, now: dt.datetime | None = None) -> dict:
+    """Escalation, then the notification outbox (whatever is due, retries included)."""
     from shouhu.escalation import services as escalation
 
-    return escalation.escalate(now=now)
+    done = escalation.escalate(now=now)
+    done["delivered"] = escalation.deliver(now=now)
+    return done
+
+
+def daily_digest(*, now: dt.datetime | None = None) -> int:
+    """The county's and the bureau's summary of the day (each morning)."""
+    from shouhu.escalation import digest
+
+    return digest.send_daily(now=now)

@@ -284,8 +284,20 @@ CELERY_BEAT_SCHEDULE = {
     "visits-nightly": {"task": "shouhu.visits.tasks.nightly", "schedule": crontab(hour=2, minute=0)},
     # A 24-hour deadline cannot wait for the night.
     "escalation-hourly": {"task": "shouhu.visits.tasks.hourly", "schedule": crontab(minute=5)},
+    # The notification outbox: what a commit's own request to deliver missed (a broker outage), and
+    # the retries that are due.
+    "notifications-deliver": {"task": "shouhu.escalation.tasks.deliver_notifications", "schedule": 60.0},
+    # The county's and the bureau's summary of the day, each morning.
+    "notifications-digest": {
+        "task": "shouhu.escalation.tasks.daily_digest",
+        "schedule": crontab(hour=7, minute=30),
+    },
 }
 SHOUHU_SMS_SENDER = os.environ.get("SHOUHU_SMS_SENDER", "shouhu.escalation.senders.LoggingSmsSender")
+# Notification delivery (escalation/delivery.py): attempts before a notice counts as undeliverable
+# (back-off 1, 2, 4 … 60 minutes: ten attempts span about four hours), and each send's time limit.
+NOTIFY_MAX_ATTEMPTS = envint("NOTIFY_MAX_ATTEMPTS", 10)
+NOTIFY_SEND_TIMEOUT = envint("NOTIFY_SEND_TIMEOUT", 10)
 
 # Retention (docs/security.md, "Consent and retention"). The access log is kept at least three years
 # (PIPL records of processing); an archived child's file is anonymised CHILD_RETENTION_YEARS after archiving.

@@ -456,7 +456,20 @@ def test_the_supervisor_sees_the_escalation_notice(notified, api):
 
 
 def test_nobody_else_sees_my_notifications(notified, api):
-    assert rows(api(notified.dir_a).get(NOTIFICATIONS)) == []
+    supervisor_s = {
+        str(pk) for pk in Notification.objects.filter(user=notified.supervisor).values_list("pk", flat=True)
+    }
+    assert rows(api(notified.dir_b).get(NOTIFICATIONS)) == []
+    assert not {row["id"] for row in rows(api(notified.dir_a).get(NOTIFICATIONS))} & supervisor_s
+
+
+def test_the_responsible_director_hears_that_the_visit_went_up(notified, api):
+    (row,) = rows(api(notified.dir_a).get(NOTIFICATIONS))
+    assert (
+        "梦巧" in row["message"]
+        and row["tier"] == 0
+        and row["item"] == str(director_item(notified.child_a).pk)
+    )
 
 
 def at_every_edge():

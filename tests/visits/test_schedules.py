@@ -111,21 +111,25 @@ def test_an_observation_that_a_parent_came_home_updates_the_registry(work):
     assert not work.child_a.categories.filter(category_id="left_behind").exists()
 
 
-def test_overdue_work_escalates_to_the_township_then_the_county_once(work):
+def test_overdue_work_escalates_to_the_township_then_the_county_once(
+    work, django_capture_on_commit_callbacks
+):
     item = director_item(work.child_a)
     policy = services.policy_for(f.COUNTY)
     escalation.escalate(now=item.due_at + dt.timedelta(days=policy.township_after_days - 1))
     item.refresh_from_db()
     assert item.tier == Tier.VILLAGE
     after_7 = item.due_at + dt.timedelta(days=policy.township_after_days, minutes=1)
-    result = escalation.escalate(now=after_7)
+    with django_capture_on_commit_callbacks(execute=True):  # delivered once the escalation commits
+        result = escalation.escalate(now=after_7)
     item.refresh_from_db()
     assert item.tier == Tier.TOWNSHIP and result["to_township"] >= 1
     notes = Notification.objects.filter(item=item, user=work.supervisor)
     assert set(notes.values_list("channel", flat=True)) == {"in_app", "email", "sms"}
     assert any("梦巧" in m.body or "梦巧" in m.subject for m in mail.outbox)
     sent = len(mail.outbox)
-    escalation.escalate(now=after_7)  # a re-run
+    with django_capture_on_commit_callbacks(execute=True):
+        escalation.escalate(now=after_7)  # a re-run
     assert len(mail.outbox) == sent and notes.count() == 3
     escalation.escalate(now=item.due_at + dt.timedelta(days=policy.county_after_days, minutes=1))
     item.refresh_from_db()

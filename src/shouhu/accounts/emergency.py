@@ -90,7 +90,7 @@ def _notify(*, actor, child, grant: Grant, now: dt.datetime) -> None:
     """A review item for the child's township, and an in-app notice to its supervisors and the
     county staff at once."""
     from shouhu.escalation import services as escalation
-    from shouhu.escalation.models import Channel, Notification, Tier, WorkItem
+    from shouhu.escalation.models import Channel, Delivery, Notification, Tier, WorkItem
 
     with translation.override(settings.LANGUAGE_CODE):  # stored text: the registry's language
         who = actor.full_name or actor.username
@@ -115,7 +115,15 @@ def _notify(*, actor, child, grant: Grant, now: dt.datetime) -> None:
         note=grant.note[:300],
     )
     notes = [
-        Notification(user=user, item=item, tier=tier, channel=Channel.IN_APP, message=message[:500])
+        Notification(
+            user=user,
+            item=item,
+            tier=tier,
+            channel=Channel.IN_APP,
+            message=message[:500],
+            status=Delivery.SENT,
+            sent_at=timezone.now(),
+        )
         for tier in (Tier.TOWNSHIP, Tier.COUNTY)
         for user in escalation.recipients(tier, child.region_code)
         if user.pk != actor.pk

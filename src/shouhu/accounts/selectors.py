@@ -35,3 +35,17 @@ def villages_without_director(*, user) -> QuerySet[Region]:
         .select_related("parent")
         .order_by("code")
     )
+
+
+def townships_without_supervisor(*, user) -> QuerySet[Region]:
+    """Townships in ``user``'s jurisdiction where no active account of a child supervisor (儿童督导员)
+    answers: their missed work and urgent alerts pass straight to the county (escalation.recipients)."""
+    from .models import Role, User
+
+    staffed = User.objects.filter(is_active=True, role=Role.TOWNSHIP_SUPERVISOR).values("region_id")
+    return (
+        access.regions_visible_to(user)
+        .filter(level=Level.TOWNSHIP)
+        .exclude(code__in=staffed)
+        .order_by("code")
+    )

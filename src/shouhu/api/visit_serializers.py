@@ -346,7 +346,7 @@ class ReassignSerializer(serializers.Serializer):
 
 
 class NotificationSerializer(serializers.ModelSerializer):
-    item = serializers.UUIDField(source="item_id", read_only=True, label=_("督办事项"))
+    item = serializers.UUIDField(source="item_id", read_only=True, allow_null=True, label=_("督办事项"))
     child = serializers.UUIDField(source="item.child_id", read_only=True, allow_null=True, label=_("儿童"))
     read = serializers.SerializerMethodField(label=_("已读"))
 

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from shouhu.accounts import access
 from shouhu.audit.models import Action
 from shouhu.audit.services import log_access
+from shouhu.escalation.delivery import delivery_for
 
 from . import reports, rules, selectors, services
 from .forms import (
@@ -99,6 +100,7 @@ def alert_detail(request, alert_id):
         "can_visit": is_open and access.can_record_visit(user, alert.child),
         "close_form": AlertCloseForm(),
         "cases": selectors.child_cases(user=user, child=alert.child),
+        "deliveries": delivery_for(alert.work_item),
     }
     return render(request, "cases/alert.html", context)
 

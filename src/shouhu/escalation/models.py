@@ -89,16 +89,45 @@ class Channel(models.TextChoices):
     SMS = "sms", _("短信/微信")
 
 
+class Delivery(models.TextChoices):
+    PENDING = "pending", _("待发送")
+    SENT = "sent", _("已发送")
+    FAILED = "failed", _("发送失败")
+
+
+class NoticeKind(models.TextChoices):
+    NOTICE = "notice", _("督办通知")
+    UNDELIVERED = "undelivered", _("通知未送达")
+    DIGEST = "digest", _("每日汇总")
+
+
 class Notification(models.Model):
-    """One message to one person about one step of one item; unique, so a re-run never resends."""
+    """One message to one person about one step of one item; unique, so a re-run never resends.
+
+    The table is the outbox: a row is written in the transaction that records what it is about, and
+    delivered after commit (``services.deliver``), retried with back-off until it is sent or has used
+    its attempts; then it is ``FAILED`` and the failure itself is told, in the app, one tier up.
+    A daily digest has no item: it is unique per person, channel and day.
+    """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
-    item = models.ForeignKey(WorkItem, on_delete=models.CASCADE, related_name="notifications")
+    item = models.ForeignKey(
+        WorkItem, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=12, choices=NoticeKind.choices, default=NoticeKind.NOTICE)
+    on = models.DateField(null=True, blank=True)  # a digest's day
     tier = models.PositiveSmallIntegerField(choices=Tier.choices)
     channel = models.CharField(max_length=10, choices=Channel.choices)
     message = models.CharField(_("内容"), max_length=500)
     created_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(
+        _("送达状态"), max_length=10, choices=Delivery.choices, default=Delivery.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("发送次数"), default=0)
+    # A pending row is sent at or after this time; a sender holds a row by moving it a lease ahead.
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    last_error = models.CharField(_("最近一次失败原因"), max_length=300, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
 
@@ -107,7 +136,16 @@ class Notification(models.Model):
         verbose_name_plural = _("通知")
         ordering = ["-created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["item", "user", "tier", "channel"], name="notify_once"),
+            models.UniqueConstraint(fields=["item", "user", "tier", "channel", "kind"], name="notify_once"),
+            models.UniqueConstraint(
+                fields=["user", "channel", "on"], condition=models.Q(kind="digest"), name="digest_once_a_day"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"], condition=models.Q(status="pending"), name="notification_outbox"
+            ),
+            models.Index(fields=["user", "channel", "read_at"], name="notification_inbox"),
         ]
 
     def __str__(self) -> str:

@@ -2,7 +2,7 @@
 
 Jobs call ``escalate`` at least hourly; it is idempotent (tiers only move up, and a notification is
 unique per item, person, tier and channel), so running it twice, or after an interruption, sends
-nothing twice.
+nothing twice. Notices are written here and sent by ``delivery`` after the transaction commits.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.mail import get_connection, send_mail
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -20,8 +19,8 @@ from django.utils.translation import gettext as _
 from shouhu.accounts.models import Role, User
 from shouhu.regions.signals import places_touched
 
-from .models import Channel, Notification, Status, Tier, WorkItem
-from .senders import sms_sender
+from . import delivery
+from .models import Channel, Delivery, Notification, Status, Tier, WorkItem
 
 
 @dataclass(frozen=True)
@@ -168,8 +167,13 @@ def _message_text(item: WorkItem, tier: int, now: dt.datetime) -> str:
 
 
 def escalate(*, now: dt.datetime | None = None, items=None) -> dict[str, int]:
-    """Move missed items up a tier and notify the people there. Safe to re-run at any time.
-    ``items`` narrows it to some items (an urgent alert that must reach the township at once)."""
+    """Move missed items up a tier and write the notices for the people there. Safe to re-run at any
+    time. ``items`` narrows it to some items (an urgent alert that must reach the township at once).
+
+    Nothing is sent here: the notices are rows of the outbox, written in the caller's transaction and
+    delivered after it commits (``delivery``), so no sender can undo the record they are about.
+    A tier where nobody answers (no active supervisor in a township) is passed over at once, to the
+    next tier that has someone, and the item notes the gap."""
     now = now or timezone.now()
     moved = {Tier.TOWNSHIP: 0, Tier.COUNTY: 0, Tier.BUREAU: 0}
     with transaction.atomic():
@@ -185,91 +189,84 @@ def escalate(*, now: dt.datetime | None = None, items=None) -> dict[str, int]:
             pks = open_items.filter(tier__lt=tier, **{f"{field}__lte": now}).values_list("pk", flat=True)
             reached[tier] = [pk for pk in pks if pk not in claimed]
             claimed.update(reached[tier])
-            moved[tier] = WorkItem.objects.filter(pk__in=reached[tier]).update(tier=tier)
-        notes = []
         # A month's missed visits reach a township on the same night: ask once per township (county)
         # who answers there, and word each item's message once.
-        people: dict[tuple[int, str | None], list[tuple[User, list[str]]]] = {}
+        people: dict[tuple[int, str | None], list[User]] = {}
+        final: dict[int, list[WorkItem]] = {Tier.TOWNSHIP: [], Tier.COUNTY: [], Tier.BUREAU: []}
+        gaps: list[WorkItem] = []
         for tier, pks in reached.items():
-            for item in WorkItem.objects.filter(pk__in=pks):
-                place = (tier, _answering_region(tier, item.region_code))
-                if place not in people:
-                    people[place] = [(user, _channels(user)) for user in recipients(tier, item.region_code)]
+            for item in WorkItem.objects.filter(pk__in=pks).select_related("responsible"):
+                answering = tier
+                while True:
+                    place = (answering, _answering_region(answering, item.region_code))
+                    if place not in people:
+                        people[place] = recipients(answering, item.region_code)
+                    if people[place] or answering >= _last_tier(item):
+                        break
+                    answering += 1  # nobody answers here: the next tier hears of it at once
+                if answering != tier:
+                    gaps.append(item)
+                final[answering].append(item)
+        notes = []
+        for tier, tier_items in final.items():
+            moved[tier] = WorkItem.objects.filter(pk__in=[i.pk for i in tier_items]).update(tier=tier)
+            for item in tier_items:
                 message = _message(item, tier, now)
-                for user, channels in people[place]:
-                    for channel in channels:
-                        notes.append(
-                            Notification(user=user, item=item, tier=tier, channel=channel, message=message)
-                        )
+                for user in people[(tier, _answering_region(tier, item.region_code))]:
+                    notes.extend(_notices(user, item, tier, message))
+                if tier == Tier.TOWNSHIP and item.responsible and item.responsible.is_active:
+                    # The director who answers for it hears that it went up (or, urgent, that it is due).
+                    notes.extend(_notices(item.responsible, item, Tier.VILLAGE, message))
+        for item in gaps:
+            WorkItem.objects.filter(pk=item.pk).update(note=_("无人值守：%s") % _gap_text(item))
         Notification.objects.bulk_create(notes, ignore_conflicts=True, batch_size=2000)
-    sent = deliver()
+        if any(n.channel != Channel.IN_APP for n in notes):
+            delivery.schedule()
     return {
         "to_township": moved[Tier.TOWNSHIP],
         "to_county": moved[Tier.COUNTY],
         "to_bureau": moved[Tier.BUREAU],
-        "sent": sent,
+        "notices": len(notes),
+        "passed_over": len(gaps),
     }
 
 
-def _channels(user: User) -> list[str]:
-    channels = [Channel.IN_APP]
-    if user.email:
-        channels.append(Channel.EMAIL)
-    if user.phone:
-        channels.append(Channel.SMS)
-    return channels
+def _last_tier(item: WorkItem) -> int:
+    return Tier.BUREAU if item.bureau_at is not None else Tier.COUNTY
 
 
-def deliver(*, batch_size: int = 500) -> int:
-    """Send e-mail and SMS notifications not sent yet. Each batch is claimed before it is sent —
-    locked (skipping rows another worker holds), checked still unsent and marked sent in one
-    transaction — so two workers never send the same one. If sending fails, the notification that
-    failed stays claimed and the rest of its batch is released for the next run."""
-    sent = 0
-    sender = None
-    pending = list(
-        Notification.objects.filter(sent_at__isnull=True)
-        .exclude(channel=Channel.IN_APP)
-        .values_list("pk", flat=True)
+def _gap_text(item: WorkItem) -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        return _("%(place)s无在岗的儿童督导员，已直接上报上一级") % {"place": item.region_code[:9]}
+
+
+def _in_app(user_id, item: WorkItem, tier: int, message: str) -> Notification:
+    now = timezone.now()
+    return Notification(
+        user_id=user_id,
+        item=item,
+        tier=tier,
+        channel=Channel.IN_APP,
+        message=message,
+        status=Delivery.SENT,
+        sent_at=now,
     )
-    mail = None
-    try:
-        for start in range(0, len(pending), batch_size):
-            ids = pending[start : start + batch_size]
-            with transaction.atomic():
-                batch = list(
-                    Notification.objects.filter(pk__in=ids, sent_at__isnull=True)
-                    .select_for_update(skip_locked=True, of=("self",))
-                    .select_related("user")
-                )
-                Notification.objects.filter(pk__in=[n.pk for n in batch]).update(sent_at=timezone.now())
-            for index, note in enumerate(batch):
-                try:
-                    if note.channel == Channel.EMAIL:
-                        if mail is None:  # one connection for the run, opened only when there is mail
-                            mail = get_connection()
-                            mail.open()
-                        send_mail(
-                            _("守护：逾期督办"),
-                            note.message,
-                            None,
-                            [note.user.email],
-                            fail_silently=False,
-                            connection=mail,
-                        )
-                    else:
-                        sender = sender or sms_sender()
-                        sender.send(note.user.phone, note.message)
-                except Exception:
-                    unsent = [n.pk for n in batch[index + 1 :]]
-                    Notification.objects.filter(pk__in=unsent).update(sent_at=None)
-                    raise
-                sent += 1
-    finally:
-        if mail is not None:
-            mail.close()
-    Notification.objects.filter(sent_at__isnull=True, channel=Channel.IN_APP).update(sent_at=timezone.now())
-    return sent
+
+
+def _notices(user: User, item: WorkItem, tier: int, message: str) -> list[Notification]:
+    """The notices one person gets of one step: in the app always, by e-mail and text message where
+    the person has an address (those wait in the outbox)."""
+    notes = [_in_app(user.pk, item, tier, message)]
+    if user.email:
+        notes.append(Notification(user=user, item=item, tier=tier, channel=Channel.EMAIL, message=message))
+    if user.phone:
+        notes.append(Notification(user=user, item=item, tier=tier, channel=Channel.SMS, message=message))
+    return notes
+
+
+def deliver(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Send what the outbox holds that is due (``delivery.deliver``)."""
+    return delivery.deliver(now=now)
 
 
 def notifications_for(*, user, unread_only: bool = False):

@@ -67,6 +67,7 @@ def home(request):
         gaps = account_selectors.villages_without_director(user=user)
         context["gaps"] = list(gaps[:GAPS_SHOWN])
         context["gap_count"] = gaps.count()
+        context["unstaffed"] = list(account_selectors.townships_without_supervisor(user=user))
     return render(request, "web/home.html", context)
 
 

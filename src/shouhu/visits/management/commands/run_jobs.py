@@ -9,15 +9,16 @@ from shouhu import jobs
 
 class Command(BaseCommand):
     help = (
-        "Run the scheduled work inline: re-classification, visit schedules, children's-home checks "
-        "and escalation. --as-of DATE runs it as on that day (end of day), to move the clock."
+        "Run the scheduled work inline: re-classification, visit schedules, children's-home checks, "
+        "escalation, notification delivery and the daily digest. --as-of DATE runs it as on that day "
+        "(end of day), to move the clock."
     )
 
     def add_arguments(self, parser):
         parser.add_argument(
             "--as-of", dest="as_of", type=dt.date.fromisoformat, default=None, help="YYYY-MM-DD"
         )
-        parser.add_argument("--only", choices=["nightly", "hourly"], default=None)
+        parser.add_argument("--only", choices=["nightly", "hourly", "digest"], default=None)
 
     def handle(self, *args, as_of, only, **options):
         now = timezone.now()
@@ -29,4 +30,6 @@ class Command(BaseCommand):
             result["nightly"] = jobs.nightly(on=on, now=now)
         if only in (None, "hourly"):
             result["hourly"] = jobs.hourly(now=now)
+        if only in (None, "digest"):
+            result["digest"] = jobs.daily_digest(now=now)
         self.stdout.write(json.dumps(result, ensure_ascii=False, default=str))
