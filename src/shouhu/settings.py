@@ -295,8 +295,8 @@ CELERY_BEAT_SCHEDULE = {
 }
 SHOUHU_SMS_SENDER = os.environ.get("SHOUHU_SMS_SENDER", "shouhu.escalation.senders.LoggingSmsSender")
 # Notification delivery (escalation/delivery.py): attempts before a notice counts as undeliverable
-# (back-off 1, 2, 4 … 60 minutes: ten attempts span about four hours), and each send's time limit.
-NOTIFY_MAX_ATTEMPTS = envint("NOTIFY_MAX_ATTEMPTS", 10)
+# (back-off 1, 2, 4, 8, then every 15 minutes: sixteen attempts span about three hours), and each send's time limit.
+NOTIFY_MAX_ATTEMPTS = envint("NOTIFY_MAX_ATTEMPTS", 16)
 NOTIFY_SEND_TIMEOUT = envint("NOTIFY_SEND_TIMEOUT", 10)
 
 # Retention (docs/security.md, "Consent and retention"). The access log is kept at least three years

@@ -15,8 +15,8 @@ Choices:
   a row lock taken with SKIP LOCKED, so two workers never send the same row; a worker that dies
   after holding them lets the lease run out and another sends them. Delivery is therefore at least
   once: only a crash between the send and its record can repeat a message.
-* A failed send is retried with back-off (``BACKOFF_MINUTES``: 1, 2, 4 … capped at an hour) up to
-  ``NOTIFY_MAX_ATTEMPTS`` attempts (about four hours by default); an address that cannot be sent to
+* A failed send is retried with back-off (``BACKOFF_MINUTES``: 1, 2, 4, 8, then every 15 minutes) up to
+  ``NOTIFY_MAX_ATTEMPTS`` attempts (about three hours by default); an address that cannot be sent to
   (a malformed phone number or e-mail address) fails at once. A row that fails for good is
   ``FAILED``, and the people one tier up are told in the app that the person could not be reached.
 * Each send has a time limit (``NOTIFY_SEND_TIMEOUT`` seconds): a sender that hangs counts as a failed
@@ -46,13 +46,13 @@ from .senders import sms_sender
 log = logging.getLogger("shouhu.notifications")
 
 LEASE = dt.timedelta(minutes=5)
-BACKOFF_MINUTES = (1, 2, 4, 8, 16, 32, 60)
+BACKOFF_MINUTES = (1, 2, 4, 8, 15)
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 LISTED_IN_ONE_MESSAGE = 5
 
 
 def max_attempts() -> int:
-    return int(getattr(settings, "NOTIFY_MAX_ATTEMPTS", 10))
+    return int(getattr(settings, "NOTIFY_MAX_ATTEMPTS", 16))
 
 
 def send_timeout() -> float:
