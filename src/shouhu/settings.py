@@ -295,7 +295,8 @@ CELERY_BEAT_SCHEDULE = {
 }
 SHOUHU_SMS_SENDER = os.environ.get("SHOUHU_SMS_SENDER", "shouhu.escalation.senders.LoggingSmsSender")
 # Notification delivery (escalation/delivery.py): attempts before a notice counts as undeliverable
-# (back-off 1, 2, 4, 8, then every 15 minutes: sixteen attempts span about three hours), and each send's time limit.
+# (back-off 1, 2, 4, 8, then every 15 minutes: sixteen attempts span about three hours), and the time
+# limit of each send in seconds.
 NOTIFY_MAX_ATTEMPTS = envint("NOTIFY_MAX_ATTEMPTS", 16)
 NOTIFY_SEND_TIMEOUT = envint("NOTIFY_SEND_TIMEOUT", 10)
 

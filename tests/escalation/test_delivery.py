@@ -163,6 +163,8 @@ def test_a_township_without_a_supervisor_passes_the_alert_to_the_county_at_once(
     assert Notification.objects.filter(user=personas.county, item=item, channel=Channel.IN_APP).exists()
     client.force_login(personas.county)
     assert "王市镇" in client.get("/").content.decode().split('id="unstaffed-townships"')[1]
+    board = client.get(reverse("insight:region", kwargs={"code": f.COUNTY})).content.decode()
+    assert "王市镇" in board.split('id="unstaffed-townships"')[1]
 
 
 def test_the_responsible_director_is_told_of_an_urgent_alert(personas):

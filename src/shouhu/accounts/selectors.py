@@ -37,15 +37,14 @@ def villages_without_director(*, user) -> QuerySet[Region]:
     )
 
 
-def townships_without_supervisor(*, user) -> QuerySet[Region]:
-    """Townships in ``user``'s jurisdiction where no active account of a child supervisor (儿童督导员)
-    answers: their missed work and urgent alerts pass straight to the county (escalation.recipients)."""
+def townships_without_supervisor(*, user=None, within: str | None = None) -> QuerySet[Region]:
+    """Townships in ``user``'s jurisdiction (or under the region code ``within``, already checked)
+    where no active account of a child supervisor (儿童督导员) answers: their missed work and urgent
+    alerts pass straight to the county (escalation.recipients)."""
     from .models import Role, User
 
     staffed = User.objects.filter(is_active=True, role=Role.TOWNSHIP_SUPERVISOR).values("region_id")
-    return (
-        access.regions_visible_to(user)
-        .filter(level=Level.TOWNSHIP)
-        .exclude(code__in=staffed)
-        .order_by("code")
+    regions = (
+        access.regions_visible_to(user) if within is None else Region.objects.filter(code__startswith=within)
     )
+    return regions.filter(level=Level.TOWNSHIP).exclude(code__in=staffed).order_by("code")

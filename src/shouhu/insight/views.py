@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from shouhu.accounts import access
+from shouhu.accounts.selectors import townships_without_supervisor
 from shouhu.audit.models import Action
 from shouhu.audit.services import log_access
 from shouhu.regions.codes import Level, level_of
@@ -54,6 +55,9 @@ def region(request, code):
     }
     context = {
         "board": board,
+        "unstaffed": list(townships_without_supervisor(within=place.code))
+        if level_of(place.code) <= Level.TOWNSHIP
+        else [],
         "form": form,
         "trail": trail,
         "charts": charts,
