@@ -43,8 +43,9 @@ def pytest_runtest_setup(item):
 
 @pytest.fixture(scope="session", autouse=True)
 def chosen_day():
-    """Session and module fixtures (a seeded demo population) are made on the tests' day as well."""
-    with time_machine.travel(clock.NOW, tick=True):
+    """Session and module fixtures (a seeded demo population) are made at ``clock.NOW`` as well, the
+    clock standing still between tests, so that what they made is never later than a test's moment."""
+    with time_machine.travel(clock.NOW, tick=False):
         yield
 
 
