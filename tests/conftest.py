@@ -4,6 +4,9 @@ Personas (GUIDE.md): a director of village A and of village B in Wangshi town, a
 in Kantuan town, the Wangshi supervisor, a county official, a civil-affairs official, an administrator,
 a mentor with one granted child, and a social worker with none.
 
+Every test runs on the tests' clock (``tests/clock.py``): a moment chosen on purpose, never the
+machine's date; a test marked ``@pytest.mark.time_machine(...)`` runs at its own moment.
+
 Tests that need PostgreSQL or Chromium are skipped, with the reason printed, when those are absent;
 with SHOUHU_REQUIRE_ALL=1 (set by CI) such a skip is a failure instead.
 """
@@ -12,7 +15,9 @@ import os
 import shutil
 
 import pytest
+import time_machine
 
+from tests import clock
 from tests import factories as f
 
 REQUIRE_ALL = os.environ.get("SHOUHU_REQUIRE_ALL", "").lower() in ("1", "true", "yes")
@@ -34,6 +39,21 @@ def pytest_runtest_setup(item):
     if REQUIRE_ALL:
         pytest.fail(f"SHOUHU_REQUIRE_ALL is set but this test cannot run: {reason}", pytrace=False)
     pytest.skip(reason)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def chosen_day():
+    """Session and module fixtures (a seeded demo population) are made on the tests' day as well."""
+    with time_machine.travel(clock.NOW, tick=True):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def chosen_moment(request, time_machine):
+    """Start every test at ``clock.NOW`` unless it names its own moment with the time_machine marker."""
+    if request.node.get_closest_marker("time_machine") is None:
+        time_machine.move_to(clock.NOW, tick=True)
+    return time_machine
 
 
 @pytest.fixture(scope="session")

@@ -15,6 +15,7 @@ from shouhu.escalation import services as escalation
 from shouhu.escalation.models import Notification, Status, WorkItem
 from shouhu.visits import investigations, services
 from shouhu.visits.models import ActivitySession, ChildrensHome, Investigation, Visit, VisitPolicy
+from tests import clock
 from tests import factories as f
 
 VISITS = "/api/v1/visits/"
@@ -23,7 +24,7 @@ NOTIFICATIONS = "/api/v1/notifications/"
 INVESTIGATIONS = "/api/v1/investigations/"
 HOMES = "/api/v1/homes/"
 SESSIONS = "/api/v1/sessions/"
-TODAY = timezone.localdate()
+TODAY = clock.TODAY
 YEAR, QUARTER = TODAY.year, (TODAY.month - 1) // 3 + 1
 
 
@@ -458,7 +459,14 @@ def test_nobody_else_sees_my_notifications(notified, api):
     assert rows(api(notified.dir_a).get(NOTIFICATIONS)) == []
 
 
-def test_a_notification_is_marked_read(notified, api):
+def at_every_edge():
+    """A mid-month day and each date that breaks schedules, the test's clock moved to it."""
+    moments = {"mid-month": clock.NOW, **clock.EDGES}
+    return [pytest.param(m, marks=pytest.mark.time_machine(m), id=name) for name, m in moments.items()]
+
+
+@pytest.mark.parametrize("moment", at_every_edge())
+def test_a_notification_is_marked_read(moment, notified, api):
     """Marking one notice read takes it, and only it, off the unread list, whatever else reached the
     supervisor that night (on 31 December a monthly and a yearly visit fall due together)."""
     mine = Notification.objects.filter(user=notified.supervisor, channel="in_app")

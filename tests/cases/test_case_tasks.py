@@ -11,8 +11,9 @@ from django.utils import timezone
 from shouhu.cases import services
 from shouhu.escalation import services as escalation
 from shouhu.escalation.models import Notification, Status, Tier
+from tests import clock
 
-TODAY = timezone.localdate()
+TODAY = clock.TODAY
 
 
 @pytest.fixture

@@ -4,16 +4,16 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
 
 from shouhu.accounts import access
 from shouhu.accounts.models import Role
 from shouhu.cases import reports, services
 from shouhu.cases.models import Alert, Case, CaseStatus, ChildRisk, Report, ReportStatus
 from shouhu.escalation.models import Notification, Tier
+from tests import clock
 from tests import factories as f
 
-NOW = timezone.now()
+NOW = clock.NOW
 
 
 @pytest.fixture

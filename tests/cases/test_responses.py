@@ -4,7 +4,6 @@ batch path that evaluates many children in a few queries with the same outcome a
 import datetime as dt
 
 import pytest
-from django.utils import timezone
 
 from shouhu.cases import services
 from shouhu.cases.models import Alert, AlertStatus
@@ -12,9 +11,10 @@ from shouhu.children import services as child_services
 from shouhu.children.models import Child
 from shouhu.escalation import services as escalation
 from shouhu.escalation.models import Notification, Status, Tier
+from tests import clock
 from tests import factories as f
 
-TODAY = timezone.localdate()
+TODAY = clock.TODAY
 
 
 def alone(personas, name="独居娃"):

@@ -13,10 +13,11 @@ from shouhu.children import services as child_services
 from shouhu.escalation import services as escalation
 from shouhu.escalation.models import Notification, Tier
 from shouhu.visits import services as visit_services
+from tests import clock
 from tests import factories as f
 
 ON = dt.date(2026, 6, 15)
-TODAY = timezone.localdate()
+TODAY = clock.TODAY
 AWAY = (ParentState("父亲", "migrant"), ParentState("母亲", "migrant"))
 
 

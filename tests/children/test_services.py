@@ -4,14 +4,14 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
 
 from shouhu.children import services
 from shouhu.children.models import CategoryEvent, Child, Parent
 from shouhu.children.validators import add_years
+from tests import clock
 from tests import factories as f
 
-TODAY = timezone.localdate()
+TODAY = clock.TODAY
 
 
 def errors_of(exc: pytest.ExceptionInfo) -> dict:

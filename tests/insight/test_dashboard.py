@@ -6,13 +6,13 @@ import re
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from shouhu.insight import selectors
 from shouhu.insight.forms import PeriodForm
+from tests import clock
 from tests import factories as f
 
-TODAY = timezone.localdate()
+TODAY = clock.TODAY
 
 
 @pytest.fixture

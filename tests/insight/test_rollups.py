@@ -8,7 +8,6 @@ from collections import defaultdict
 import pytest
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -20,9 +19,10 @@ from shouhu.insight import rollups, selectors
 from shouhu.insight.models import Layer, Tally
 from shouhu.regions.models import Region
 from shouhu.visits import services as visit_services
+from tests import clock
 from tests import factories as f
 
-TODAY = timezone.localdate()
+TODAY = clock.TODAY
 PROVINCE = f.COUNTY[:2]
 LEFT_BEHIND = {
     "parents": {"father": f.migrant(), "mother": f.migrant()},

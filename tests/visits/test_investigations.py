@@ -4,14 +4,14 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
 
 from shouhu.escalation.models import Status, WorkItem
 from shouhu.visits import homes, investigations
 from shouhu.visits.models import CheckStatus, ChildrensHome
+from tests import clock
 from tests import factories as f
 
-TODAY = timezone.localdate()
+TODAY = clock.TODAY
 YEAR, QUARTER = TODAY.year, (TODAY.month - 1) // 3 + 1
 
 

@@ -12,9 +12,10 @@ from shouhu.escalation import services as escalation
 from shouhu.escalation.models import Notification, Status, Tier, WorkItem
 from shouhu.visits import services
 from shouhu.visits.models import Visit
+from tests import clock
 from tests import factories as f
 
-TODAY = timezone.localdate()
+TODAY = clock.TODAY
 
 
 def items(child, **kw):
@@ -185,3 +186,69 @@ def test_a_county_centre_visit_must_be_made_by_county_staff(work):
     visit(work.county, child)
     county_item.refresh_from_db()
     assert county_item.status == Status.DONE
+
+
+# --- the dates that break schedules ----------------------------------------------------------------
+
+
+def at_edges():
+    return [pytest.param(m, marks=pytest.mark.time_machine(m), id=name) for name, m in clock.EDGES.items()]
+
+
+@pytest.mark.parametrize("moment", at_edges())
+def test_on_a_period_s_edge_each_child_has_one_visit_due_by_the_end_of_the_period(moment, work):
+    """On 31 December, 29 February, a quarter's last or first day: one open item per child and
+    requirement, its period holding today, due at the last second of that period."""
+    today = moment.date()
+    for child in (work.child_a, work.child_b, work.child_c):
+        item = director_item(child)
+        due = timezone.localtime(item.due_at)
+        assert item.period_start <= today <= due.date() == item.period_end or item.period_end is None
+        assert (due.hour, due.minute, due.second) == (23, 59, 59)
+    assert director_item(work.child_a).period_start == today.replace(day=1)  # monthly
+    assert director_item(work.child_b).period_start == dt.date(today.year, 1, 1)  # yearly
+
+
+@pytest.mark.parametrize("moment", at_edges())
+def test_the_day_after_an_edge_the_next_period_is_due_and_the_missed_one_stays_open(
+    moment, work, time_machine
+):
+    tomorrow = moment.date() + dt.timedelta(days=1)
+    before = director_item(work.child_a)
+    time_machine.move_to(clock.at(tomorrow.year, tomorrow.month, tomorrow.day, 2))  # the nightly run
+
+    services.schedules_refresh()
+
+    due = items(work.child_a, kind=services.DIRECTOR_VISIT, status=Status.OPEN).order_by("due_at")
+    if tomorrow.month == moment.date().month:  # still the same month: nothing new
+        assert list(due) == [before]
+    else:
+        assert [i.period_start for i in due] == [before.period_start, tomorrow.replace(day=1)]
+
+
+@pytest.mark.parametrize(
+    "birthday, category",
+    [(16, "left_behind"), (18, "orphan")],
+    ids=["16th-birthday", "18th-birthday"],
+)
+def test_a_category_ends_on_its_birthday_in_the_nightly_run(birthday, category, work):
+    """Left-behind ends on the 16th birthday and orphan on the 18th: the night before the child still
+    holds it; the nightly run on the birthday ends it."""
+    from shouhu import jobs
+
+    born = clock.TODAY.replace(year=clock.TODAY.year - birthday, day=20)  # the birthday is on the 20th
+    parents = (
+        {"father": f.migrant(), "mother": f.migrant()}
+        if category == "left_behind"
+        else {"father": {"situation": "deceased"}, "mother": {"situation": "deceased"}}
+    )
+    child = f.make_child(
+        actor=work.dir_a, name="生日", birth_date=born, id_number=f.id_number_for(born), parents=parents
+    )
+    eve = born.replace(year=born.year + birthday) - dt.timedelta(days=1)
+
+    jobs.nightly(on=eve)
+    assert child.categories.filter(category_id=category).exists()
+
+    jobs.nightly(on=eve + dt.timedelta(days=1))
+    assert not child.categories.filter(category_id=category).exists()

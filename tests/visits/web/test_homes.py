@@ -4,16 +4,16 @@ session with the village's children."""
 import datetime as dt
 
 from django.urls import reverse
-from django.utils import timezone
 
 from shouhu.escalation.models import Status, WorkItem
 from shouhu.visits import homes
 from shouhu.visits.models import ActivitySession, ChildrensHome
+from tests import clock
 from tests import factories as f
 from tests.web.conftest import error_next_to
 
 HOMES = reverse("visits:homes")
-TODAY = timezone.localdate()
+TODAY = clock.TODAY
 
 
 def home_in(village: str, name: str) -> ChildrensHome:

@@ -2,15 +2,15 @@
 director confirms her children one by one."""
 
 from django.urls import reverse
-from django.utils import timezone
 
 from shouhu.audit.models import AccessLog, Action
 from shouhu.visits import investigations
 from shouhu.visits.models import CheckStatus, Investigation
+from tests import clock
 from tests import factories as f
 
 LIST = reverse("visits:investigations")
-TODAY = timezone.localdate()
+TODAY = clock.TODAY
 YEAR, QUARTER = TODAY.year, (TODAY.month - 1) // 3 + 1
 
 

@@ -5,7 +5,6 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from shouhu.accounts.models import Grant, GrantReason
 from shouhu.audit.models import AccessLog, Action
@@ -13,9 +12,10 @@ from shouhu.escalation import services as escalation
 from shouhu.escalation.models import Status, WorkItem
 from shouhu.visits import services
 from shouhu.visits.models import Visit
+from tests import clock
 from tests.web.conftest import error_next_to
 
-TODAY = timezone.localdate()
+TODAY = clock.TODAY
 
 
 def form_url(child) -> str:
