@@ -1,0 +1,24 @@
+"""For the transactional (threaded) tests: every app available, so the flush after each test truncates
+with CASCADE, and the county and reference data loaded again, as the flush removed them."""
+
+from importlib import import_module
+
+import pytest
+from django.apps import apps
+
+from shouhu.regions.loader import load_regions
+from tests import factories as f
+
+REFERENCE_DATA = ("children.migrations.0002_national_categories", "cases.migrations.0002_harm_types")
+
+concurrent = pytest.mark.django_db(
+    transaction=True, available_apps=[config.name for config in apps.get_app_configs()]
+)
+
+
+@pytest.fixture
+def world():
+    load_regions(f.COUNTY)
+    for module in REFERENCE_DATA:
+        import_module(f"shouhu.{module}").load(apps, None)
+    return f.Personas.create()
