@@ -61,7 +61,7 @@ def patch_pairs(*, clients, child, pairs: int, fields=("address", "illness")) ->
         version = Child.objects.values_list("version", flat=True).get(pk=child.pk)
         values = {name: f"{name}-{i}" for name in fields}
 
-        def send(client, name):
+        def send(client, name, values=values, version=version):
             started = time.perf_counter()
             response = client.patch(
                 url, {name: values[name]}, format="json", HTTP_IF_MATCH=versioning.etag(version)
