@@ -7,13 +7,15 @@ and compares what the writer saw:
 
 - ``expected`` — the version the writer's form or If-Match carried. A different version means someone
   saved in between: ``Stale`` (the API answers 412, the web shows what changed since), nothing written.
-- ``seen_status`` — for a decision (approve, return, close, accept) without a version, the status the
-  writer acted on. If the record has moved on, the decision was taken by someone else: ``Conflict``
-  (the API answers 409 with the current record, the web says who decided).
+- ``seen_status`` — for a decision (approve, return, close, accept), the status the writer acted on.
+  If the record has moved on from it (or the writer's version is older than the record the caller
+  read, so the status the writer saw is not known), the decision was taken by someone else:
+  ``Conflict`` (the API answers 409 with the current record, the web says so). A decision whose
+  status still holds but whose record was changed since the writer's version is ``Stale`` (412).
 
-The write is then made to the locked row, never to the writer's copy, so a field the writer did not
-send keeps what was saved. ``Versioned.save`` adds one to the version (also with ``update_fields``);
-a set-based ``update()`` of versioned rows adds ``bump()``.
+The write is then made to the record as saved (the caller's object is refreshed from the locked row),
+so a field the writer did not send keeps what was saved. ``Versioned.save`` adds one to the version
+(also with ``update_fields``); a set-based ``update()`` of versioned rows adds ``bump()``.
 """
 
 from __future__ import annotations
@@ -74,19 +76,23 @@ def locked(
     message=None,
     queryset=None,
 ) -> M:
-    """The record of ``obj`` read again and locked until the transaction ends (open one first), after
-    the comparisons described above. ``message`` (a callable of the current record) words the
-    ``Conflict``."""
+    """``obj`` read again (``refresh_from_db``) and its row locked until the transaction ends (open
+    one first), after the comparisons described above; returns ``obj``, now the record as saved.
+    ``message`` (a callable of the current record) words the ``Conflict``."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("locked() needs a transaction")
     qs = queryset if queryset is not None else type(obj)._default_manager
-    current = qs.select_for_update(of=("self",)).get(pk=obj.pk)
-    if expected is not None and current.version != expected:
-        raise Stale(current, expected)
-    if seen_status is not None and current.status != seen_status:
-        text = message(current) if message else _("该记录已被他人处理。")
-        raise Conflict(current, str(text))
-    return current
+    read_version = obj.version
+    obj.refresh_from_db(from_queryset=qs.select_for_update(of=("self",)))
+    moved = seen_status is not None and (
+        obj.status != seen_status or (expected is not None and read_version != expected)
+    )
+    if moved:
+        text = message(obj) if message else _("该记录已被他人处理，请查看当前状态。")
+        raise Conflict(obj, str(text))
+    if expected is not None and obj.version != expected:
+        raise Stale(obj, expected)
+    return obj
 
 
 def parse(value) -> int | None:

@@ -34,6 +34,7 @@ from .assistance_serializers import (
     StopSerializer,
 )
 from .case_views import INVALID, REFUSED, call
+from .versions import VersionedViewMixin
 from .visit_views import NOT_FOUND, scoped_get
 
 
@@ -99,7 +100,7 @@ class ApplicationFilter(django_filters.FilterSet):
         responses={201: ApplicationSerializer, 400: INVALID, 403: REFUSED, 404: NOT_FOUND},
     ),
 )
-class ApplicationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class ApplicationViewSet(VersionedViewMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     queryset = Application.objects.none()  # for the schema; get_queryset scopes
     serializer_class = ApplicationSerializer
     filterset_class = ApplicationFilter
@@ -143,7 +144,14 @@ class ApplicationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         application = scoped_get(self.get_queryset(), pk)
         body = body_class(data=request.data)
         body.is_valid(raise_exception=True)
-        call(service, actor=request.user, application=application, **body.validated_data, **extra)
+        call(
+            service,
+            actor=request.user,
+            application=application,
+            expected_version=self.expected_version(request),
+            **body.validated_data,
+            **extra,
+        )
         log_access(request=request, action=Action.UPDATE, child=application.child)
         return self._answer(pk)
 

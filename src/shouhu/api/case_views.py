@@ -42,6 +42,7 @@ from .case_serializers import (
     service_errors,
 )
 from .filters import region_code
+from .versions import VersionedViewMixin
 from .visit_views import NOT_FOUND, forbidden, scoped_get
 
 INVALID = OpenApiResponse(
@@ -141,7 +142,7 @@ class AlertFilter(django_filters.FilterSet):
         responses={200: AlertSerializer, 404: NOT_FOUND},
     ),
 )
-class AlertViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class AlertViewSet(VersionedViewMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     queryset = Alert.objects.none()  # for the schema; get_queryset scopes
     serializer_class = AlertSerializer
     filterset_class = AlertFilter
@@ -171,7 +172,13 @@ class AlertViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         alert = scoped_get(self.get_queryset(), pk)
         body = ReasonSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        call(services.alert_close, actor=request.user, alert=alert, reason=body.validated_data["reason"])
+        call(
+            services.alert_close,
+            actor=request.user,
+            alert=alert,
+            reason=body.validated_data["reason"],
+            expected_version=self.expected_version(request),
+        )
         log_access(request=request, action=Action.UPDATE, child=alert.child)
         return Response(AlertSerializer(scoped_get(self.get_queryset(), pk)).data)
 
@@ -187,7 +194,13 @@ class AlertViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         alert = scoped_get(self.get_queryset(), pk)
         body = AlertMarkSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        call(services.alert_mark, actor=request.user, alert=alert, **body.validated_data)
+        call(
+            services.alert_mark,
+            actor=request.user,
+            alert=alert,
+            expected_version=self.expected_version(request),
+            **body.validated_data,
+        )
         log_access(request=request, action=Action.UPDATE, child=alert.child)
         return Response(AlertSerializer(scoped_get(self.get_queryset(), pk)).data)
 
@@ -218,7 +231,7 @@ class ReportFilter(django_filters.FilterSet):
         responses={201: ReportSerializer, 400: INVALID},
     ),
 )
-class ReportViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class ReportViewSet(VersionedViewMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     queryset = Report.objects.none()  # for the schema; get_queryset scopes
     serializer_class = ReportSerializer
     filterset_class = ReportFilter
@@ -345,7 +358,7 @@ class CaseFilter(django_filters.FilterSet):
         responses={200: CaseSerializer, 404: NOT_FOUND},
     ),
 )
-class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class CaseViewSet(VersionedViewMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     queryset = Case.objects.none()  # for the schema; get_queryset scopes
     serializer_class = CaseSerializer
     filterset_class = CaseFilter
@@ -378,7 +391,13 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         case = scoped_get(self.get_queryset(), pk)
         body = CaseStepSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        call(services.case_step, actor=request.user, case=case, **body.validated_data)
+        call(
+            services.case_step,
+            actor=request.user,
+            case=case,
+            expected_version=self.expected_version(request),
+            **body.validated_data,
+        )
         log_access(request=request, action=Action.UPDATE, child=case.child)
         return self._detail(pk)
 
@@ -391,7 +410,12 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         case = scoped_get(self.get_queryset(), pk)
-        call(services.case_approve_closure, actor=request.user, case=case)
+        call(
+            services.case_approve_closure,
+            actor=request.user,
+            case=case,
+            expected_version=self.expected_version(request),
+        )
         log_access(request=request, action=Action.UPDATE, child=case.child)
         return self._detail(pk)
 

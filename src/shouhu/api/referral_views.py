@@ -35,6 +35,7 @@ from .referral_serializers import (
     ServiceRecordSerializer,
     ServiceTypeSerializer,
 )
+from .versions import VersionedViewMixin
 from .visit_views import NOT_FOUND, scoped_get
 
 
@@ -107,7 +108,7 @@ class ReferralFilter(django_filters.FilterSet):
         responses={201: ReferralSerializer, 400: INVALID, 403: REFUSED, 404: NOT_FOUND},
     ),
 )
-class ReferralViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class ReferralViewSet(VersionedViewMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     queryset = Referral.objects.none()  # for the schema; get_queryset scopes
     serializer_class = ReferralSerializer
     filterset_class = ReferralFilter
@@ -166,7 +167,12 @@ class ReferralViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
         referral = scoped_get(self.get_queryset(), pk)
-        call(services.referral_accept, actor=request.user, referral=referral)
+        call(
+            services.referral_accept,
+            actor=request.user,
+            referral=referral,
+            expected_version=self.expected_version(request),
+        )
         log_access(request=request, action=Action.UPDATE, child=referral.child)
         return self._answer(pk)
 
@@ -186,6 +192,7 @@ class ReferralViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             actor=request.user,
             referral=referral,
             reason=body.validated_data["reason"],
+            expected_version=self.expected_version(request),
         )
         log_access(request=request, action=Action.UPDATE, child=referral.child)
         return self._answer(pk)
@@ -207,6 +214,7 @@ class ReferralViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             actor=request.user,
             referral=referral,
             report=body.validated_data["report"],
+            expected_version=self.expected_version(request),
         )
         log_access(request=request, action=Action.UPDATE, child=referral.child)
         return self._answer(pk)
@@ -228,6 +236,7 @@ class ReferralViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             actor=request.user,
             referral=referral,
             reason=body.validated_data["reason"],
+            expected_version=self.expected_version(request),
         )
         log_access(request=request, action=Action.UPDATE, child=referral.child)
         return self._answer(pk)

@@ -283,19 +283,16 @@ def child_update(
     The change is applied to the record as saved, read again and locked (``versioning.locked``): a
     field the caller does not send keeps its saved value even if someone saved it a moment ago, and
     with ``expected_version`` (the form's hidden field, the API's If-Match) a record saved since
-    raises ``versioning.Stale`` with nothing written, re-classified or evaluated. ``child`` is
-    brought up to what was saved."""
+    raises ``versioning.Stale`` with nothing written, re-classified or evaluated."""
     if not access.can_edit(actor, child):
         raise PermissionDenied(_("您没有修改该儿童信息的权限。"))
     with transaction.atomic():
-        current = versioning.locked(child, expected=expected_version)
+        versioning.locked(child, expected=expected_version)
         for k, v in (fields or {}).items():
-            setattr(current, k, v)
-        saved = _validate_and_save(
-            current, actor=actor, parents=parents, carer=carer, contacts=contacts, created=False
+            setattr(child, k, v)
+        return _validate_and_save(
+            child, actor=actor, parents=parents, carer=carer, contacts=contacts, created=False
         )
-    child.__dict__.update({f.attname: getattr(saved, f.attname) for f in Child._meta.concrete_fields})
-    return saved
 
 
 def _validate_and_save(child: Child, *, actor, parents, carer, contacts, created: bool) -> Child:
