@@ -9,7 +9,12 @@ from django.apps import apps
 from shouhu.regions.loader import load_regions
 from tests import factories as f
 
-REFERENCE_DATA = ("children.migrations.0002_national_categories", "cases.migrations.0002_harm_types")
+REFERENCE_DATA = (
+    ("children.migrations.0002_national_categories", "load"),
+    ("cases.migrations.0002_harm_types", "load"),
+    ("assistance.migrations.0002_assistance_types", "seed"),
+    ("referrals.migrations.0002_service_types", "seed"),
+)
 
 concurrent = pytest.mark.django_db(
     transaction=True, available_apps=[config.name for config in apps.get_app_configs()]
@@ -19,6 +24,6 @@ concurrent = pytest.mark.django_db(
 @pytest.fixture
 def world():
     load_regions(f.COUNTY)
-    for module in REFERENCE_DATA:
-        import_module(f"shouhu.{module}").load(apps, None)
+    for module, function in REFERENCE_DATA:
+        getattr(import_module(f"shouhu.{module}"), function)(apps, None)
     return f.Personas.create()
