@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from .models import Carer, Child, Parent
 from .tiers import Visibility
@@ -46,7 +47,7 @@ def display(field: models.Field, value: Any) -> str:
     if isinstance(value, list):
         inner = getattr(field, "base_field", None)
         labels = dict(inner.flatchoices) if inner is not None and inner.choices else {}
-        return "、".join(str(labels.get(v, _label(field, v))) for v in value)
+        return pgettext("list separator", "、").join(str(labels.get(v, _label(field, v))) for v in value)
     if isinstance(value, bool):
         return _("是") if value else _("否")
     if isinstance(value, dt.datetime | dt.date):
