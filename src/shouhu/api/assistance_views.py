@@ -34,7 +34,7 @@ from .assistance_serializers import (
     StopSerializer,
 )
 from .case_views import INVALID, REFUSED, call
-from .versions import VersionedViewMixin
+from .versions import CONFLICT, STALE, VersionedViewMixin
 from .visit_views import NOT_FOUND, scoped_get
 
 
@@ -162,7 +162,14 @@ class ApplicationViewSet(VersionedViewMixin, mixins.ListModelMixin, viewsets.Gen
         "approves their own application, the township's reviewer does not approve again at the county, "
         "and no level is skipped (403, saying who must act).",
         request=CommentSerializer,
-        responses={200: ApplicationSerializer, 400: INVALID, 403: REFUSED, 404: NOT_FOUND},
+        responses={
+            200: ApplicationSerializer,
+            400: INVALID,
+            403: REFUSED,
+            404: NOT_FOUND,
+            409: CONFLICT,
+            412: STALE,
+        },
     )
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
@@ -172,7 +179,14 @@ class ApplicationViewSet(VersionedViewMixin, mixins.ListModelMixin, viewsets.Gen
         summary="Return the application to the applicant, with a reason",
         description="The level that holds it (township or county); the applicant sees `return_reason`.",
         request=ReturnSerializer,
-        responses={200: ApplicationSerializer, 400: INVALID, 403: REFUSED, 404: NOT_FOUND},
+        responses={
+            200: ApplicationSerializer,
+            400: INVALID,
+            403: REFUSED,
+            404: NOT_FOUND,
+            409: CONFLICT,
+            412: STALE,
+        },
     )
     @action(detail=True, methods=["post"], url_path="return")
     def return_(self, request, pk=None):
@@ -183,7 +197,14 @@ class ApplicationViewSet(VersionedViewMixin, mixins.ListModelMixin, viewsets.Gen
         description="The child director of the village, after correcting it; it starts again at the "
         "township, whichever level returned it. Eligibility is checked again.",
         request=ResubmitSerializer,
-        responses={200: ApplicationSerializer, 400: INVALID, 403: REFUSED, 404: NOT_FOUND},
+        responses={
+            200: ApplicationSerializer,
+            400: INVALID,
+            403: REFUSED,
+            404: NOT_FOUND,
+            409: CONFLICT,
+            412: STALE,
+        },
     )
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
@@ -195,7 +216,14 @@ class ApplicationViewSet(VersionedViewMixin, mixins.ListModelMixin, viewsets.Gen
         "in seven days. (The nightly re-check stops payments by itself at 18, on exit, or when the child no "
         "longer qualifies.)",
         request=StopSerializer,
-        responses={200: ApplicationSerializer, 400: INVALID, 403: REFUSED, 404: NOT_FOUND},
+        responses={
+            200: ApplicationSerializer,
+            400: INVALID,
+            403: REFUSED,
+            404: NOT_FOUND,
+            409: CONFLICT,
+            412: STALE,
+        },
     )
     @action(detail=True, methods=["post"])
     def stop(self, request, pk=None):

@@ -42,7 +42,7 @@ from .case_serializers import (
     service_errors,
 )
 from .filters import region_code
-from .versions import VersionedViewMixin
+from .versions import CONFLICT, STALE, VersionedViewMixin
 from .visit_views import NOT_FOUND, forbidden, scoped_get
 
 INVALID = OpenApiResponse(
@@ -165,7 +165,14 @@ class AlertViewSet(VersionedViewMixin, mixins.ListModelMixin, viewsets.GenericVi
         description="Urgent and high alerts: supervisors and county staff over the place only (or a "
         "visit that confirms the child is safe); medium and low: whoever works the child's village.",
         request=ReasonSerializer,
-        responses={200: AlertSerializer, 400: INVALID, 403: REFUSED, 404: NOT_FOUND},
+        responses={
+            200: AlertSerializer,
+            400: INVALID,
+            403: REFUSED,
+            404: NOT_FOUND,
+            409: CONFLICT,
+            412: STALE,
+        },
     )
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
@@ -187,7 +194,14 @@ class AlertViewSet(VersionedViewMixin, mixins.ListModelMixin, viewsets.GenericVi
         description="Police informed, written notice to the parents, guardian urged: each recorded once, "
         "with the time of its first marking; `false` leaves a mark as it is.",
         request=AlertMarkSerializer,
-        responses={200: AlertSerializer, 400: INVALID, 403: REFUSED, 404: NOT_FOUND},
+        responses={
+            200: AlertSerializer,
+            400: INVALID,
+            403: REFUSED,
+            404: NOT_FOUND,
+            409: CONFLICT,
+            412: STALE,
+        },
     )
     @action(detail=True, methods=["post"])
     def mark(self, request, pk=None):
@@ -285,7 +299,7 @@ class ReportViewSet(VersionedViewMixin, mixins.ListModelMixin, viewsets.GenericV
         description="Supervisors and county staff over the report's township; the report must be linked "
         "to a child first (400 otherwise).",
         request=ReportCaseSerializer,
-        responses={201: CaseSerializer, 400: INVALID, 403: REFUSED, 404: NOT_FOUND},
+        responses={201: CaseSerializer, 400: INVALID, 403: REFUSED, 404: NOT_FOUND, 409: CONFLICT},
     )
     @action(detail=True, methods=["post"])
     def case(self, request, pk=None):
@@ -308,7 +322,12 @@ class ReportViewSet(VersionedViewMixin, mixins.ListModelMixin, viewsets.GenericV
         summary="Close a report with a reason",
         description="Supervisors and county staff over the report's township.",
         request=ReasonSerializer,
-        responses={200: ReportSerializer, 400: INVALID, 403: REFUSED, 404: NOT_FOUND},
+        responses={
+            200: ReportSerializer,
+            400: INVALID,
+            403: REFUSED,
+            404: NOT_FOUND,
+        },
     )
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
@@ -384,7 +403,14 @@ class CaseViewSet(VersionedViewMixin, mixins.ListModelMixin, viewsets.GenericVie
         description="Opened → assessed (`assessment` of every need) → planned (`plan`) → in service → "
         "reviewed → close requested (`text`: the outcome). Urgent and high cases then wait for approval.",
         request=CaseStepSerializer,
-        responses={200: CaseSerializer, 400: INVALID, 403: REFUSED, 404: NOT_FOUND},
+        responses={
+            200: CaseSerializer,
+            400: INVALID,
+            403: REFUSED,
+            404: NOT_FOUND,
+            409: CONFLICT,
+            412: STALE,
+        },
     )
     @action(detail=True, methods=["post"])
     def step(self, request, pk=None):
@@ -405,7 +431,14 @@ class CaseViewSet(VersionedViewMixin, mixins.ListModelMixin, viewsets.GenericVie
         summary="Approve the closing of a case",
         description="Supervisors and county staff over the case's place; never the person who asked.",
         request=None,
-        responses={200: CaseSerializer, 400: INVALID, 403: REFUSED, 404: NOT_FOUND},
+        responses={
+            200: CaseSerializer,
+            400: INVALID,
+            403: REFUSED,
+            404: NOT_FOUND,
+            409: CONFLICT,
+            412: STALE,
+        },
     )
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):

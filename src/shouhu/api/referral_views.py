@@ -35,7 +35,7 @@ from .referral_serializers import (
     ServiceRecordSerializer,
     ServiceTypeSerializer,
 )
-from .versions import VersionedViewMixin
+from .versions import CONFLICT, STALE, VersionedViewMixin
 from .visit_views import NOT_FOUND, scoped_get
 
 
@@ -162,7 +162,14 @@ class ReferralViewSet(VersionedViewMixin, mixins.ListModelMixin, viewsets.Generi
         description="The organisation's staff, while it is pending. Each staff member is granted the "
         "child (reason: referral) until the referral is closed or revoked.",
         request=None,
-        responses={200: ReferralSerializer, 400: INVALID, 403: REFUSED, 404: NOT_FOUND},
+        responses={
+            200: ReferralSerializer,
+            400: INVALID,
+            403: REFUSED,
+            404: NOT_FOUND,
+            409: CONFLICT,
+            412: STALE,
+        },
     )
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
@@ -180,7 +187,14 @@ class ReferralViewSet(VersionedViewMixin, mixins.ListModelMixin, viewsets.Generi
         summary="Decline a referral with a reason",
         description="The organisation's staff, while it is pending; the reason goes to the case's timeline.",
         request=ReasonSerializer,
-        responses={200: ReferralSerializer, 400: INVALID, 403: REFUSED, 404: NOT_FOUND},
+        responses={
+            200: ReferralSerializer,
+            400: INVALID,
+            403: REFUSED,
+            404: NOT_FOUND,
+            409: CONFLICT,
+            412: STALE,
+        },
     )
     @action(detail=True, methods=["post"])
     def decline(self, request, pk=None):
@@ -202,7 +216,14 @@ class ReferralViewSet(VersionedViewMixin, mixins.ListModelMixin, viewsets.Generi
         description="The organisation's staff, while it is accepted. The report goes to the case's "
         "timeline and the staff's grants end at once.",
         request=CloseSerializer,
-        responses={200: ReferralSerializer, 400: INVALID, 403: REFUSED, 404: NOT_FOUND},
+        responses={
+            200: ReferralSerializer,
+            400: INVALID,
+            403: REFUSED,
+            404: NOT_FOUND,
+            409: CONFLICT,
+            412: STALE,
+        },
     )
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
@@ -224,7 +245,14 @@ class ReferralViewSet(VersionedViewMixin, mixins.ListModelMixin, viewsets.Generi
         description="Those who may change the child's file, while it is pending or accepted; the "
         "organisation's grants end at once.",
         request=ReasonSerializer,
-        responses={200: ReferralSerializer, 400: INVALID, 403: REFUSED, 404: NOT_FOUND},
+        responses={
+            200: ReferralSerializer,
+            400: INVALID,
+            403: REFUSED,
+            404: NOT_FOUND,
+            409: CONFLICT,
+            412: STALE,
+        },
     )
     @action(detail=True, methods=["post"])
     def revoke(self, request, pk=None):
