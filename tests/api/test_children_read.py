@@ -13,6 +13,7 @@ from .conftest import CHILDREN, child_url
 
 FILE_FIELDS = {
     "id",
+    "version",
     "name",
     "gender",
     "birth_date",

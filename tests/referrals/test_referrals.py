@@ -12,6 +12,7 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from shouhu import versioning
 from shouhu.accounts import access
 from shouhu.accounts.models import Grant, GrantReason, Role
 from shouhu.cases import services as case_services
@@ -240,7 +241,7 @@ def test_two_answers_at_once_give_one_acceptance(personas, case, provider, colle
     stale = Referral.objects.get(pk=referral.pk)  # the second staff member's page, loaded before
     services.referral_accept(actor=personas.social_worker, referral=referral)
 
-    with pytest.raises(ValidationError):
+    with pytest.raises(versioning.Conflict, match="服务中"):
         services.referral_decline(actor=colleague, referral=stale, reason="没有名额")
     with pytest.raises(ValidationError):
         services.referral_accept(actor=colleague, referral=Referral.objects.get(pk=referral.pk))

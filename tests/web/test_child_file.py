@@ -98,12 +98,12 @@ def test_the_file_shows_who_changed_which_fields(signed_in, personas):
     client = signed_in(personas.dir_a)
     client.post(  # through the page, so that the change is recorded with its author
         reverse("children:edit", kwargs={"pk": personas.child_a.pk}),
-        {**_current(personas.child_a), "address": "前潘村东头"},
+        {**_current(personas.child_a), "address": "前潘村东头", "version": personas.child_a.version},
     )
     html = client.get(file_of(personas.child_a)).content.decode()
     history = html[html.index("修改记录") :]
     assert "刘云" in history
-    assert "现居住地址" in history
+    assert "现居住地址：（空） → 前潘村东头" in history
 
 
 def _current(child):

@@ -52,7 +52,8 @@ def edit_url(child):
 
 def resubmit(client, child, **changes):
     """Open the edit page and send it back with ``changes``, as a user would."""
-    current = form_values(client.get(edit_url(child)).context["record"])
+    page = client.get(edit_url(child)).context
+    current = {**form_values(page["record"]), "version": page["version"]}
     return client.post(edit_url(child), {**current, **changes})
 
 

@@ -83,6 +83,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
         model = Application
         fields = [
             "id",
+            "version",
             "child",
             "child_name",
             "region",

@@ -34,6 +34,7 @@ from .assistance_serializers import (
     StopSerializer,
 )
 from .case_views import INVALID, REFUSED, call
+from .versions import CONFLICT, STALE, VersionedViewMixin
 from .visit_views import NOT_FOUND, scoped_get
 
 
@@ -99,7 +100,7 @@ class ApplicationFilter(django_filters.FilterSet):
         responses={201: ApplicationSerializer, 400: INVALID, 403: REFUSED, 404: NOT_FOUND},
     ),
 )
-class ApplicationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class ApplicationViewSet(VersionedViewMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     queryset = Application.objects.none()  # for the schema; get_queryset scopes
     serializer_class = ApplicationSerializer
     filterset_class = ApplicationFilter
@@ -143,7 +144,14 @@ class ApplicationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         application = scoped_get(self.get_queryset(), pk)
         body = body_class(data=request.data)
         body.is_valid(raise_exception=True)
-        call(service, actor=request.user, application=application, **body.validated_data, **extra)
+        call(
+            service,
+            actor=request.user,
+            application=application,
+            expected_version=self.expected_version(request),
+            **body.validated_data,
+            **extra,
+        )
         log_access(request=request, action=Action.UPDATE, child=application.child)
         return self._answer(pk)
 
@@ -154,7 +162,14 @@ class ApplicationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         "approves their own application, the township's reviewer does not approve again at the county, "
         "and no level is skipped (403, saying who must act).",
         request=CommentSerializer,
-        responses={200: ApplicationSerializer, 400: INVALID, 403: REFUSED, 404: NOT_FOUND},
+        responses={
+            200: ApplicationSerializer,
+            400: INVALID,
+            403: REFUSED,
+            404: NOT_FOUND,
+            409: CONFLICT,
+            412: STALE,
+        },
     )
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
@@ -164,7 +179,14 @@ class ApplicationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         summary="Return the application to the applicant, with a reason",
         description="The level that holds it (township or county); the applicant sees `return_reason`.",
         request=ReturnSerializer,
-        responses={200: ApplicationSerializer, 400: INVALID, 403: REFUSED, 404: NOT_FOUND},
+        responses={
+            200: ApplicationSerializer,
+            400: INVALID,
+            403: REFUSED,
+            404: NOT_FOUND,
+            409: CONFLICT,
+            412: STALE,
+        },
     )
     @action(detail=True, methods=["post"], url_path="return")
     def return_(self, request, pk=None):
@@ -175,7 +197,14 @@ class ApplicationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         description="The child director of the village, after correcting it; it starts again at the "
         "township, whichever level returned it. Eligibility is checked again.",
         request=ResubmitSerializer,
-        responses={200: ApplicationSerializer, 400: INVALID, 403: REFUSED, 404: NOT_FOUND},
+        responses={
+            200: ApplicationSerializer,
+            400: INVALID,
+            403: REFUSED,
+            404: NOT_FOUND,
+            409: CONFLICT,
+            412: STALE,
+        },
     )
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
@@ -187,7 +216,14 @@ class ApplicationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         "in seven days. (The nightly re-check stops payments by itself at 18, on exit, or when the child no "
         "longer qualifies.)",
         request=StopSerializer,
-        responses={200: ApplicationSerializer, 400: INVALID, 403: REFUSED, 404: NOT_FOUND},
+        responses={
+            200: ApplicationSerializer,
+            400: INVALID,
+            403: REFUSED,
+            404: NOT_FOUND,
+            409: CONFLICT,
+            412: STALE,
+        },
     )
     @action(detail=True, methods=["post"])
     def stop(self, request, pk=None):

@@ -106,6 +106,7 @@ class AlertSerializer(serializers.ModelSerializer):
         model = Alert
         fields = [
             "id",
+            "version",
             "child",
             "child_name",
             "region",
@@ -305,6 +306,7 @@ class CaseSerializer(serializers.ModelSerializer):
         model = Case
         fields = [
             "id",
+            "version",
             "child",
             "child_name",
             "region",

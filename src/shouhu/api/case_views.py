@@ -42,6 +42,7 @@ from .case_serializers import (
     service_errors,
 )
 from .filters import region_code
+from .versions import CONFLICT, STALE, VersionedViewMixin
 from .visit_views import NOT_FOUND, forbidden, scoped_get
 
 INVALID = OpenApiResponse(
@@ -141,7 +142,7 @@ class AlertFilter(django_filters.FilterSet):
         responses={200: AlertSerializer, 404: NOT_FOUND},
     ),
 )
-class AlertViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class AlertViewSet(VersionedViewMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     queryset = Alert.objects.none()  # for the schema; get_queryset scopes
     serializer_class = AlertSerializer
     filterset_class = AlertFilter
@@ -164,14 +165,27 @@ class AlertViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         description="Urgent and high alerts: supervisors and county staff over the place only (or a "
         "visit that confirms the child is safe); medium and low: whoever works the child's village.",
         request=ReasonSerializer,
-        responses={200: AlertSerializer, 400: INVALID, 403: REFUSED, 404: NOT_FOUND},
+        responses={
+            200: AlertSerializer,
+            400: INVALID,
+            403: REFUSED,
+            404: NOT_FOUND,
+            409: CONFLICT,
+            412: STALE,
+        },
     )
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         alert = scoped_get(self.get_queryset(), pk)
         body = ReasonSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        call(services.alert_close, actor=request.user, alert=alert, reason=body.validated_data["reason"])
+        call(
+            services.alert_close,
+            actor=request.user,
+            alert=alert,
+            reason=body.validated_data["reason"],
+            expected_version=self.expected_version(request),
+        )
         log_access(request=request, action=Action.UPDATE, child=alert.child)
         return Response(AlertSerializer(scoped_get(self.get_queryset(), pk)).data)
 
@@ -180,14 +194,27 @@ class AlertViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         description="Police informed, written notice to the parents, guardian urged: each recorded once, "
         "with the time of its first marking; `false` leaves a mark as it is.",
         request=AlertMarkSerializer,
-        responses={200: AlertSerializer, 400: INVALID, 403: REFUSED, 404: NOT_FOUND},
+        responses={
+            200: AlertSerializer,
+            400: INVALID,
+            403: REFUSED,
+            404: NOT_FOUND,
+            409: CONFLICT,
+            412: STALE,
+        },
     )
     @action(detail=True, methods=["post"])
     def mark(self, request, pk=None):
         alert = scoped_get(self.get_queryset(), pk)
         body = AlertMarkSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        call(services.alert_mark, actor=request.user, alert=alert, **body.validated_data)
+        call(
+            services.alert_mark,
+            actor=request.user,
+            alert=alert,
+            expected_version=self.expected_version(request),
+            **body.validated_data,
+        )
         log_access(request=request, action=Action.UPDATE, child=alert.child)
         return Response(AlertSerializer(scoped_get(self.get_queryset(), pk)).data)
 
@@ -218,7 +245,7 @@ class ReportFilter(django_filters.FilterSet):
         responses={201: ReportSerializer, 400: INVALID},
     ),
 )
-class ReportViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class ReportViewSet(VersionedViewMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     queryset = Report.objects.none()  # for the schema; get_queryset scopes
     serializer_class = ReportSerializer
     filterset_class = ReportFilter
@@ -272,7 +299,7 @@ class ReportViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         description="Supervisors and county staff over the report's township; the report must be linked "
         "to a child first (400 otherwise).",
         request=ReportCaseSerializer,
-        responses={201: CaseSerializer, 400: INVALID, 403: REFUSED, 404: NOT_FOUND},
+        responses={201: CaseSerializer, 400: INVALID, 403: REFUSED, 404: NOT_FOUND, 409: CONFLICT},
     )
     @action(detail=True, methods=["post"])
     def case(self, request, pk=None):
@@ -295,7 +322,12 @@ class ReportViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         summary="Close a report with a reason",
         description="Supervisors and county staff over the report's township.",
         request=ReasonSerializer,
-        responses={200: ReportSerializer, 400: INVALID, 403: REFUSED, 404: NOT_FOUND},
+        responses={
+            200: ReportSerializer,
+            400: INVALID,
+            403: REFUSED,
+            404: NOT_FOUND,
+        },
     )
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
@@ -345,7 +377,7 @@ class CaseFilter(django_filters.FilterSet):
         responses={200: CaseSerializer, 404: NOT_FOUND},
     ),
 )
-class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class CaseViewSet(VersionedViewMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     queryset = Case.objects.none()  # for the schema; get_queryset scopes
     serializer_class = CaseSerializer
     filterset_class = CaseFilter
@@ -371,14 +403,27 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         description="Opened → assessed (`assessment` of every need) → planned (`plan`) → in service → "
         "reviewed → close requested (`text`: the outcome). Urgent and high cases then wait for approval.",
         request=CaseStepSerializer,
-        responses={200: CaseSerializer, 400: INVALID, 403: REFUSED, 404: NOT_FOUND},
+        responses={
+            200: CaseSerializer,
+            400: INVALID,
+            403: REFUSED,
+            404: NOT_FOUND,
+            409: CONFLICT,
+            412: STALE,
+        },
     )
     @action(detail=True, methods=["post"])
     def step(self, request, pk=None):
         case = scoped_get(self.get_queryset(), pk)
         body = CaseStepSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        call(services.case_step, actor=request.user, case=case, **body.validated_data)
+        call(
+            services.case_step,
+            actor=request.user,
+            case=case,
+            expected_version=self.expected_version(request),
+            **body.validated_data,
+        )
         log_access(request=request, action=Action.UPDATE, child=case.child)
         return self._detail(pk)
 
@@ -386,12 +431,24 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         summary="Approve the closing of a case",
         description="Supervisors and county staff over the case's place; never the person who asked.",
         request=None,
-        responses={200: CaseSerializer, 400: INVALID, 403: REFUSED, 404: NOT_FOUND},
+        responses={
+            200: CaseSerializer,
+            400: INVALID,
+            403: REFUSED,
+            404: NOT_FOUND,
+            409: CONFLICT,
+            412: STALE,
+        },
     )
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         case = scoped_get(self.get_queryset(), pk)
-        call(services.case_approve_closure, actor=request.user, case=case)
+        call(
+            services.case_approve_closure,
+            actor=request.user,
+            case=case,
+            expected_version=self.expected_version(request),
+        )
         log_access(request=request, action=Action.UPDATE, child=case.child)
         return self._detail(pk)
 

@@ -78,6 +78,7 @@ class ReferralSerializer(serializers.ModelSerializer):
         model = Referral
         fields = [
             "id",
+            "version",
             "status",
             "organisation",
             "organisation_name",

@@ -35,6 +35,7 @@ from .referral_serializers import (
     ServiceRecordSerializer,
     ServiceTypeSerializer,
 )
+from .versions import CONFLICT, STALE, VersionedViewMixin
 from .visit_views import NOT_FOUND, scoped_get
 
 
@@ -107,7 +108,7 @@ class ReferralFilter(django_filters.FilterSet):
         responses={201: ReferralSerializer, 400: INVALID, 403: REFUSED, 404: NOT_FOUND},
     ),
 )
-class ReferralViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class ReferralViewSet(VersionedViewMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     queryset = Referral.objects.none()  # for the schema; get_queryset scopes
     serializer_class = ReferralSerializer
     filterset_class = ReferralFilter
@@ -161,12 +162,24 @@ class ReferralViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         description="The organisation's staff, while it is pending. Each staff member is granted the "
         "child (reason: referral) until the referral is closed or revoked.",
         request=None,
-        responses={200: ReferralSerializer, 400: INVALID, 403: REFUSED, 404: NOT_FOUND},
+        responses={
+            200: ReferralSerializer,
+            400: INVALID,
+            403: REFUSED,
+            404: NOT_FOUND,
+            409: CONFLICT,
+            412: STALE,
+        },
     )
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
         referral = scoped_get(self.get_queryset(), pk)
-        call(services.referral_accept, actor=request.user, referral=referral)
+        call(
+            services.referral_accept,
+            actor=request.user,
+            referral=referral,
+            expected_version=self.expected_version(request),
+        )
         log_access(request=request, action=Action.UPDATE, child=referral.child)
         return self._answer(pk)
 
@@ -174,7 +187,14 @@ class ReferralViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         summary="Decline a referral with a reason",
         description="The organisation's staff, while it is pending; the reason goes to the case's timeline.",
         request=ReasonSerializer,
-        responses={200: ReferralSerializer, 400: INVALID, 403: REFUSED, 404: NOT_FOUND},
+        responses={
+            200: ReferralSerializer,
+            400: INVALID,
+            403: REFUSED,
+            404: NOT_FOUND,
+            409: CONFLICT,
+            412: STALE,
+        },
     )
     @action(detail=True, methods=["post"])
     def decline(self, request, pk=None):
@@ -186,6 +206,7 @@ class ReferralViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             actor=request.user,
             referral=referral,
             reason=body.validated_data["reason"],
+            expected_version=self.expected_version(request),
         )
         log_access(request=request, action=Action.UPDATE, child=referral.child)
         return self._answer(pk)
@@ -195,7 +216,14 @@ class ReferralViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         description="The organisation's staff, while it is accepted. The report goes to the case's "
         "timeline and the staff's grants end at once.",
         request=CloseSerializer,
-        responses={200: ReferralSerializer, 400: INVALID, 403: REFUSED, 404: NOT_FOUND},
+        responses={
+            200: ReferralSerializer,
+            400: INVALID,
+            403: REFUSED,
+            404: NOT_FOUND,
+            409: CONFLICT,
+            412: STALE,
+        },
     )
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
@@ -207,6 +235,7 @@ class ReferralViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             actor=request.user,
             referral=referral,
             report=body.validated_data["report"],
+            expected_version=self.expected_version(request),
         )
         log_access(request=request, action=Action.UPDATE, child=referral.child)
         return self._answer(pk)
@@ -216,7 +245,14 @@ class ReferralViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         description="Those who may change the child's file, while it is pending or accepted; the "
         "organisation's grants end at once.",
         request=ReasonSerializer,
-        responses={200: ReferralSerializer, 400: INVALID, 403: REFUSED, 404: NOT_FOUND},
+        responses={
+            200: ReferralSerializer,
+            400: INVALID,
+            403: REFUSED,
+            404: NOT_FOUND,
+            409: CONFLICT,
+            412: STALE,
+        },
     )
     @action(detail=True, methods=["post"])
     def revoke(self, request, pk=None):
@@ -228,6 +264,7 @@ class ReferralViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             actor=request.user,
             referral=referral,
             reason=body.validated_data["reason"],
+            expected_version=self.expected_version(request),
         )
         log_access(request=request, action=Action.UPDATE, child=referral.child)
         return self._answer(pk)

@@ -208,6 +208,7 @@ class ChildSerializer(ShapeOnlyModelSerializer):
         model = Child
         fields = [
             "id",
+            "version",
             "name",
             "gender",
             "birth_date",

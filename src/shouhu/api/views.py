@@ -20,6 +20,7 @@ from .serializers import (
     RegionSerializer,
     domain_errors,
 )
+from .versions import IF_MATCH, STALE, VersionedViewMixin
 
 NOT_FOUND = OpenApiResponse(
     description="Not found, or outside your jurisdiction (the two are not told apart)."
@@ -81,14 +82,19 @@ class TieredSchema(AutoSchema):
     partial_update=extend_schema(
         summary="Change a child's file",
         description="Send only what changes. `parents` items are matched by `role`; "
-        "`carer: null` removes the carer; `contacts` replaces the list.",
+        "`carer: null` removes the carer; `contacts` replaces the list. Send `If-Match` with the ETag "
+        "of the file you read (or `version` in the body): if the file was saved since, nothing is "
+        "written and the answer is 412 with the current file. Without it the change is applied to the "
+        "file as saved (fields you do not send keep their values).",
+        parameters=[IF_MATCH],
         request=ChildSerializer,
-        responses={200: ChildSerializer, 400: INVALID, 403: FORBIDDEN, 404: NOT_FOUND},
+        responses={200: ChildSerializer, 400: INVALID, 403: FORBIDDEN, 404: NOT_FOUND, 412: STALE},
     ),
 )
-class ChildViewSet(viewsets.GenericViewSet):
+class ChildViewSet(VersionedViewMixin, viewsets.GenericViewSet):
     """No PUT (a whole-file replacement would wipe what another user just recorded) and no DELETE
-    (a child leaves the registry by an exit date and reason, which keeps the history)."""
+    (a child leaves the registry by an exit date and reason, which keeps the history). A file answers
+    with its ETag; a PATCH honours If-Match (``api.versions``)."""
 
     permission_classes = [IsAuthenticated, ChildPermission]
     filterset_class = ChildFilter
@@ -129,10 +135,13 @@ class ChildViewSet(viewsets.GenericViewSet):
     def partial_update(self, request, pk=None):
         child = access.get_child_for(request.user, pk)
         self.check_object_permissions(request, child)
+        expected = self.expected_version(request)
         serializer = self.get_serializer(child, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         try:
-            services.child_update(actor=request.user, child=child, **serializer.service_arguments())
+            services.child_update(
+                actor=request.user, child=child, expected_version=expected, **serializer.service_arguments()
+            )
         except DjangoValidationError as exc:
             raise domain_errors(exc, request.data) from exc
         child = selectors.child_file(user=request.user, pk=child.pk)

@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from shouhu.versioning import Versioned
+
 
 class AssistanceType(models.Model):
     """A kind of assistance. ``rule`` holds the parameters of the fixed checks in ``eligibility.py``
@@ -80,7 +82,7 @@ OPEN_STATUSES = (
 )
 
 
-class Application(models.Model):
+class Application(Versioned):
     """One application for one child and one type; one open at a time (a partial unique constraint)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)

@@ -22,6 +22,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from shouhu import versioning
 from shouhu.accounts import access
 from shouhu.accounts.models import Role, User, WelfareWorker, WorkerKind
 from shouhu.children.models import Child
@@ -235,6 +236,11 @@ def application_submit(
     return application
 
 
+def _moved(application: Application) -> str:
+    """The decision was taken by someone else first."""
+    return _("该申请已被他人处理，当前为“%(status)s”。") % {"status": application.get_status_display()}
+
+
 def _check_level(actor, application: Application) -> str:
     """The level that acts now, checked against the actor; refusals say who must act."""
     level = ACTS.get(application.status)
@@ -261,12 +267,22 @@ def _check_level(actor, application: Application) -> str:
 
 
 def application_approve(
-    *, actor, application: Application, comment: str = "", now: dt.datetime | None = None
+    *,
+    actor,
+    application: Application,
+    comment: str = "",
+    now: dt.datetime | None = None,
+    expected_version: int | None = None,
 ) -> Application:
     """The township passes the application to the county; the county approves it. One level at a time."""
     now = now or timezone.now()
     with transaction.atomic():
-        application = Application.objects.select_for_update().get(pk=application.pk)
+        application = versioning.locked(
+            application,
+            expected=expected_version,
+            seen_status=application.status,
+            message=_moved,
+        )
         level = _check_level(actor, application)
         if level == Level.TOWNSHIP:
             application.status = ApplicationStatus.TOWNSHIP_APPROVED
@@ -282,14 +298,24 @@ def application_approve(
 
 
 def application_return(
-    *, actor, application: Application, reason: str, now: dt.datetime | None = None
+    *,
+    actor,
+    application: Application,
+    reason: str,
+    now: dt.datetime | None = None,
+    expected_version: int | None = None,
 ) -> Application:
     """Either level sends the application back to the applicant with a reason the applicant sees."""
     now = now or timezone.now()
     if not (reason or "").strip():
         raise ValidationError({"reason": [_("退回须说明原因。")]})
     with transaction.atomic():
-        application = Application.objects.select_for_update().get(pk=application.pk)
+        application = versioning.locked(
+            application,
+            expected=expected_version,
+            seen_status=application.status,
+            message=_moved,
+        )
         level = _check_level(actor, application)
         application.status = ApplicationStatus.RETURNED
         application.returned_by_level = level
@@ -300,7 +326,13 @@ def application_return(
 
 
 def application_resubmit(
-    *, actor, application: Application, reason: str = "", comment: str = "", now: dt.datetime | None = None
+    *,
+    actor,
+    application: Application,
+    reason: str = "",
+    comment: str = "",
+    now: dt.datetime | None = None,
+    expected_version: int | None = None,
 ) -> Application:
     """The applicant (or the village's director) corrects a returned application; it starts again at the
     township, whichever level returned it."""
@@ -308,7 +340,12 @@ def application_resubmit(
     if not access.can_apply_for_assistance(actor, application.child):
         raise PermissionDenied(_("救助申请由儿童所在村的儿童主任提交。"))
     with transaction.atomic():
-        application = Application.objects.select_for_update().get(pk=application.pk)
+        application = versioning.locked(
+            application,
+            expected=expected_version,
+            seen_status=application.status,
+            message=_moved,
+        )
         if application.status != ApplicationStatus.RETURNED:
             raise ValidationError({"status": [_("只有被退回的申请可以重新提交。")]})
         _require_eligible(application.child, application.type, timezone.localdate(now))
@@ -421,7 +458,13 @@ def _stop(application: Application, *, stopped_on: dt.date, reason: str, by, now
 
 
 def application_stop(
-    *, actor, application: Application, reason: str, stopped_on: dt.date | None = None, now=None
+    *,
+    actor,
+    application: Application,
+    reason: str,
+    stopped_on: dt.date | None = None,
+    now=None,
+    expected_version: int | None = None,
 ) -> Application:
     """The county stops a payment when the situation ends (a parent back home and able to care …)."""
     now = now or timezone.now()
@@ -430,7 +473,12 @@ def application_stop(
     if not (reason or "").strip():
         raise ValidationError({"reason": [_("停发须说明原因。")]})
     with transaction.atomic():
-        application = Application.objects.select_for_update().get(pk=application.pk)
+        application = versioning.locked(
+            application,
+            expected=expected_version,
+            seen_status=application.status,
+            message=_moved,
+        )
         if application.status != ApplicationStatus.APPROVED:
             raise ValidationError({"status": [_("只有发放中的救助可以停发。")]})
         _stop(

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from shouhu.accounts import access
 from shouhu.audit.models import Action
 from shouhu.audit.services import log_access
+from shouhu.web.versions import REFUSED, posted_version, refusal
 
 from . import eligibility, selectors, services
 from .forms import ApplicationForm, CommentForm, PaymentForm, ResubmitForm, ReturnForm, StopForm
@@ -123,7 +124,9 @@ def _act(request, application_id, form_class, form_name, run, done: str):
     form = form_class(request.POST)
     if form.is_valid():
         try:
-            run(application, form.cleaned_data)
+            run(application, form.cleaned_data, posted_version(request))
+        except REFUSED as exc:
+            messages.error(request, refusal(exc))
         except PermissionDenied as exc:
             messages.error(request, str(exc))
         except ValidationError as exc:
@@ -144,8 +147,8 @@ def application_approve(request, application_id):
         application_id,
         CommentForm,
         "comment_form",
-        lambda a, data: services.application_approve(
-            actor=request.user, application=a, comment=data["comment"]
+        lambda a, data, v: services.application_approve(
+            actor=request.user, application=a, comment=data["comment"], expected_version=v
         ),
         _("已审核通过。"),
     )
@@ -159,7 +162,9 @@ def application_return(request, application_id):
         application_id,
         ReturnForm,
         "return_form",
-        lambda a, data: services.application_return(actor=request.user, application=a, reason=data["reason"]),
+        lambda a, data, v: services.application_return(
+            actor=request.user, application=a, reason=data["reason"], expected_version=v
+        ),
         _("已退回申请人。"),
     )
 
@@ -172,7 +177,9 @@ def application_resubmit(request, application_id):
         application_id,
         ResubmitForm,
         "resubmit_form",
-        lambda a, data: services.application_resubmit(actor=request.user, application=a, **data),
+        lambda a, data, v: services.application_resubmit(
+            actor=request.user, application=a, expected_version=v, **data
+        ),
         _("已重新提交，等待乡镇审核。"),
     )
 
@@ -185,7 +192,7 @@ def payment_new(request, application_id):
         application_id,
         PaymentForm,
         "payment_form",
-        lambda a, data: services.payment_record(actor=request.user, application=a, **data),
+        lambda a, data, v: services.payment_record(actor=request.user, application=a, **data),
         _("已登记发放。"),
     )
 
@@ -198,6 +205,8 @@ def application_stop(request, application_id):
         application_id,
         StopForm,
         "stop_form",
-        lambda a, data: services.application_stop(actor=request.user, application=a, reason=data["reason"]),
+        lambda a, data, v: services.application_stop(
+            actor=request.user, application=a, reason=data["reason"], expected_version=v
+        ),
         _("已停发，并已通知儿童主任核查儿童现状。"),
     )

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from shouhu.children.crypto import EncryptedCharField, KeyedHashField
+from shouhu.versioning import Versioned
 
 from .rules import SEVERITIES
 
@@ -44,7 +45,7 @@ class AlertStatus(models.TextChoices):
     CLOSED = "closed", _("已解除")
 
 
-class Alert(models.Model):
+class Alert(Versioned):
     """One open situation of one rule for one child: never two at once (a partial unique constraint)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -216,7 +217,7 @@ class CaseSource(models.TextChoices):
     MANUAL = "manual", _("手工立案")
 
 
-class Case(models.Model):
+class Case(Versioned):
     """A case (个案): opened → assessed → plan → services → reviewed → closed with an outcome."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -249,6 +250,8 @@ class Case(models.Model):
         verbose_name = _("个案")
         verbose_name_plural = _("个案")
         ordering = ["-opened_at"]
+        # Once means once: a report opens at most one case, whoever clicks and however often.
+        constraints = [models.UniqueConstraint(fields=["report"], name="one_case_per_report")]
 
     def __str__(self) -> str:
         return f"{self.child} {self.get_status_display()}"

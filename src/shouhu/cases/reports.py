@@ -12,11 +12,12 @@ import datetime as dt
 import uuid
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shouhu import versioning
 from shouhu.accounts import access
 from shouhu.children import idnumber
 from shouhu.children.models import Child
@@ -25,7 +26,7 @@ from shouhu.escalation.models import Tier, WorkItem
 from shouhu.regions.models import Region
 
 from . import services
-from .models import CaseSource, HarmType, Report, ReportStatus, Urgency
+from .models import Case, CaseSource, HarmType, Report, ReportStatus, Urgency
 
 TRIAGE_HOURS = {Urgency.IMMEDIATE: 2, Urgency.SOON: 24, Urgency.ROUTINE: 72}
 REPORT_KIND = "report.triage"
@@ -145,19 +146,42 @@ def report_to_case(*, actor, report: Report, risk_level: str = "high", parties: 
     if not access.can_manage_work(actor, report.township_id):
         raise PermissionDenied(_("只有乡镇督导员或县级工作人员可以立案。"))
     with transaction.atomic():
-        case = services.case_open(
-            actor=actor,
-            child=report.child,
-            source=CaseSource.REPORT,
-            report=report,
-            risk_level=risk_level,
-            parties=parties,
-            note=report.description[:500],
-        )
+        # Once means once: the report's row is locked, so of several clicks at once the later ones
+        # find the case the first opened; the unique constraint on Case.report is the last word.
+        Report.objects.select_for_update().filter(pk=report.pk).first()
+        _no_case_yet(report)
+        try:
+            with transaction.atomic():
+                case = services.case_open(
+                    actor=actor,
+                    child=report.child,
+                    source=CaseSource.REPORT,
+                    report=report,
+                    risk_level=risk_level,
+                    parties=parties,
+                    note=report.description[:500],
+                )
+        except IntegrityError:
+            _no_case_yet(report)
+            raise
         report.status = ReportStatus.CASE
         report.save(update_fields=["status"])
         escalation.items_complete(items=WorkItem.objects.filter(pk=report.work_item_id))
     return case
+
+
+def _no_case_yet(report: Report) -> None:
+    """``versioning.Conflict`` with the report's case, if it has one."""
+    existing = Case.objects.filter(report_id=report.pk).select_related("opened_by").first()
+    if existing is not None:
+        raise versioning.Conflict(
+            existing,
+            _("该报告已于 %(when)s 由%(who)s立案，未重复立案。")
+            % {
+                "when": timezone.localtime(existing.opened_at).strftime("%Y-%m-%d %H:%M"),
+                "who": existing.opened_by or _("系统"),
+            },
+        )
 
 
 def report_close(*, actor, report: Report, reason: str) -> Report:

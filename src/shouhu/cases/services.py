@@ -22,6 +22,7 @@ from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from shouhu import versioning
 from shouhu.accounts import access
 from shouhu.children.classify import severely_disabled
 from shouhu.children.models import Child
@@ -433,21 +434,33 @@ def _close(alert: Alert, *, reason: str, by) -> None:
     escalation.items_cancel(items=alert_tasks(alert), note=_("预警已解除：%s") % reason)
 
 
-def alert_close(*, actor, alert: Alert, reason: str) -> Alert:
+def alert_close(*, actor, alert: Alert, reason: str, expected_version: int | None = None) -> Alert:
     """A supervisor (or the county) closes an alert with a reason. Urgent and high alerts cannot be
-    closed by the director who raised the work; a reason is always required."""
+    closed by the director who raised the work; a reason is always required. Closed once: of two
+    people closing it at once, the second is told it was closed (``versioning.Conflict``)."""
     if not reason or not reason.strip():
         raise ValidationError({"reason": [_("解除预警须说明原因。")]})
-    if alert.status != AlertStatus.OPEN:
-        raise ValidationError({"status": [_("该预警已解除。")]})
     if alert.severity not in rules.SELF_CLOSING and not access.can_manage_work(actor, alert.region_code):
         raise PermissionDenied(_("紧急和高风险预警须经走访确认或由督导员解除。"))
     if not access.can_edit(actor, alert.child):
         raise PermissionDenied(_("您无权处理该预警。"))
     with transaction.atomic():
+        alert = versioning.locked(
+            alert, expected=expected_version, seen_status=AlertStatus.OPEN, message=_alert_moved
+        )
         _close(alert, reason=reason, by=actor)
         refresh_risk(child=alert.child)
     return alert
+
+
+def _alert_moved(alert: Alert) -> str:
+    if alert.status == AlertStatus.CLOSED:
+        who = str(alert.closed_by) if alert.closed_by else _("系统")
+        return _("该预警已由%(who)s解除（%(reason)s），无需再次处理。") % {
+            "who": who,
+            "reason": alert.close_reason,
+        }
+    return _("该预警已被他人处理，请查看当前状态。")
 
 
 def alert_mark(
@@ -458,6 +471,7 @@ def alert_mark(
     notice_sent: bool = False,
     school_notified: bool = False,
     guardian_urged: bool = False,
+    expected_version: int | None = None,
 ) -> Alert:
     """Record the responses the law asks for — police informed, written notice, school and education
     office notified, guardian urged — each completing its task."""
@@ -471,6 +485,7 @@ def alert_mark(
         "guardian_urged": guardian_urged,
     }
     with transaction.atomic():
+        alert = versioning.locked(alert, expected=expected_version)
         for mark, flag in flags.items():
             if flag and getattr(alert, f"{mark}_at") is None:
                 setattr(alert, f"{mark}_at", now)
@@ -582,11 +597,31 @@ NEEDS = ("safety", "guardianship", "health", "education", "psychology", "livelih
 
 
 def case_step(
-    *, actor, case: Case, to: str, text: str = "", assessment: dict | None = None, plan: str | None = None
+    *,
+    actor,
+    case: Case,
+    to: str,
+    text: str = "",
+    assessment: dict | None = None,
+    plan: str | None = None,
+    expected_version: int | None = None,
 ) -> Case:
-    """Move a case one step along its lifecycle; each step is on the child's timeline."""
+    """Move a case one step along its lifecycle; each step is on the child's timeline. Taken once: a
+    step from a status the case has already left is refused (``versioning.Conflict``)."""
     if not access.can_edit(actor, case.child):
         raise PermissionDenied(_("您无权处理该个案。"))
+    with transaction.atomic():
+        case = versioning.locked(
+            case, expected=expected_version, seen_status=case.status, message=_case_moved
+        )
+        return _case_step(actor=actor, case=case, to=to, text=text, assessment=assessment, plan=plan)
+
+
+def _case_moved(case: Case) -> str:
+    return _("该个案已被他人处理，当前为“%(status)s”。") % {"status": case.get_status_display()}
+
+
+def _case_step(*, actor, case: Case, to: str, text: str, assessment, plan) -> Case:
     if to not in STEPS.get(case.status, set()):
         raise ValidationError(
             {
@@ -619,8 +654,16 @@ def case_step(
     return case
 
 
-def case_approve_closure(*, actor, case: Case) -> Case:
+def case_approve_closure(*, actor, case: Case, expected_version: int | None = None) -> Case:
     """High-risk cases close only with a supervisor's approval, and nobody approves their own request."""
+    with transaction.atomic():
+        case = versioning.locked(
+            case, expected=expected_version, seen_status=case.status, message=_case_moved
+        )
+        return _approve_closure(actor=actor, case=case)
+
+
+def _approve_closure(*, actor, case: Case) -> Case:
     if case.status != CaseStatus.CLOSE_REQUESTED:
         raise ValidationError({"status": [_("该个案没有待审批的结案申请。")]})
     if not access.can_manage_work(actor, case.region_code):

@@ -18,10 +18,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from shouhu import versioning
 from shouhu.accounts import access
 from shouhu.audit.models import Action
 from shouhu.audit.services import log_access
 from shouhu.escalation.delivery import delivery_for
+from shouhu.web.versions import REFUSED, posted_version, refusal
 
 from . import reports, rules, selectors, services
 from .forms import (
@@ -115,7 +117,9 @@ def alert_mark(request, alert_id):
         messages.error(request, _("请选择要记录的处置。"))
     else:
         try:
-            services.alert_mark(actor=user, alert=alert, **wanted)
+            services.alert_mark(actor=user, alert=alert, expected_version=posted_version(request), **wanted)
+        except REFUSED as exc:
+            messages.error(request, refusal(exc))
         except PermissionDenied as exc:
             messages.error(request, str(exc) or _("您无权处理该预警。"))
         else:
@@ -133,7 +137,14 @@ def alert_close(request, alert_id):
     form = AlertCloseForm(request.POST)
     form.is_valid()
     try:
-        services.alert_close(actor=user, alert=alert, reason=form.cleaned_data.get("reason") or "")
+        services.alert_close(
+            actor=user,
+            alert=alert,
+            reason=form.cleaned_data.get("reason") or "",
+            expected_version=posted_version(request),
+        )
+    except REFUSED as exc:
+        messages.error(request, refusal(exc))
     except PermissionDenied as exc:
         messages.error(request, str(exc) or _("您无权解除该预警。"))
     except ValidationError as exc:
@@ -340,6 +351,10 @@ def report_case(request, report_id):
         case = reports.report_to_case(
             actor=user, report=report, risk_level=form.cleaned_data["risk_level"], parties=form.party_list()
         )
+    except versioning.Conflict as exc:
+        # Opened a moment ago by someone else (or by a second click): the case there is.
+        messages.info(request, exc.message)
+        return redirect("cases:case", case_id=exc.current.pk)
     except PermissionDenied as exc:
         messages.error(request, str(exc))
     except ValidationError as exc:
@@ -546,7 +561,12 @@ def case_step(request, case_id):
             arguments["plan"] = form.cleaned_data.get("plan") or ""
             arguments["text"] = arguments["plan"]
         try:
-            services.case_step(actor=user, case=case, to=to, **arguments)
+            services.case_step(
+                actor=user, case=case, to=to, expected_version=posted_version(request), **arguments
+            )
+        except REFUSED as exc:
+            messages.error(request, refusal(exc))
+            return redirect("cases:case", case_id=case.pk)
         except PermissionDenied as exc:
             messages.error(request, str(exc))
             return redirect("cases:case", case_id=case.pk)
@@ -571,7 +591,9 @@ def case_approve(request, case_id):
     user = request.user
     case = selectors.get_case_for(user, case_id)
     try:
-        services.case_approve_closure(actor=user, case=case)
+        services.case_approve_closure(actor=user, case=case, expected_version=posted_version(request))
+    except REFUSED as exc:
+        messages.error(request, refusal(exc))
     except PermissionDenied as exc:
         messages.error(request, str(exc))
     except ValidationError as exc:

@@ -11,6 +11,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from shouhu.versioning import Versioned
+
 from . import idnumber
 from .crypto import EncryptedCharField, KeyedHashField
 from .options import (
@@ -48,7 +50,7 @@ def photo_path(instance, filename: str) -> str:
     return f"photos/{instance.pk}/{uuid.uuid4().hex}.{ext}"
 
 
-class Child(models.Model):
+class Child(Versioned):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField(_("姓名"), max_length=NAME_MAX, validators=[validate_person_name])
     gender = models.CharField(_("性别"), max_length=10, choices=Gender.choices)

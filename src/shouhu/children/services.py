@@ -14,6 +14,7 @@ from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from shouhu import versioning
 from shouhu.accounts import access
 
 from . import classify, crypto, names
@@ -275,15 +276,23 @@ def child_update(
     parents: dict[str, dict[str, Any]] | None = None,
     carer: dict[str, Any] | None = None,
     contacts: Iterable[dict[str, Any]] | None = None,
+    expected_version: int | None = None,
 ) -> Child:
-    """Change a child's record. ``None`` for a nested part leaves it as it is."""
+    """Change a child's record. ``None`` for a nested part leaves it as it is.
+
+    The change is applied to the record as saved, read again and locked (``versioning.locked``): a
+    field the caller does not send keeps its saved value even if someone saved it a moment ago, and
+    with ``expected_version`` (the form's hidden field, the API's If-Match) a record saved since
+    raises ``versioning.Stale`` with nothing written, re-classified or evaluated."""
     if not access.can_edit(actor, child):
         raise PermissionDenied(_("您没有修改该儿童信息的权限。"))
-    for k, v in (fields or {}).items():
-        setattr(child, k, v)
-    return _validate_and_save(
-        child, actor=actor, parents=parents, carer=carer, contacts=contacts, created=False
-    )
+    with transaction.atomic():
+        versioning.locked(child, expected=expected_version)
+        for k, v in (fields or {}).items():
+            setattr(child, k, v)
+        return _validate_and_save(
+            child, actor=actor, parents=parents, carer=carer, contacts=contacts, created=False
+        )
 
 
 def _validate_and_save(child: Child, *, actor, parents, carer, contacts, created: bool) -> Child:
@@ -522,7 +531,11 @@ def children_write(
     with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
         _insert(Child, new_children, history=added)
         if old_children:
-            fields = sorted({*child_fields, *_DERIVED_COLUMNS} - {"id", "id_number", "id_number_hash"})
+            for child in old_children:
+                child.version += 1  # bulk_update does not run Versioned.save
+            fields = sorted(
+                {*child_fields, *_DERIVED_COLUMNS, "version"} - {"id", "id_number", "id_number_hash"}
+            )
             Child.objects.bulk_update(old_children, fields, batch_size=batch_size)
             _insert(Child, old_children, history=changed, rows=False)
         for model in (Parent, Carer):

@@ -32,6 +32,7 @@ ALL_TIERS = frozenset({PUBLIC_COUNT, PERSONAL, SENSITIVE})
 FIELDS: dict[str, dict[str, str]] = {
     "child": {
         "id": PERSONAL,
+        "version": PERSONAL,  # the record's version (ETag): says nothing about the child
         "name": PERSONAL,
         "gender": PERSONAL,
         "birth_date": PERSONAL,
@@ -119,6 +120,7 @@ NEEDS: dict[str, dict[str, frozenset[str]] | None] = {
         "child": frozenset(
             {
                 "id",
+                "version",
                 "name",
                 "gender",
                 "birth_date",
@@ -139,6 +141,7 @@ NEEDS: dict[str, dict[str, frozenset[str]] | None] = {
         "child": frozenset(
             {
                 "id",
+                "version",
                 "name",
                 "gender",
                 "birth_date",

@@ -12,6 +12,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from shouhu.versioning import Versioned
+
 # The catalogue is data (``ServiceType`` rows, seeded by a migration, more added in the admin); the
 # labels of the seeded codes are translated here, a row added later shows its stored Chinese name.
 SERVICE_LABELS = {
@@ -105,7 +107,7 @@ class ConsentBy(models.TextChoices):
     BOTH = "both", _("监护人和儿童均同意")
 
 
-class Referral(models.Model):
+class Referral(Versioned):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(
         "cases.Case", verbose_name=_("个案"), on_delete=models.CASCADE, related_name="referrals"

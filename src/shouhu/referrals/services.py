@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from shouhu import versioning
 from shouhu.accounts import access
 from shouhu.accounts.models import Grant, GrantReason, User
 from shouhu.cases.models import Case, CaseEvent, CaseStatus
@@ -54,7 +55,10 @@ def _must_be_staff(actor, referral: Referral) -> None:
         raise PermissionDenied(_("只有接收机构的工作人员可以办理该转介。"))
 
 
-def _must_be(referral: Referral, *statuses: str) -> None:
+def _must_be(referral: Referral, *statuses: str, expected: int | None = None) -> None:
+    if expected is not None and referral.version != expected:
+        # The referral moved on since the version the user acted on: someone else answered it.
+        raise versioning.Conflict(referral, _moved(referral))
     if referral.status not in statuses:
         raise ValidationError(
             {
@@ -65,15 +69,25 @@ def _must_be(referral: Referral, *statuses: str) -> None:
         )
 
 
-def _move(referral: Referral, *, frm, to: str, **fields) -> None:
-    """Change the status only if it is still one of ``frm`` (a conditional update): of two people
-    answering at once, one wins and the other is told the referral has moved on."""
-    if not Referral.objects.filter(pk=referral.pk, status__in=list(frm)).update(status=to, **fields):
-        referral.refresh_from_db()
-        _must_be(referral, *frm)
+def _move(referral: Referral, *, frm, to: str, expected: int | None = None, **fields) -> None:
+    """Change the status of the referral as saved, read again and locked (``versioning.locked``): of
+    two people answering at once, one wins and the other is told the referral has moved on
+    (``versioning.Conflict``)."""
+    current = versioning.locked(referral, expected=expected, seen_status=referral.status, message=_moved)
+    if current.status not in frm:
+        raise versioning.Conflict(current, _moved(current))
+    current.status = to
+    for name, value in fields.items():
+        setattr(current, name, value)
+    current.save(update_fields=["status", *fields])
     referral.status = to
+    referral.version = current.version
     for name, value in fields.items():
         setattr(referral, name, value)
+
+
+def _moved(referral: Referral) -> str:
+    return _("该转介已被他人处理，目前为“%(status)s”。") % {"status": referral.get_status_display()}
 
 
 def _required(errors: dict, field: str, value: str, message: str) -> str:
@@ -198,15 +212,22 @@ def _finish_item(referral: Referral, *, at: dt.datetime, cancel_note: str = "") 
         escalation.items_complete(items=items, at=at)
 
 
-def referral_accept(*, actor, referral: Referral, now: dt.datetime | None = None) -> Referral:
+def referral_accept(
+    *,
+    actor,
+    referral: Referral,
+    now: dt.datetime | None = None,
+    expected_version: int | None = None,
+) -> Referral:
     """The organisation takes the child on. Each of its staff is granted the child (reason: referral)
     for as long as the referral stays open, so whoever of the team serves the child can open the file."""
     now = now or timezone.now()
     _must_be_staff(actor, referral)
-    _must_be(referral, ReferralStatus.PENDING)
+    _must_be(referral, ReferralStatus.PENDING, expected=expected_version)
     with transaction.atomic():
         _move(
             referral,
+            expected=expected_version,
             frm=(ReferralStatus.PENDING,),
             to=ReferralStatus.ACCEPTED,
             responded_by=actor,
@@ -235,10 +256,17 @@ def referral_accept(*, actor, referral: Referral, now: dt.datetime | None = None
     return referral
 
 
-def referral_decline(*, actor, referral: Referral, reason: str, now: dt.datetime | None = None) -> Referral:
+def referral_decline(
+    *,
+    actor,
+    referral: Referral,
+    reason: str,
+    now: dt.datetime | None = None,
+    expected_version: int | None = None,
+) -> Referral:
     now = now or timezone.now()
     _must_be_staff(actor, referral)
-    _must_be(referral, ReferralStatus.PENDING)
+    _must_be(referral, ReferralStatus.PENDING, expected=expected_version)
     errors: dict[str, list[str]] = {}
     reason = _required(errors, "reason", reason, _("拒绝转介须说明原因。"))
     if errors:
@@ -246,6 +274,7 @@ def referral_decline(*, actor, referral: Referral, reason: str, now: dt.datetime
     with transaction.atomic():
         _move(
             referral,
+            expected=expected_version,
             frm=(ReferralStatus.PENDING,),
             to=ReferralStatus.DECLINED,
             responded_by=actor,
@@ -313,12 +342,19 @@ def service_record(
     )
 
 
-def referral_close(*, actor, referral: Referral, report: str, now: dt.datetime | None = None) -> Referral:
+def referral_close(
+    *,
+    actor,
+    referral: Referral,
+    report: str,
+    now: dt.datetime | None = None,
+    expected_version: int | None = None,
+) -> Referral:
     """The organisation ends its service with a closing report, which goes to the case's timeline; its
     staff stop seeing the child at once."""
     now = now or timezone.now()
     _must_be_staff(actor, referral)
-    _must_be(referral, ReferralStatus.ACCEPTED)
+    _must_be(referral, ReferralStatus.ACCEPTED, expected=expected_version)
     errors: dict[str, list[str]] = {}
     report = _required(errors, "report", report, _("结束转介须填写结案报告。"))
     if errors:
@@ -326,6 +362,7 @@ def referral_close(*, actor, referral: Referral, report: str, now: dt.datetime |
     with transaction.atomic():
         _move(
             referral,
+            expected=expected_version,
             frm=(ReferralStatus.ACCEPTED,),
             to=ReferralStatus.CLOSED,
             ended_by=actor,
@@ -355,13 +392,20 @@ def referral_close(*, actor, referral: Referral, report: str, now: dt.datetime |
     return referral
 
 
-def referral_revoke(*, actor, referral: Referral, reason: str, now: dt.datetime | None = None) -> Referral:
+def referral_revoke(
+    *,
+    actor,
+    referral: Referral,
+    reason: str,
+    now: dt.datetime | None = None,
+    expected_version: int | None = None,
+) -> Referral:
     """Those who may change the child's file withdraw a pending or accepted referral, with a reason; the
     organisation's staff stop seeing the child at once."""
     now = now or timezone.now()
     if not access.can_edit(actor, referral.child):
         raise PermissionDenied(_("您无权撤回该转介。"))
-    _must_be(referral, *OPEN_STATUSES)
+    _must_be(referral, *OPEN_STATUSES, expected=expected_version)
     errors: dict[str, list[str]] = {}
     reason = _required(errors, "reason", reason, _("撤回转介须说明原因。"))
     if errors:
@@ -369,6 +413,7 @@ def referral_revoke(*, actor, referral: Referral, reason: str, now: dt.datetime 
     with transaction.atomic():
         _move(
             referral,
+            expected=expected_version,
             frm=OPEN_STATUSES,
             to=ReferralStatus.REVOKED,
             ended_by=actor,

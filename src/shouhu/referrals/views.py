@@ -17,6 +17,7 @@ from shouhu.audit.models import Action
 from shouhu.audit.services import log_access
 from shouhu.cases import selectors as case_selectors
 from shouhu.cases.forms import add_service_errors, error_text
+from shouhu.web.versions import REFUSED, posted_version, refusal
 
 from . import selectors, services
 from .forms import CloseForm, ReasonForm, ReferralForm, ServiceRecordForm
@@ -119,7 +120,10 @@ def _act(request, referral_id, *, name: str, form_class, run, success: str):
     if form is not None and not form.is_valid():
         return _page(request, referral, forms={name: form}, status=400)
     try:
-        run(user, referral, form.cleaned_data if form is not None else {})
+        run(user, referral, form.cleaned_data if form is not None else {}, posted_version(request))
+    except REFUSED as exc:
+        messages.error(request, refusal(exc))
+        return redirect("referrals:detail", referral_id=referral.pk)
     except PermissionDenied as exc:
         messages.error(request, str(exc))
         return redirect("referrals:detail", referral_id=referral.pk)
@@ -141,7 +145,7 @@ def referral_accept(request, referral_id):
         referral_id,
         name="accept",
         form_class=None,
-        run=lambda user, r, data: services.referral_accept(actor=user, referral=r),
+        run=lambda user, r, data, v: services.referral_accept(actor=user, referral=r, expected_version=v),
         success=_("已接收转介。"),
     )
 
@@ -154,7 +158,9 @@ def referral_decline(request, referral_id):
         referral_id,
         name="decline",
         form_class=ReasonForm,
-        run=lambda user, r, data: services.referral_decline(actor=user, referral=r, reason=data["reason"]),
+        run=lambda user, r, data, v: services.referral_decline(
+            actor=user, referral=r, reason=data["reason"], expected_version=v
+        ),
         success=_("已拒绝转介。"),
     )
 
@@ -167,7 +173,7 @@ def referral_service(request, referral_id):
         referral_id,
         name="service",
         form_class=ServiceRecordForm,
-        run=lambda user, r, data: services.service_record(actor=user, referral=r, **data),
+        run=lambda user, r, data, v: services.service_record(actor=user, referral=r, **data),
         success=_("已记录服务。"),
     )
 
@@ -180,7 +186,9 @@ def referral_close(request, referral_id):
         referral_id,
         name="close",
         form_class=CloseForm,
-        run=lambda user, r, data: services.referral_close(actor=user, referral=r, report=data["report"]),
+        run=lambda user, r, data, v: services.referral_close(
+            actor=user, referral=r, report=data["report"], expected_version=v
+        ),
         success=_("转介已结束，结案报告已记入个案。"),
     )
 
@@ -193,7 +201,9 @@ def referral_revoke(request, referral_id):
         referral_id,
         name="revoke",
         form_class=ReasonForm,
-        run=lambda user, r, data: services.referral_revoke(actor=user, referral=r, reason=data["reason"]),
+        run=lambda user, r, data, v: services.referral_revoke(
+            actor=user, referral=r, reason=data["reason"], expected_version=v
+        ),
         success=_("已撤回转介。"),
     )
 

@@ -20,11 +20,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from shouhu import versioning
 from shouhu.accounts import access, emergency
 from shouhu.accounts import selectors as account_selectors
 from shouhu.audit.models import Action
 from shouhu.audit.services import log_access
-from shouhu.children import selectors, services
+from shouhu.children import changes, selectors, services
 from shouhu.children.models import Carer, Category, Child, Parent, RescueContact
 from shouhu.privacy.services import photo_permitted
 
@@ -116,7 +117,7 @@ def child_detail(request, pk):
         "can_edit": access.can_edit(user, child),
         "parents": [(_("父亲"), parents.get("father")), (_("母亲"), parents.get("mother"))],
         "carer": getattr(child, "carer", None),
-        "history": change_history(child) if sensitive else [],
+        "history": change_history(child, seen=seen) if sensitive else [],
     }
     return render(request, "children/detail.html", context)
 
@@ -196,25 +197,56 @@ def child_break_glass(request):
 
 @login_required
 def child_edit(request, pk):
+    """The form carries the version it was opened at. Saved against an older one, nothing is written:
+    the page lists what changed since (``children.changes``) and the user chooses, field by field,
+    to keep their entry or take the value now (``resolve-<field>``), then saves against the new one."""
     user = request.user
     child = access.get_child_for(user, pk, edit=True)
+    version = child.version
+    conflicts: list[changes.Conflict] = []
+    stale = False
     if request.method == "POST":
         record = ChildRecordForms(user=user, child=child, data=request.POST, files=request.FILES)
+        try:
+            sent = versioning.parse(request.POST.get("version"))
+        except ValueError:
+            sent = None
+        if sent is None:
+            messages.error(request, _("这份表单没有版本信息，无法确认是否最新，未保存。请重新打开后再改。"))
+            return redirect("children:edit", pk=child.pk)
         if record.is_valid():
+            arguments = record.service_arguments()
+            theirs = {
+                k.removeprefix("resolve-")
+                for k, v in request.POST.items()
+                if k.startswith("resolve-") and v == "theirs"
+            }
+            changes.take_theirs(arguments, child=child, keys=theirs)
             try:
-                services.child_update(actor=user, child=child, **record.service_arguments())
+                services.child_update(actor=user, child=child, expected_version=sent, **arguments)
+            except versioning.Stale as exc:
+                stale = True
+                conflicts = changes.changes_since(
+                    child=exc.current, version=sent, mine=arguments, seen=access.tiers_for(user, child)
+                )
             except ValidationError as exc:
                 record.add_service_errors(exc)
+                version = sent
             else:
                 log_access(request=request, action=Action.UPDATE, child=child)
                 messages.success(request, _("已保存 %(name)s 的档案。") % {"name": child.name})
                 return redirect("children:detail", pk=child.pk)
+        else:
+            version = sent
         # What was on file, for the page title: the failed save changed the instance in memory only.
-        child.refresh_from_db(fields=["name"])
+        child.refresh_from_db(fields=["name", "version"])
+        if stale:
+            version = child.version
     else:
         log_access(request=request, action=Action.VIEW, child=child)
         record = ChildRecordForms(user=user, child=child)
-    return render(request, "children/form.html", {"record": record, "child": child})
+    context = {"record": record, "child": child, "version": version, "stale": stale, "conflicts": conflicts}
+    return render(request, "children/form.html", context)
 
 
 # --- change history -------------------------------------------------------------------------------
@@ -229,39 +261,45 @@ class HistoryEntry:
     who: object
     part: str
     kind: str
-    fields: list[str] = field(default_factory=list)
+    changes: list[changes.FieldChange] = field(default_factory=list)
 
 
-def change_history(child: Child) -> list[HistoryEntry]:
-    """Who changed what in the file and when, newest first: the child, parents, carer and contacts.
-
-    Field names only, never values: the history page must not become a way round the hidden fields.
-    """
+def change_history(child: Child, *, seen) -> list[HistoryEntry]:
+    """Who changed what in the file and when, newest first: the child, parents, carer and contacts,
+    each changed field with its old and new value (``children.changes``). A field whose tier ``seen``
+    does not hold is named with its values hidden: the history is no way round the hidden fields."""
     entries: list[HistoryEntry] = []
-    entries += _entries(child.history.all(), Child, lambda r: _("儿童信息"))
+    entries += _entries(child.history.all(), Child, "child", lambda r: _("儿童信息"), seen)
     entries += _entries(
-        Parent.history.filter(child_id=child.pk), Parent, lambda r: f"{r.get_role_display()} {r.name}".strip()
+        Parent.history.filter(child_id=child.pk),
+        Parent,
+        "parent",
+        lambda r: f"{r.get_role_display()} {r.name if seen.sees('parent', 'name') else ''}".strip(),
+        seen,
     )
     entries += _entries(
-        Carer.history.filter(child_id=child.pk), Carer, lambda r: f"{_('受委托照料人')} {r.name}"
+        Carer.history.filter(child_id=child.pk),
+        Carer,
+        "carer",
+        lambda r: f"{_('受委托照料人')} {r.name if seen.sees('carer', 'name') else ''}".strip(),
+        seen,
     )
     entries += _contact_entries(child)
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries[:HISTORY_SHOWN]
 
 
-def _entries(records, model, part) -> list[HistoryEntry]:
+def _entries(records, model, part_name, part, seen) -> list[HistoryEntry]:
     out = []
     previous: dict = {}
     for record in records.select_related("history_user").order_by("history_date", "history_id"):
         before = previous.get(record.id)
         previous[record.id] = record
-        changed: list[str] = []
+        changed: list[changes.FieldChange] = []
         if record.history_type == "~":
             if before is None:
                 continue
-            names = record.diff_against(before).changed_fields
-            changed = [str(model._meta.get_field(n).verbose_name) for n in names]
+            changed = changes.field_changes(record, before, model, part_name, seen)
             if not changed:
                 continue  # saved again without a change
         out.append(
