@@ -332,7 +332,7 @@ def _evaluate(children, *, on: dt.date, actor, bounds: tuple | None = None) -> d
                 "school_max_age": school.params.get("max_age", 15),
             }
 
-        def settle(key, current, fired, row, kind, setting, home=None, covered=()):
+        def settle(current, fired, row, kind, setting, home=None, covered=()):
             pk = row["pk"]
             if fired and current is None:
                 to_open.append((row, kind, setting, fired, home, [m.child_id for m in covered]))
@@ -342,6 +342,11 @@ def _evaluate(children, *, on: dt.date, actor, bounds: tuple | None = None) -> d
                 ids = [str(m.child_id) for m in covered]
                 if current.facts != fired or (home and current.member_ids != ids):
                     touched.update(current.member_ids or [current.child_id])
+                    if home and current.work_item_id and current.member_ids != ids:
+                        # The work names the children it now covers (a child's alert become the home's).
+                        WorkItem.objects.filter(pk=current.work_item_id).update(
+                            title=f"{kind.name}：{fired.get('儿童', row['name'])}"[:200]
+                        )
                     current.facts, current.household_id = fired, home or current.household_id
                     current.member_ids = ids if home else current.member_ids
                     current.save(update_fields=["facts", "household", "member_ids"])
@@ -367,7 +372,7 @@ def _evaluate(children, *, on: dt.date, actor, bounds: tuple | None = None) -> d
                 if kind.scope != rules.HOUSEHOLD and pk not in evaluated:
                     continue  # a sibling read for the home: its own rules are its own page's
                 fired = kind.check(f, params_of(county, code), on) if setting.enabled else None
-                settle((pk, code), open_alerts.get((pk, code)), fired, row, kind, setting)
+                settle(open_alerts.get((pk, code)), fired, row, kind, setting)
         for home, members in households.items():
             rows = {m.child_id: facts[m.child_id][1] for m in members}
             county = next(iter(rows.values()))["region_code"][:6]
@@ -396,7 +401,7 @@ def _evaluate(children, *, on: dt.date, actor, bounds: tuple | None = None) -> d
                 if not covered and current is None:
                     continue
                 row = rows[covered[0].child_id] if covered else rows.get(current.child_id, row_of(members))
-                settle((home, code), current, fired, row, kind, setting, home=home, covered=covered)
+                settle(current, fired, row, kind, setting, home=home, covered=covered)
         if to_open:
             _open_alerts(to_open, actor=actor)
         _refresh_risks(touched | set(opened) | set(closed))
@@ -588,7 +593,9 @@ def confirm_by_visit(*, visit) -> list[str]:
     closed, touched = [], {child.pk}
     with translation.override(settings.LANGUAGE_CODE):
         for alert in Alert.objects.filter(
-            Q(child=child) | Q(household_id__in=home), status=AlertStatus.OPEN, opened_at__lte=visit.created_at
+            Q(child=child) | Q(household_id__in=home),
+            status=AlertStatus.OPEN,
+            opened_at__lte=visit.created_at,
         ):
             kind = rules.KINDS[alert.rule]
             setting = settings_for(child.region_code[:6])[alert.rule]

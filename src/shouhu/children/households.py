@@ -87,11 +87,13 @@ def link(*, child_ids, on: dt.date | None = None) -> dict[str, int]:
         return counts
     near = {"child__region_code__in": villages, "child__exited_on__isnull": True}
     village_of = dict(
-        Child.objects.filter(region_code__in=villages, exited_on__isnull=True, village__isnull=False)
-        .values_list("pk", "village_id")
+        Child.objects.filter(
+            region_code__in=villages, exited_on__isnull=True, village__isnull=False
+        ).values_list("pk", "village_id")
     )
     carers = {
-        row["child_id"]: row for row in Carer.objects.filter(**near).values("child_id", "name", "id_number_hash")
+        row["child_id"]: row
+        for row in Carer.objects.filter(**near).values("child_id", "name", "id_number_hash")
     }
     parents: dict[Any, dict[str, dict]] = defaultdict(dict)
     for row in Parent.objects.filter(**near).values("child_id", "role", "name", "id_number_hash"):
@@ -146,7 +148,9 @@ def link(*, child_ids, on: dt.date | None = None) -> dict[str, int]:
                     continue
                 same_home = s in homes and homes.get(other, (None,))[0] == homes[s][0]
                 a, b = carers[s]["id_number_hash"], carers[other]["id_number_hash"]
-                if same_home or (a and b):  # both numbers recorded: equal was certain, different is not a match
+                if same_home or (
+                    a and b
+                ):  # both numbers recorded: equal was certain, different is not a match
                     continue
                 uncertain.append((s, other, REASONS[CARER_NAME].format(name=key[2])))
 
@@ -199,7 +203,9 @@ def link(*, child_ids, on: dt.date | None = None) -> dict[str, int]:
 
 
 def household_of(child: Child) -> Household | None:
-    member = HouseholdMember.objects.filter(child=child, left_on__isnull=True).select_related("household").first()
+    member = (
+        HouseholdMember.objects.filter(child=child, left_on__isnull=True).select_related("household").first()
+    )
     return member.household if member else None
 
 
@@ -219,7 +225,9 @@ def suggestion_decide(*, actor, suggestion: HouseholdSuggestion, confirm: bool) 
     if suggestion.status != SuggestionStatus.PENDING:
         raise ValidationError({"status": [_("该建议已处理。")]})
     if confirm and child.village_id != other.village_id:
-        raise ValidationError({"other": [_("两名儿童户籍不在同一村，不能合为一个家庭；请先核实户籍所在村。")]})
+        raise ValidationError(
+            {"other": [_("两名儿童户籍不在同一村，不能合为一个家庭；请先核实户籍所在村。")]}
+        )
     with transaction.atomic():
         suggestion.status = SuggestionStatus.CONFIRMED if confirm else SuggestionStatus.REJECTED
         suggestion.decided_by, suggestion.decided_at = actor, timezone.now()
@@ -273,6 +281,8 @@ def _leave(child_ids, *, on: dt.date, reason: str) -> list:
 
 def leave_if_moved(*, child: Child) -> None:
     """A child whose household village changed leaves its household that day."""
-    member = HouseholdMember.objects.filter(child=child, left_on__isnull=True).select_related("household").first()
+    member = (
+        HouseholdMember.objects.filter(child=child, left_on__isnull=True).select_related("household").first()
+    )
     if member and member.household.village_id != child.village_id:
         _leave([child.pk], on=timezone.localdate(), reason="户籍所在村变更")
