@@ -636,6 +636,8 @@ def household_member_left(*, household_id, child_id) -> None:
                 alert.child_id = stay
         alert.save(update_fields=["household", "member_ids", "child"])
     _refresh_risks([child_id])
+    if stay is not None:
+        evaluate_child(child=Child.objects.get(pk=stay))  # the home without the child
 
 
 def _members_of(household_id, *, on: dt.date) -> list[rules.Member]:

@@ -159,7 +159,7 @@ def link(*, child_ids, on: dt.date | None = None) -> dict[str, int]:
         components[_find(root, pk)].append(pk)
     new_homes, new_members = [], []
     for members in components.values():
-        if not any(m in subjects for m in members):
+        if len(members) < 2 or not any(m in subjects for m in members):
             continue
         held = sorted({homes[m] for m in members if m in homes}, key=lambda h: h[1])
         if held:
@@ -279,10 +279,14 @@ def _leave(child_ids, *, on: dt.date, reason: str) -> list:
     return ended
 
 
-def leave_if_moved(*, child: Child) -> None:
-    """A child whose household village changed leaves its household that day."""
-    member = (
-        HouseholdMember.objects.filter(child=child, left_on__isnull=True).select_related("household").first()
+def leave_moved(*, child_ids, on: dt.date | None = None) -> int:
+    """The children of ``child_ids`` whose household village is no longer their household's village
+    leave their household that day (one query when nobody moved)."""
+    moved = list(
+        HouseholdMember.objects.filter(child_id__in=list(child_ids), left_on__isnull=True)
+        .exclude(household__village_id=F("child__village_id"))
+        .values_list("child_id", flat=True)
     )
-    if member and member.household.village_id != child.village_id:
-        _leave([child.pk], on=timezone.localdate(), reason="户籍所在村变更")
+    if moved:
+        _leave(moved, on=on or timezone.localdate(), reason="户籍所在村变更")
+    return len(moved)

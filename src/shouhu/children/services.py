@@ -246,7 +246,7 @@ def _save(child: Child, to_save: list, *, actor, created: bool) -> Child:
         item.save()
     _index_name(child)
     if not created:
-        households.leave_if_moved(child=child)
+        households.leave_moved(child_ids=[child.pk])
     households.link(child_ids=[child.pk])
     child_reclassify(child=child, actor=actor)
     child_changed.send(sender=Child, child=child, actor=actor)
