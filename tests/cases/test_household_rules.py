@@ -102,6 +102,8 @@ def test_a_parent_out_of_contact_is_recorded_with_the_last_contact_and_counts_wi
 
 def siblings(actor, n=3, **kw):
     parents = {"father": {**f.migrant(), "name": "毕大山"}, "mother": {**f.migrant(), "name": "张小芳"}}
+    kw.setdefault("living_arrangement", "grandparents")
+    kw.setdefault("carer", {"name": "毕奶奶", "relation": "grandparent"})
     return [
         f.make_child(
             actor=actor,
