@@ -175,7 +175,7 @@ HOUSEHOLD = [
     ("毕示例大", 13, "male", 991, "primary"),
     ("毕示例二", 9, "female", 992, "primary"),
     ("毕示例三", 7, "male", 993, "primary"),
-    ("毕示例四", 5, "female", 994, ""),
+    ("毕示例四", 5, "female", 994, "kindergarten"),
 ]
 
 
@@ -227,7 +227,7 @@ def seed_find_and_intervene(
     }
     siblings = []
     for name, years, gender, seq, schooling in HOUSEHOLD:
-        birth = today.replace(year=today.year - years) - dt.timedelta(days=40 + seq)
+        birth = today.replace(year=today.year - years) - dt.timedelta(days=40 + seq % 10)
         number = idnumber.make(f"{county}{birth:%Y%m%d}{seq:03d}")
         if Child.objects.filter(id_number=number).exists():
             return {}
