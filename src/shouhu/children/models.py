@@ -460,7 +460,11 @@ class Household(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     village = models.ForeignKey(
-        "regions.Region", verbose_name=_("村/社区"), on_delete=models.PROTECT, related_name="households"
+        "regions.Region",
+        verbose_name=_("村/社区"),
+        on_delete=models.PROTECT,
+        related_name="households",
+        db_index=False,  # ``region_code`` (the same code) carries the index
     )
     region_code = models.CharField(max_length=12, editable=False)
     created_at = models.DateTimeField(_("建立时间"), default=timezone.now, editable=False)

@@ -172,7 +172,7 @@ __all__ = ["seed_activity", "end_of_day"]
 # The featured household (Bijie, 2015: 13, 9, 7 and 5 years old): name, age, gender, ID sequence (odd
 # for boys), schooling (the youngest is below school age: outside every school rule).
 HOUSEHOLD = [
-    ("毕示例大", 13, "male", 991, "primary"),
+    ("毕示例大", 13, "male", 991, "junior"),
     ("毕示例二", 9, "female", 992, "primary"),
     ("毕示例三", 7, "male", 993, "primary"),
     ("毕示例四", 5, "female", 994, "kindergarten"),

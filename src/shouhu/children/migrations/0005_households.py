@@ -34,7 +34,7 @@ class Migration(migrations.Migration):
                 ('region_code', models.CharField(editable=False, max_length=12)),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='建立时间')),
                 ('version', models.PositiveIntegerField(default=1)),
-                ('village', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='households', to='regions.region', verbose_name='村/社区')),
+                ('village', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='households', to='regions.region', verbose_name='村/社区')),
             ],
             options={
                 'verbose_name': '家庭',
