@@ -133,6 +133,7 @@ CHILD_PAGES = {
     "documents/guardianship.pdf": TERRITORY,  # a printed form with ID numbers: full-file readers only
     "privacy/": TERRITORY,  # consent, guardians' requests, archiving: the territory's workers, not a grant
     "privacy/requests/new/": EDITS,  # recording a guardian's request
+    "household/": TERRITORY,  # the siblings and the adults of the home: full-file readers only
 }
 
 # Records other than children, named in a route by these parameters. Each is made in the world below

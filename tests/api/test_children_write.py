@@ -209,14 +209,15 @@ def test_every_error_of_a_registration_comes_back_at_once(director):
 
 def test_a_parent_error_is_reported_at_that_parent_s_place_in_the_list(director):
     body = registration()
-    body["parents"][1]["situation"] = "out_of_contact"  # no police report date
+    body["parents"][1]["situation"] = "out_of_contact"
+    body["parents"][1].pop("situation_since", None)  # no date of last contact
 
     response = director.post(CHILDREN, body, format="json")
 
     assert response.status_code == 400
     errors = response.json()["parents"]
     assert errors[0] == {}
-    assert "报案" in errors[1]["police_report_date"][0]
+    assert "最后一次联系" in errors[1]["situation_since"][0]
     assert_nothing_saved()
 
 

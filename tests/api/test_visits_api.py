@@ -171,12 +171,13 @@ def test_facts_naming_a_field_not_in_the_file_are_refused(work, api):
 
 
 def test_facts_the_registry_refuses_come_back_under_the_parent_and_nothing_is_saved(work, api):
-    facts = {"parents": {"father": {"situation": "out_of_contact"}}}  # without the police report date
+    # Out of contact, without the date of last contact.
+    facts = {"parents": {"father": {"situation": "out_of_contact", "situation_since": None}}}
 
     response = record(api(work.dir_a), work.child_a, facts=facts)
 
     assert response.status_code == 400
-    assert "police_report_date" in response.json()["facts"]["parents"]["father"]
+    assert "situation_since" in response.json()["facts"]["parents"]["father"]
     assert not Visit.objects.exists()
 
 

@@ -233,7 +233,8 @@ def test_a_bijie_like_household_is_flagged_when_the_last_signal_arrives_and_clim
             data={"visited_on": TODAY - dt.timedelta(days=days), "outcome": "locked"},
         )
     combined = Alert.objects.get(child=child, rule="combined_signals")
-    assert combined.severity == rules.HIGH and combined.facts["走访未遇次数"] == 2
+    # Three signals of the home (out of school, parents out of contact, two failed visits): urgent.
+    assert combined.severity == rules.URGENT and combined.facts["走访未遇次数"] == 2
     child_services.child_update(
         actor=personas.dir_a, child=child, fields={"living_arrangement": "minor_siblings"}
     )

@@ -92,9 +92,9 @@ def test_an_error_in_a_nested_parent_saves_nothing_at_all(personas):
             parents={
                 "father": f.migrant(),
                 "mother": {"situation": "out_of_contact"},
-            },  # no police report date
+            },  # neither the date of last contact nor a police report date
         )
-    assert "parents.mother.police_report_date" in errors_of(exc)
+    assert "parents.mother.situation_since" in errors_of(exc)
     assert (Child.objects.count(), Parent.objects.count()) == before
 
 

@@ -278,3 +278,29 @@ def test_wangshi_has_submitted_its_report_for_the_last_quarter(demo_db):
     assert report.submitted_by.username == "supervisor-wangshi"
     assert report.pdf.storage.exists(report.pdf.name) and report.xlsx_public
     assert report.figures["children"] > 0
+
+
+def test_the_gaozhai_siblings_are_one_household_with_one_urgent_alert(demo_db):
+    """The featured household replays Bijie: four siblings, one home, the signals combined into one
+    urgent alert for the home that lists the four children."""
+    from shouhu.cases.models import Alert, AlertStatus, ChildRisk
+    from shouhu.children.households import household_of
+    from shouhu.demo.activity import HOUSEHOLD
+
+    siblings = list(Child.objects.filter(name__in=[h[0] for h in HOUSEHOLD], village_id=pop.GAOZHAI))
+    assert len(siblings) == len(HOUSEHOLD) == 4
+    homes = {household_of(c) for c in siblings}
+    assert len(homes) == 1 and None not in homes
+    (home,) = homes
+    urgent = Alert.objects.filter(
+        status=AlertStatus.OPEN, severity="urgent", child__village_id=pop.GAOZHAI, child__in=siblings
+    )
+    assert urgent.count() == 1
+    alert = urgent.get()
+    assert alert.household_id == home.pk and alert.facts["儿童人数"] == 4
+    assert all(name in alert.facts["儿童"] for name, *_rest in HOUSEHOLD)
+    # Every alert of the home is the home's: none per child.
+    assert not Alert.objects.filter(
+        child__in=siblings, household__isnull=True, status=AlertStatus.OPEN
+    ).exists()
+    assert set(ChildRisk.objects.filter(child__in=siblings).values_list("level", flat=True)) == {"urgent"}

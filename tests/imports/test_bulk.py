@@ -13,6 +13,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import Q
 from django.urls import reverse
 
 from shouhu.cases.models import Alert
@@ -54,7 +55,14 @@ def _derived(child: Child) -> dict:
                 "kind", "period_start", "tier", "responsible_id", "status"
             )
         ),
-        "alerts": sorted(Alert.objects.filter(child=child).values_list("rule", "severity", "status")),
+        # Its own alerts and its household's (the two files share parents: one home, one alert).
+        "alerts": sorted(
+            Alert.objects.filter(
+                Q(child=child) | Q(household__members__child=child, household__members__left_on__isnull=True)
+            )
+            .distinct()
+            .values_list("rule", "severity", "status")
+        ),
         "pinyin": (child.name_pinyin, child.name_initials, child.region_code),
     }
 

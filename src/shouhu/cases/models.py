@@ -53,6 +53,17 @@ class Alert(Versioned):
         "children.Child", verbose_name=_("儿童"), on_delete=models.CASCADE, related_name="alerts"
     )
     region_code = models.CharField(max_length=12)
+    # A household rule fires once for the home: ``child`` is then the eldest child it covers and
+    # ``member_ids`` every child it covers (each shows the level); None for a child's own cause.
+    household = models.ForeignKey(
+        "children.Household",
+        verbose_name=_("家庭"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="alerts",
+    )
+    member_ids = models.JSONField(_("涉及儿童"), default=list, blank=True)
     rule = models.CharField(_("规则"), max_length=40)
     severity = models.CharField(_("风险等级"), max_length=10, choices=SEVERITIES)
     facts = models.JSONField(_("触发事实"), default=dict)

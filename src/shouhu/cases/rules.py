@@ -17,19 +17,33 @@ A firing returns the facts that fired it, shown with the alert. Choices:
 * Out of school: the registry says dropped out or not in school, or the latest visit found the child not
   attending; only at compulsory-education ages (parameters ``min_age``/``max_age``).
 * Parents out of contact "for a month": a parent recorded as out of contact since ``contact_days`` or
-  more, or the latest visit found no contact with the migrant parents for over a month.
+  more (from the police report if there is one, else from the date of last contact), or the latest
+  visit found no contact with the migrant parents for over a month.
+* Failed visits are a signal (Bijie: three locked-door visits in 17 days counted for nothing):
+  ``failed_visits`` attempts within ``window_days`` (default two in 14 days), or one attempt when the
+  home shows any other signal. Attempts on the same day count once (a household visit records one
+  attempt per child).
+* Combined signals: ``min_signals`` (default three) of the five field signals of a home — parents out
+  of contact, repeated failed visits, a child out of school, an open mandatory report on a child, no
+  adult at home — make an urgent alert.
+
+Households (``children.households``): the rules whose cause is the home's (``scope=HOUSEHOLD``: no adult
+at home, parents unable or unreachable, failed visits, combined signals) read every child of the
+household together and fire once for it, listing the children; the school rule and reports on one
+child stay the child's. Every no-adult rule holds from birth: only the school rules have a lower age.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
 URGENT, HIGH, MEDIUM, LOW = "urgent", "high", "medium", "low"
+CHILD, HOUSEHOLD = "child", "household"
 SEVERITIES = [(URGENT, _("紧急")), (HIGH, _("高")), (MEDIUM, _("中")), (LOW, _("低"))]
 SELF_CLOSING = {MEDIUM, LOW}  # urgent and high close only by a visit or a supervisor
 
@@ -68,6 +82,17 @@ class Facts:
     failed_attempts: int = 0  # within the rule's window, filled by the caller per window
     failed_attempt_dates: tuple[dt.date, ...] = ()
     reported_harms: tuple[str, ...] = ()  # harm types of open reports linked to the child
+    # The household's children, the child included, when the rules read a home together (``merged``).
+    members: tuple[Facts, ...] = ()
+
+
+@dataclass(frozen=True)
+class Member:
+    """One child of a household as the rules see it."""
+
+    child_id: Any
+    name: str
+    facts: Facts
 
 
 @dataclass(frozen=True)
@@ -105,6 +130,8 @@ class RuleKind:
     opens_case: bool
     check: Callable[[Facts, dict[str, int], dt.date], dict[str, Any] | None] = field(repr=False)
     tasks: tuple[Task, ...] = ()
+    scope: str = "child"  # CHILD or HOUSEHOLD
+    reads_home: bool = False  # a household rule that reads the home as a whole (``merged``)
 
 
 def _unable(p: ParentState) -> bool:
@@ -156,20 +183,96 @@ def lured_into_crime(f: Facts, params: dict[str, int], on: dt.date) -> dict[str,
     return {"报告": "被引诱参与违法犯罪或逃学"} if "lured" in f.reported_harms else None
 
 
-def combined_signals(f: Facts, params: dict[str, int], on: dt.date) -> dict[str, Any] | None:
-    school = out_of_school(f, {"min_age": 6, "max_age": 15}, on)
+def signals(f: Facts, params: dict[str, int], on: dt.date) -> dict[str, str]:
+    """The field signals of a home (of one child when ``f.members`` is empty), each with what shows it:
+    the one place that says what a signal is. ``params``: ``contact_days``, ``failed_visits``,
+    ``window_days`` and the county's school ages (``school_min_age``/``school_max_age``)."""
+    members = f.members or (f,)
+    found: dict[str, str] = {}
     cutoff = on - dt.timedelta(days=params["contact_days"])
-    lost = [p for p in f.parents if p.situation == "out_of_contact" and p.since and p.since <= cutoff]
-    no_contact = bool(lost) or f.visit_parent_contact == "longer"
-    recent = [d for d in f.failed_attempt_dates if d >= on - dt.timedelta(days=params["window_days"])]
-    if school and no_contact and len(recent) >= params["failed_visits"]:
-        return {
-            "未上学": school["就学情况"],
-            "父母失联": "是",
-            "走访未遇次数": len(recent),
-            "统计天数": params["window_days"],
-        }
-    return None
+    lost = [
+        p
+        for m in members
+        for p in m.parents
+        if p.situation == "out_of_contact" and p.since and p.since <= cutoff
+    ]
+    if lost:
+        found["父母失联"] = f"{lost[0].role}自 {lost[0].since} 起失联"
+    elif any(m.visit_parent_contact == "longer" for m in members):
+        found["父母失联"] = "走访发现与外出父母超过一个月未联系"
+    recent = _recent_attempts(f, params["window_days"], on)
+    if len(recent) >= params["failed_visits"]:
+        found["走访未遇"] = f"{params['window_days']}天内{len(recent)}次"
+    school = {"min_age": params.get("school_min_age", 6), "max_age": params.get("school_max_age", 15)}
+    for m in members:
+        why = out_of_school(m, school, on)
+        if why:
+            found["未上学"] = f"{why['就学情况']}（{m.age}周岁）"
+            break
+    if any(m.reported_harms for m in members):
+        found["强制报告"] = "有未办结的强制报告"
+    for m in members:
+        why = alone_under_age(m, {"max_age": 16}, on)
+        if why:
+            found["无成年人照料"] = why["情形"]
+            break
+    return found
+
+
+def _recent_attempts(f: Facts, window_days: int, on: dt.date) -> list[dt.date]:
+    since = on - dt.timedelta(days=window_days)
+    members = f.members or (f,)
+    return sorted({d for m in members for d in m.failed_attempt_dates if since <= d <= on}, reverse=True)
+
+
+def failed_visits(f: Facts, params: dict[str, int], on: dt.date) -> dict[str, Any] | None:
+    recent = _recent_attempts(f, params["window_days"], on)
+    if not recent:
+        return None
+    others = {k: v for k, v in signals(f, params, on).items() if k != "走访未遇"}
+    if len(recent) < params["failed_visits"] and not others:
+        return None
+    return {
+        "走访未遇次数": len(recent),
+        "统计天数": params["window_days"],
+        "最近未遇": str(recent[0]),
+        **({"其他信号": "；".join(f"{k}：{v}" for k, v in others.items())} if others else {}),
+    }
+
+
+def combined_signals(f: Facts, params: dict[str, int], on: dt.date) -> dict[str, Any] | None:
+    found = signals(f, params, on)
+    if len(found) < params["min_signals"]:
+        return None
+    recent = _recent_attempts(f, params["window_days"], on)
+    return {**found, "信号数": len(found), "走访未遇次数": len(recent), "统计天数": params["window_days"]}
+
+
+def merged(members: list[Member]) -> Facts:
+    """A home as one set of facts for the rules that read it whole: the eldest child's own facts,
+    with every child's in ``members``."""
+    eldest = max(members, key=lambda m: m.facts.age).facts
+    return replace(eldest, members=tuple(m.facts for m in members))
+
+
+def check_household(
+    kind: RuleKind, members: list[Member], params: dict[str, int], on: dt.date
+) -> tuple[dict[str, Any], list[Member]] | None:
+    """A household rule for a home: fires once, with the children it covers listed first. A rule
+    that reads the home whole covers every child; the others cover the children for whom it fires."""
+    if kind.reads_home:
+        fired = kind.check(merged(members), params, on)
+        covered = list(members) if fired else []
+    else:
+        hits = [(m, kind.check(m.facts, params, on)) for m in members]
+        hits = [(m, why) for m, why in hits if why]
+        fired = {k: v for k, v in hits[0][1].items() if k != "年龄"} if hits else None
+        covered = [m for m, _why in hits]
+    if not fired:
+        return None
+    covered.sort(key=lambda m: -m.facts.age)
+    listed = "、".join(f"{m.name}（{m.facts.age}周岁）" for m in covered)
+    return {"儿童": listed, "儿童人数": len(covered), **fired}, covered
 
 
 KINDS: dict[str, RuleKind] = {
@@ -191,6 +294,7 @@ KINDS: dict[str, RuleKind] = {
                 Task("police_informed", _("向公安机关报告16周岁以下儿童独居或无人照料"), 24),
                 Task("notice_sent", _("向父母发出督促监护告知书"), 72),
             ),
+            scope=HOUSEHOLD,
         ),
         RuleKind(
             "parents_unable",
@@ -204,6 +308,7 @@ KINDS: dict[str, RuleKind] = {
             ("township_supervisor",),
             True,
             parents_unable,
+            scope=HOUSEHOLD,
         ),
         RuleKind(
             "out_of_school",
@@ -237,21 +342,44 @@ KINDS: dict[str, RuleKind] = {
             (Task("police_informed", _("向公安机关报告"), 24),),
         ),
         RuleKind(
-            "combined_signals",
-            _("多重风险信号叠加"),
-            _("就学情况、父母联系、走访未遇记录"),
-            _("升级为高风险：督导员组织联合走访，核实儿童安全"),
+            "failed_visits",
+            _("入户走访多次未遇"),
+            _("走访未遇记录、父母联系、就学情况、强制报告、实际监护"),
+            _("乡镇督导员组织联合走访，联系父母和受委托照料人，核实儿童安全"),
             HIGH,
             48,
-            {"contact_days": 30, "failed_visits": 2, "window_days": 60},
+            {"failed_visits": 2, "window_days": 14, "contact_days": 30},
+            (
+                Param("failed_visits", _("走访未遇次数"), 1, 10),
+                Param("window_days", _("统计未遇的天数"), 3, 90),
+                Param("contact_days", _("父母失联天数"), 7, 180),
+            ),
+            ("township_supervisor",),
+            False,
+            failed_visits,
+            scope=HOUSEHOLD,
+            reads_home=True,
+        ),
+        RuleKind(
+            "combined_signals",
+            _("多重风险信号叠加"),
+            _("父母联系、走访未遇记录、就学情况、强制报告、实际监护"),
+            _("紧急：督导员24小时内组织联合走访，核实每名儿童安全；向公安机关报告"),
+            URGENT,
+            24,
+            {"contact_days": 30, "failed_visits": 2, "window_days": 60, "min_signals": 3},
             (
                 Param("contact_days", _("父母失联天数"), 7, 180),
                 Param("failed_visits", _("走访未遇次数"), 1, 10),
                 Param("window_days", _("统计未遇的天数"), 7, 180),
+                Param("min_signals", _("叠加信号数"), 2, 5),
             ),
             ("township_supervisor",),
             False,
             combined_signals,
+            (Task("police_informed", _("向公安机关报告多重风险信号叠加的家庭"), 24),),
+            scope=HOUSEHOLD,
+            reads_home=True,
         ),
     ]
 }

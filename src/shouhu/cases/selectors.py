@@ -85,7 +85,12 @@ def child_alerts(*, user, child) -> list[Alert]:
     """A child's open alerts, then the closed ones of the last year, newest first."""
     return list(
         access.alerts_visible_to(user)
-        .filter(child_id=child.pk)
+        # The household's alerts too: each child of the home shows them.
+        .filter(
+            Q(child_id=child.pk)
+            | Q(household__members__child_id=child.pk, household__members__left_on__isnull=True)
+        )
+        .distinct()
         .select_related("work_item", "closed_by")
         .annotate(
             rank=_severity_rank(),

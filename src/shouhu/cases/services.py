@@ -18,7 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -151,8 +151,8 @@ def facts_for(children, *, on: dt.date, bounds: tuple | None = None) -> dict[Any
     lowest and highest id of a page of the nightly run) the other tables are read by a range of their
     child index and the rows of children outside the page dropped here, rather than sending thousands
     of ids to the database. Returns {child id: (facts, the child's row: pk, region_code, village_id,
-    name)}."""
-    from shouhu.children.models import Carer, Parent
+    name, household_id)}."""
+    from shouhu.children.models import Carer, HouseholdMember, Parent
     from shouhu.visits.models import FAILED_OUTCOMES, Visit
 
     from .models import Report
@@ -183,6 +183,7 @@ def facts_for(children, *, on: dt.date, bounds: tuple | None = None) -> dict[Any
             "disability_type",
         )
     ):
+        # Out of contact counts from the police report when there is one, else from the last contact.
         lost = p["situation"] == "out_of_contact" and p["police_report_date"]
         parents[p["child_id"]].append(
             rules.ParentState(
@@ -205,9 +206,13 @@ def facts_for(children, *, on: dt.date, bounds: tuple | None = None) -> dict[Any
         Report.objects.filter(**near).exclude(status="closed").values_list("child_id", "harm_type_id")
     ):
         harms[child_id].append(harm)
+    homes = dict(
+        HouseholdMember.objects.filter(left_on__isnull=True, **near).values_list("child_id", "household_id")
+    )
     out = {}
     for row in rows:
         pk = row["pk"]
+        row["household_id"] = homes.get(pk)
         seen = visits.get(pk, [])
         latest = next((v for v in seen if v["outcome"] not in FAILED_OUTCOMES), {})
         capacity = carers.get(pk)
@@ -276,45 +281,132 @@ def _pages_of(qs, page_size):
         last = ids[-1]
 
 
+def _household_siblings(facts: dict, *, on: dt.date) -> dict:
+    """The facts of the children of the same households who are not among ``facts`` (one child's
+    change, a page of the nightly run): a household rule reads the whole home."""
+    from shouhu.children.models import HouseholdMember
+
+    homes = {row["household_id"] for _f, row in facts.values() if row.get("household_id")}
+    if not homes:
+        return {}
+    missing = set(
+        HouseholdMember.objects.filter(
+            household_id__in=homes, left_on__isnull=True, child__exited_on__isnull=True
+        ).values_list("child_id", flat=True)
+    ) - set(facts)
+    return facts_for(list(missing), on=on) if missing else {}
+
+
 def _evaluate(children, *, on: dt.date, actor, bounds: tuple | None = None) -> dict[str, Any]:
     opened: dict[Any, list[str]] = defaultdict(list)
     closed: dict[Any, list[str]] = defaultdict(list)
+    touched: set = set()
     with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
         facts = facts_for(children, on=on, bounds=bounds)
-        open_alerts: dict[tuple[Any, str], Alert] = {
-            (a.child_id, a.rule): a
-            for a in Alert.objects.filter(
-                status=AlertStatus.OPEN,
-                **(
-                    {"child_id__gte": bounds[0], "child_id__lte": bounds[1]}
-                    if bounds
-                    else {"child_id__in": list(facts)}
-                ),
-            ).only("id", "child_id", "rule", "severity", "facts", "work_item_id")
-        }
+        evaluated = list(facts)
+        facts.update(_household_siblings(facts, on=on))
+        homes = {row["household_id"] for _f, row in facts.values() if row.get("household_id")}
+        scope = Q(child_id__gte=bounds[0], child_id__lte=bounds[1]) if bounds else Q(child_id__in=list(facts))
+        if bounds:
+            scope |= Q(child_id__in=[pk for pk in facts if not bounds[0] <= pk <= bounds[1]])
+        open_alerts: dict[tuple[Any, str], Alert] = {}
+        home_alerts: dict[tuple[Any, str], Alert] = {}
+        for a in Alert.objects.filter(scope | Q(household_id__in=homes), status=AlertStatus.OPEN).only(
+            "id", "child_id", "household_id", "member_ids", "rule", "severity", "facts", "work_item_id"
+        ):
+            if a.household_id:
+                home_alerts[(a.household_id, a.rule)] = a
+            else:
+                open_alerts[(a.child_id, a.rule)] = a
         counties: dict[str, dict[str, RuleSetting]] = {}
         to_open = []
-        for pk, (f, row) in facts.items():
-            county = row["region_code"][:6]
+
+        def params_of(county: str, code: str) -> dict[str, int]:
             if county not in counties:
                 counties[county] = settings_for(county)
+            kind, school = rules.KINDS[code], counties[county]["out_of_school"]
+            return {
+                **kind.params,
+                **counties[county][code].params,
+                # The home's school signal reads the county's school ages (the school rule's setting).
+                "school_min_age": school.params.get("min_age", 6),
+                "school_max_age": school.params.get("max_age", 15),
+            }
+
+        def settle(current, fired, row, kind, setting, home=None, covered=()):
+            pk = row["pk"]
+            if fired and current is None:
+                to_open.append((row, kind, setting, fired, home, [m.child_id for m in covered]))
+                opened[pk].append(kind.code)
+                touched.update([pk, *(m.child_id for m in covered)])
+            elif fired and current is not None:
+                ids = [str(m.child_id) for m in covered]
+                if current.facts != fired or (home and current.member_ids != ids):
+                    touched.update(current.member_ids or [current.child_id])
+                    if home and current.work_item_id and current.member_ids != ids:
+                        # The work names the children it now covers (a child's alert become the home's).
+                        WorkItem.objects.filter(pk=current.work_item_id).update(
+                            title=f"{kind.name}：{fired.get('儿童', row['name'])}"[:200]
+                        )
+                    current.facts, current.household_id = fired, home or current.household_id
+                    current.member_ids = ids if home else current.member_ids
+                    current.save(update_fields=["facts", "household", "member_ids"])
+                    touched.update(ids)
+            elif not fired and current is not None and current.severity in rules.SELF_CLOSING:
+                _close(current, reason=_("触发条件已不再满足"), by=None)
+                closed[pk].append(kind.code)
+                touched.update([pk, *current.member_ids])
+
+        def row_of(members):
+            return facts[members[0].child_id][1]
+
+        households: dict[Any, list] = defaultdict(list)
+        for pk, (f, row) in facts.items():
+            county = row["region_code"][:6]
+            params_of(county, "out_of_school")
+            if row.get("household_id"):
+                households[row["household_id"]].append(rules.Member(pk, row["name"], f))
             for code, setting in counties[county].items():
                 kind = rules.KINDS[code]
-                fired = kind.check(f, {**kind.params, **setting.params}, on) if setting.enabled else None
-                current = open_alerts.get((pk, code))
-                if fired and current is None:
-                    to_open.append((row, kind, setting, fired))
-                    opened[pk].append(code)
-                elif fired and current is not None and current.facts != fired:
-                    current.facts = fired
-                    current.save(update_fields=["facts"])
-                elif not fired and current is not None and current.severity in rules.SELF_CLOSING:
-                    _close(current, reason=_("触发条件已不再满足"), by=None)
-                    closed[pk].append(code)
+                if kind.scope == rules.HOUSEHOLD and row.get("household_id"):
+                    continue  # read with the whole home below
+                if kind.scope != rules.HOUSEHOLD and pk not in evaluated:
+                    continue  # a sibling read for the home: its own rules are its own page's
+                fired = kind.check(f, params_of(county, code), on) if setting.enabled else None
+                settle(open_alerts.get((pk, code)), fired, row, kind, setting)
+        for home, members in households.items():
+            rows = {m.child_id: facts[m.child_id][1] for m in members}
+            county = next(iter(rows.values()))["region_code"][:6]
+            for code, setting in counties[county].items():
+                kind = rules.KINDS[code]
+                if kind.scope != rules.HOUSEHOLD:
+                    continue
+                result = (
+                    rules.check_household(kind, members, params_of(county, code), on)
+                    if setting.enabled
+                    else None
+                )
+                fired, covered = result if result else (None, [])
+                current = home_alerts.get((home, code))
+                # A child's own alert of this rule from before the household was known becomes the
+                # household's; a second one of the same home closes into it.
+                for m in members:
+                    mine = open_alerts.pop((m.child_id, code), None)
+                    if mine is None:
+                        continue
+                    if current is None:
+                        current = mine
+                    else:
+                        _close(mine, reason=_("已合并为家庭预警"), by=None)
+                        touched.add(m.child_id)
+                if not covered and current is None:
+                    continue
+                row = rows[covered[0].child_id] if covered else rows.get(current.child_id, row_of(members))
+                settle(current, fired, row, kind, setting, home=home, covered=covered)
         if to_open:
             _open_alerts(to_open, actor=actor)
-        _refresh_risks(set(opened) | set(closed))
-    return {"children": list(facts), "opened": opened, "closed": closed}
+        _refresh_risks(touched | set(opened) | set(closed))
+    return {"children": evaluated, "opened": opened, "closed": closed}
 
 
 def _open_alerts(to_open, *, actor) -> None:
@@ -336,7 +428,9 @@ def _open_alerts(to_open, *, actor) -> None:
     ):
         directors[village] = user  # the oldest post of a village wins
     items, alerts, at_once, case_alerts = [], [], [], []
-    for row, kind, setting, fired in to_open:
+    for row, kind, setting, fired, home, covered in to_open:
+        # A household alert is one piece of work for the home, named by its children.
+        who = fired.get("儿童", row["name"]) if home else row["name"]
         due = now + dt.timedelta(hours=setting.deadline_hours)
         urgent = setting.severity == rules.URGENT
         county_at = due if urgent else due + dt.timedelta(days=7)
@@ -344,7 +438,7 @@ def _open_alerts(to_open, *, actor) -> None:
             id=uuid.uuid4(),
             key=f"alert:{row['pk']}:{kind.code}:{now.isoformat()}",
             kind=f"{ALERT_KIND}.{kind.code}",
-            title=f"{kind.name}：{row['name']}",
+            title=f"{kind.name}：{who}"[:200],
             child_id=row["pk"],
             region_code=row["region_code"],
             responsible_id=directors.get(row["village_id"]),
@@ -357,6 +451,8 @@ def _open_alerts(to_open, *, actor) -> None:
         alert = Alert(
             id=uuid.uuid4(),
             child_id=row["pk"],
+            household_id=home,
+            member_ids=[str(pk) for pk in covered] if home else [],
             region_code=row["region_code"],
             rule=kind.code,
             severity=setting.severity,
@@ -376,7 +472,7 @@ def _open_alerts(to_open, *, actor) -> None:
                 WorkItem(
                     key=_task_key(alert, task.mark),
                     kind=f"{TASK_KIND}.{task.mark}",
-                    title=f"{task.label}：{row['name']}",
+                    title=f"{task.label}：{who}"[:200],
                     child_id=row["pk"],
                     region_code=row["region_code"],
                     responsible_id=item.responsible_id,
@@ -449,7 +545,7 @@ def alert_close(*, actor, alert: Alert, reason: str, expected_version: int | Non
             alert, expected=expected_version, seen_status=AlertStatus.OPEN, message=_alert_moved
         )
         _close(alert, reason=reason, by=actor)
-        refresh_risk(child=alert.child)
+        _refresh_risks({alert.child_id, *alert.member_ids})
     return alert
 
 
@@ -503,18 +599,69 @@ def confirm_by_visit(*, visit) -> list[str]:
         return []
     if visit.safe == "no" or visit.guardian_capable == "no":
         return []
+    from shouhu.children.models import HouseholdMember
+
     child = visit.child
-    facts = facts_of(child, on=visit.visited_on)
-    closed = []
+    on = visit.visited_on
+    facts = facts_of(child, on=on)
+    home = HouseholdMember.objects.filter(child=child, left_on__isnull=True).values("household_id")
+    closed, touched = [], {child.pk}
     with translation.override(settings.LANGUAGE_CODE):
-        for alert in child.alerts.filter(status=AlertStatus.OPEN, opened_at__lte=visit.created_at):
+        for alert in Alert.objects.filter(
+            Q(child=child) | Q(household_id__in=home),
+            status=AlertStatus.OPEN,
+            opened_at__lte=visit.created_at,
+        ):
             kind = rules.KINDS[alert.rule]
             setting = settings_for(child.region_code[:6])[alert.rule]
-            if kind.check(facts, {**kind.params, **setting.params}, visit.visited_on) is None:
+            params = {**kind.params, **setting.params}
+            if alert.household_id:
+                members = _members_of(alert.household_id, on=on)
+                still = members and rules.check_household(kind, members, params, on)
+            else:
+                still = kind.check(facts, params, on)
+            if not still:
                 _close(alert, reason=_("入户走访确认儿童安全、监护到位"), by=visit.visitor)
                 closed.append(alert.rule)
-    refresh_risk(child=child)
+                touched.update(alert.member_ids)
+    _refresh_risks(touched)
     return closed
+
+
+def household_member_left(*, household_id, child_id) -> None:
+    """A child moved out: the household's open alerts that named the child as theirs move to the
+    eldest child still at home (with nobody left, they stay the child's own), and no longer cover it.
+    The next evaluation (run on the same write) brings their facts up to date."""
+    from shouhu.children.models import HouseholdMember
+
+    stay = (
+        HouseholdMember.objects.filter(
+            household_id=household_id, left_on__isnull=True, child__exited_on__isnull=True
+        )
+        .order_by("child__birth_date")
+        .values_list("child_id", flat=True)
+        .first()
+    )
+    for alert in Alert.objects.filter(household_id=household_id, status=AlertStatus.OPEN):
+        if stay is None:
+            alert.household, alert.member_ids = None, []
+        else:
+            alert.member_ids = [m for m in alert.member_ids if m != str(child_id)] or [str(stay)]
+            if alert.child_id == child_id:
+                alert.child_id = stay
+        alert.save(update_fields=["household", "member_ids", "child"])
+    _refresh_risks([child_id])
+    if stay is not None:
+        evaluate_child(child=Child.objects.get(pk=stay))  # the home without the child
+
+
+def _members_of(household_id, *, on: dt.date) -> list[rules.Member]:
+    from shouhu.children.models import HouseholdMember
+
+    ids = HouseholdMember.objects.filter(
+        household_id=household_id, left_on__isnull=True, child__exited_on__isnull=True
+    ).values_list("child_id", flat=True)
+    return [rules.Member(pk, row["name"], f) for pk, (f, row) in facts_for(list(ids), on=on).items()]
 
 
 def refresh_risk(*, child: Child) -> ChildRisk:
@@ -524,18 +671,24 @@ def refresh_risk(*, child: Child) -> ChildRisk:
 
 
 def _refresh_risks(child_ids) -> None:
-    ids = list(child_ids)
+    ids = list({pk if isinstance(pk, uuid.UUID) else uuid.UUID(str(pk)) for pk in child_ids})
     if not ids:
         return
     levels: dict[Any, list[str]] = {pk: [RiskLevel.STABLE] for pk in ids}
     reasons: dict[Any, list[str]] = {pk: [] for pk in ids}
-    for pk, rule, severity in (
-        Alert.objects.filter(child_id__in=ids, status=AlertStatus.OPEN)
+    from shouhu.children.models import HouseholdMember
+
+    homes = HouseholdMember.objects.filter(child_id__in=ids, left_on__isnull=True).values("household_id")
+    for pk, members, rule, severity in (
+        Alert.objects.filter(Q(child_id__in=ids) | Q(household_id__in=homes), status=AlertStatus.OPEN)
         .order_by("opened_at")
-        .values_list("child_id", "rule", "severity")
+        .values_list("child_id", "member_ids", "rule", "severity")
     ):
-        levels[pk].append(LEVEL_OF[severity])
-        reasons[pk].append(str(rules.KINDS[rule].name) if rule in rules.KINDS else rule)
+        # A household alert gives its level to each child it covers.
+        for child_id in {uuid.UUID(m) for m in members} | {pk} if members else {pk}:
+            if child_id in levels:
+                levels[child_id].append(LEVEL_OF[severity])
+                reasons[child_id].append(str(rules.KINDS[rule].name) if rule in rules.KINDS else rule)
     for pk, risk_level, status in (
         Case.objects.filter(child_id__in=ids)
         .exclude(status=CaseStatus.CLOSED)

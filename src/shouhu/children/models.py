@@ -253,7 +253,7 @@ class Parent(models.Model):
         null=True,
         blank=True,
         validators=[validate_not_future],
-        help_text=_("外出、服刑、失联等开始的日期；认定条件按月计算。"),
+        help_text=_("外出、服刑等开始的日期；失联的，填最后一次联系的日期。认定条件按月计算。"),
     )
     situation_until = models.DateField(
         _("预计结束日期"), null=True, blank=True, help_text=_("如刑期、戒毒期限届满日。")
@@ -288,8 +288,18 @@ class Parent(models.Model):
                 self.id_number = idnumber.validate(self.id_number)
             except idnumber.InvalidIdNumber:
                 pass
-        if self.situation == ParentSituation.OUT_OF_CONTACT and not self.police_report_date:
-            errors["police_report_date"] = gettext("失联须填写公安机关报案日期（失联时间从报案日起算）。")
+        # Out of contact is recorded with the date of last contact (``situation_since``); the police
+        # report date is needed only for the de-facto-unsupported category, whose six months run from
+        # the report (``classify.unable_to_support``), so it is asked for there and nowhere else.
+        if (
+            self.situation == ParentSituation.OUT_OF_CONTACT
+            and not self.situation_since
+            and not self.police_report_date
+        ):
+            errors["situation_since"] = gettext(
+                "失联请填写最后一次联系的日期（状况开始日期）；已向公安机关报案的，另填报案日期"
+                "（事实无人抚养儿童的认定从报案日起算）。"
+            )
         if self.situation == ParentSituation.DISABLED and not (
             self.disability_type and self.disability_grade
         ):
@@ -440,3 +450,97 @@ class NameToken(models.Model):
 
     def __str__(self) -> str:
         return self.token
+
+
+class Household(models.Model):
+    """家庭: siblings who live together and the adults who care for them (the carer, the parents).
+
+    A household lies in one village, its children's household village: its alerts, visits and work
+    belong to that village's director. Its adults are the carer and parents recorded on its
+    children's files (``adults``); they are not copied here, so a correction to one child's carer is
+    the household's at once. Which children are linked, and when, is ``households.py``."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    village = models.ForeignKey(
+        "regions.Region",
+        verbose_name=_("村/社区"),
+        on_delete=models.PROTECT,
+        related_name="households",
+        db_index=False,  # ``region_code`` (the same code) carries the index
+    )
+    region_code = models.CharField(max_length=12, editable=False)
+    created_at = models.DateTimeField(_("建立时间"), default=timezone.now, editable=False)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("家庭")
+        verbose_name_plural = _("家庭")
+        indexes = [models.Index(fields=["region_code"], name="household_region")]
+
+    def __str__(self) -> str:
+        return f"{self.village_id} {self.pk}"
+
+    def save(self, *args, **kwargs):
+        self.region_code = self.village_id or ""
+        super().save(*args, **kwargs)
+
+    def current_members(self):
+        return self.members.filter(left_on__isnull=True).select_related("child")
+
+    def children(self):
+        return [m.child for m in self.current_members().order_by("child__birth_date")]
+
+
+class HouseholdMember(models.Model):
+    """A child's place in a household, from ``joined_on``; ``left_on`` when the child moved out."""
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="members")
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="household_memberships")
+    joined_on = models.DateField(_("加入日期"))
+    left_on = models.DateField(_("迁出日期"), null=True, blank=True)
+    reason = models.CharField(_("依据"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("家庭成员")
+        verbose_name_plural = _("家庭成员")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["child"], condition=models.Q(left_on__isnull=True), name="one_current_household"
+            )
+        ]
+        indexes = [models.Index(fields=["household", "left_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.household_id} {self.child_id}"
+
+
+class SuggestionStatus(models.TextChoices):
+    PENDING = "pending", _("待确认")
+    CONFIRMED = "confirmed", _("已确认")
+    REJECTED = "rejected", _("已否定")
+
+
+class HouseholdSuggestion(models.Model):
+    """An uncertain match (same carer's name in the same village, without an ID number to prove it):
+    a person who knows the family confirms or rejects it; a rejected pair is never suggested again."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="household_suggestions")
+    other = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(_("依据"), max_length=200)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=SuggestionStatus.choices, default=SuggestionStatus.PENDING
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("家庭关联建议")
+        verbose_name_plural = _("家庭关联建议")
+        constraints = [models.UniqueConstraint(fields=["child", "other"], name="one_suggestion_per_pair")]
+
+    def __str__(self) -> str:
+        return f"{self.child_id} ~ {self.other_id}"

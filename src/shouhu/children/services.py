@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from shouhu import versioning
 from shouhu.accounts import access
 
-from . import classify, crypto, names
+from . import classify, crypto, households, names
 from .models import Carer, CategoryEvent, Child, ChildCategory, NameToken, Parent, RescueContact
 from .options import ExitReason, ParentRole
 from .signals import categories_changed, child_changed
@@ -246,6 +246,9 @@ def _save(child: Child, to_save: list, *, actor, created: bool) -> Child:
         item._history_user = actor
         item.save()
     _index_name(child)
+    if not created:
+        households.leave_moved(child_ids=[child.pk])
+    households.link(child_ids=[child.pk])
     child_reclassify(child=child, actor=actor)
     child_changed.send(sender=Child, child=child, actor=actor)
     return child

@@ -16,6 +16,9 @@ child_changed = Signal()
 # sender=Child, ids (the children's primary keys), village_codes (the villages whose figures changed).
 children_written = Signal()
 
+# Sent when a child moved out of a household: sender=Household, household_id, child_id.
+household_left = Signal()
+
 # Inside ``batched()`` (an import), receivers that evaluate one child at a time collect the ids here
 # instead; the importer then evaluates them together through the batch path.
 _batch: ContextVar[set | None] = ContextVar("children_batch", default=None)

@@ -169,26 +169,29 @@ def _homes(*, today: dt.date, rng: random.Random, county: str, fallback: User) -
 __all__ = ["seed_activity", "end_of_day"]
 
 
-# The featured household (Bijie, 2015: 13, ~9, ~7 and 5 years old; two of ours have left school):
-# name, age, gender, ID sequence (odd for boys), schooling.
+# The featured household (Bijie, 2015: 13, 9, 7 and 5 years old): name, age, gender, ID sequence (odd
+# for boys), schooling (the youngest is below school age: outside every school rule).
 HOUSEHOLD = [
-    ("毕示例大", 13, "male", 991, "dropped_out"),
-    ("毕示例二", 12, "female", 992, "dropped_out"),
-    ("毕示例三", 6, "female", 994, "primary"),
+    ("毕示例大", 13, "male", 991, "junior"),
+    ("毕示例二", 9, "female", 992, "primary"),
+    ("毕示例三", 7, "male", 993, "primary"),
+    ("毕示例四", 5, "female", 994, "kindergarten"),
 ]
 
 
 def seed_find_and_intervene(
     *, today: dt.date, county: str, village: str, report_village: str
 ) -> dict[str, int]:
-    """A Bijie-like household (DOMAIN.md): three siblings left with no adult, out of school for a month,
-    the father out of contact, two visits that met a locked door — every signal recorded through the
-    same services a director uses, so the rules fire as they would in the field. And a teacher's report
-    that the township made a case, and one it has not identified yet."""
+    """A Bijie-like household (DOMAIN.md), registered as a director would: four siblings with the
+    grandmother recorded as their carer, the mother working away, the father out of contact for 40
+    days (no police report yet), three visits over 17 days that met a locked door, and the teacher's
+    mandatory report on the eldest — every signal through the same services a director uses, so the
+    siblings are one household and the signals combine into one urgent alert for it. And a teacher's
+    report that the township made a case, and one it has not identified yet."""
     from shouhu.cases import reports
     from shouhu.children import idnumber
     from shouhu.children.models import Child
-    from shouhu.children.services import child_register, child_update
+    from shouhu.children.services import child_register
 
     director = User.objects.filter(role=Role.VILLAGE_DIRECTOR, region_id=village).first()
     supervisor = User.objects.filter(role=Role.TOWNSHIP_SUPERVISOR, region_id=village[:9]).first()
@@ -196,14 +199,14 @@ def seed_find_and_intervene(
     if not (director and supervisor and teacher):
         return {}
     father_birth, mother_birth = dt.date(today.year - 41, 3, 12), dt.date(today.year - 38, 9, 5)
+    grandma_birth = dt.date(today.year - 71, 6, 2)
     parents = {
         "father": {
             "name": "毕大成",
             "birth_date": father_birth,
             "id_number": idnumber.make(f"{county}{father_birth:%Y%m%d}995"),
             "situation": "out_of_contact",
-            "situation_since": today - dt.timedelta(days=75),
-            "police_report_date": today - dt.timedelta(days=45),
+            "situation_since": today - dt.timedelta(days=40),  # the last call home
         },
         "mother": {
             "name": "罗小芬",
@@ -214,9 +217,17 @@ def seed_find_and_intervene(
             "work_place": "广东省东莞市",
         },
     }
+    carer = {
+        "name": "毕奶奶",
+        "relation": "grandparent",
+        "birth_date": grandma_birth,
+        "id_number": idnumber.make(f"{county}{grandma_birth:%Y%m%d}998"),
+        "capacity": "capable",
+        "address": "（演示数据）高寨村后庄",
+    }
     siblings = []
     for name, years, gender, seq, schooling in HOUSEHOLD:
-        birth = today.replace(year=today.year - years) - dt.timedelta(days=40 + seq)
+        birth = today.replace(year=today.year - years) - dt.timedelta(days=40 + seq % 10)
         number = idnumber.make(f"{county}{birth:%Y%m%d}{seq:03d}")
         if Child.objects.filter(id_number=number).exists():
             return {}
@@ -235,21 +246,31 @@ def seed_find_and_intervene(
                     "address": "（演示数据）高寨村后庄",
                 },
                 parents=parents,
+                carer=carer,
             )
         )
-    for child in siblings:
-        for days in (20, 8):
-            visit_services.visit_record(
-                actor=director,
-                child=child,
-                data={
-                    "visited_on": today - dt.timedelta(days=days),
-                    "outcome": Outcome.LOCKED,
-                    "notes": "铁门上锁，邻居说孩子们白天在家。",
-                },
-            )
-    for child in siblings:  # the last signal: the grandmother has gone; the children are alone
-        child_update(actor=director, child=child, fields={"living_arrangement": "minor_siblings"})
+    for days in (17, 9, 0):  # one visit to the home each time, recorded for every child in it
+        visit_services.visit_record_household(
+            actor=director,
+            child=siblings[0],
+            data={
+                "visited_on": today - dt.timedelta(days=days),
+                "outcome": Outcome.LOCKED,
+                "notes": "铁门上锁，邻居说孩子们白天在家。",
+            },
+        )
+    # The last signal: the eldest's teacher reports him absent for two weeks, the door locked.
+    reports.report_file(
+        actor=teacher,
+        harm_type="abandoned",
+        urgency="soon",
+        township=village[:9],
+        village=village,
+        child_name=siblings[0].name,
+        child_id_number=siblings[0].id_number,
+        description="毕示例大两周未到校，家中锁门，联系不上家长。",
+        seen_at=timezone.now() - dt.timedelta(hours=1),
+    )
     known = Child.objects.filter(region_code=report_village, exited_on__isnull=True).order_by("name").first()
     filed = 0
     if known is not None:
@@ -275,7 +296,7 @@ def seed_find_and_intervene(
         description="放学路上看到一个约八岁的男孩，说爸妈都不在家，晚上一个人睡。姓名不详。",
         seen_at=timezone.now() - dt.timedelta(hours=2),
     )
-    return {"bijie_children": len(siblings), "reports": filed + 1}
+    return {"bijie_children": len(siblings), "reports": filed + 2}
 
 
 def seed_referral(*, today: dt.date, county: str, village: str) -> dict[str, int]:

@@ -373,7 +373,7 @@ def summary(result: SeedResult) -> list[str]:
     )
     if work.get("bijie_children"):
         lines.append(
-            f"  A household of {work['bijie_children']} siblings alone in 高寨村 (urgent alerts); "
+            f"  A household of {work['bijie_children']} siblings in 高寨村 (one urgent household alert); "
             f"{work['reports']} mandatory reports by the teacher"
         )
     return lines

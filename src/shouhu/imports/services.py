@@ -468,6 +468,14 @@ class _Import:
         for child, gained, lost in self.recategorised:
             categories_changed.send(sender=Child, child=child, gained=gained, lost=lost, on=self.today)
         if self.written:
+            from shouhu.children import households
+
+            # Siblings in the file, or already registered, become households before the rules read
+            # them (set-based: a few queries per set of rows, none per row).
+            for i in range(0, len(self.written), 5000):
+                chunk = self.written[i : i + 5000]
+                households.leave_moved(child_ids=chunk, on=self.today)
+                households.link(child_ids=chunk, on=self.today)
             rules.evaluate_children(children=self.written)
             children_written.send(sender=Child, ids=list(self.written), village_codes=sorted(self.villages))
 

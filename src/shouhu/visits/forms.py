@@ -113,6 +113,23 @@ class VisitForm(ParseOnlyModelForm):
         self.fields["visited_on"].widget.attrs["max"] = today.isoformat()
         _radios_without_blank(self, *self.OBSERVATIONS)
         self._drop_facts_that_do_not_apply(child, may_change_file)
+        self._offer_the_household(child)
+
+    def _offer_the_household(self, child) -> None:
+        """One visit to a home covers its children: the child's brothers and sisters living with it
+        now, ticked; each gets its own record (``services.visit_record_household``)."""
+        from shouhu.children.households import household_of
+
+        home = household_of(child)
+        others = [c for c in home.children() if c.pk != child.pk and not c.exited_on] if home else []
+        if others:
+            self.fields["household"] = forms.MultipleChoiceField(
+                label=_("同户儿童（本次走访一并登记，每人一条记录）"),
+                required=False,
+                choices=[(str(c.pk), f"{c.name}（{c.age}周岁）") for c in others],
+                initial=[str(c.pk) for c in others],
+                widget=forms.CheckboxSelectMultiple,
+            )
 
     def _drop_facts_that_do_not_apply(self, child, may_change_file: bool) -> None:
         """Offer "father came home" only for a migrant father, and so on; none to those who may record

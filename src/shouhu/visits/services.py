@@ -319,6 +319,66 @@ def visit_record(
     return visit, True
 
 
+def visit_record_household(
+    *,
+    actor: User,
+    child: Child,
+    data: dict[str, Any],
+    children: list | None = None,
+    idempotency_key: str | None = None,
+    facts: dict[str, Any] | None = None,
+) -> list[Visit]:
+    """One visit to a home for every child in it: one record per child, in one transaction, each
+    satisfying that child's due visit (and, for a failed attempt, each child's signal). ``children``
+    (ids) names the children the visitor saw listed; one who has moved out of the household since is
+    refused with the date, as is a child of another household. Without ``children``, every child
+    living in ``child``'s household now. A child in no household is visited alone."""
+    from shouhu.children.households import household_of
+    from shouhu.children.models import HouseholdMember
+
+    home = household_of(child)
+    members = (
+        list(
+            HouseholdMember.objects.filter(household=home)
+            .select_related("child")
+            .order_by("-child__birth_date")
+        )
+        if home
+        else []
+    )
+    current = {m.child_id: m.child for m in members if m.left_on is None and not m.child.exited_on}
+    if not current:
+        current = {child.pk: child}
+    wanted = [str(pk) for pk in (children or [])]
+    errors = []
+    for m in members:
+        if str(m.child_id) in wanted and m.left_on is not None and m.child_id not in current:
+            errors.append(
+                _("%(name)s已于 %(on)s 迁出该家庭，不能随家庭走访登记；请单独为其登记走访。")
+                % {"name": m.child.name, "on": m.left_on}
+            )
+    known = {str(m.child_id) for m in members} | {str(child.pk)}
+    if any(pk not in known for pk in wanted):
+        errors.append(_("所选儿童不属于该家庭。"))
+    if errors:
+        raise ValidationError({"children": errors})
+    chosen = [c for pk, c in current.items() if not wanted or str(pk) in wanted]
+    chosen.sort(key=lambda c: c.pk != child.pk)  # the child the visitor opened first
+    visits = []
+    with transaction.atomic():
+        for each in chosen:
+            key = f"{idempotency_key[:27]}:{each.pk}" if idempotency_key else None
+            visit, _created = visit_record(
+                actor=actor,
+                child=each,
+                data=dict(data),
+                idempotency_key=key,
+                facts=facts if each.pk == child.pk else None,  # the file changes are the child's
+            )
+            visits.append(visit)
+    return visits
+
+
 def failed_attempts(*, child: Child, since: dt.date) -> int:
     """Failed attempts (nobody home, locked door, no answer) since a date: a signal for the risk rules."""
     return Visit.objects.filter(child=child, visited_on__gte=since, outcome__in=FAILED_OUTCOMES).count()

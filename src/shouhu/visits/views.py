@@ -160,13 +160,27 @@ def visit_new(request, pk):
         form = VisitForm(request.POST, request.FILES, child=child, may_change_file=may_change_file)
         if form.is_valid():
             try:
-                visit, created = services.visit_record(
-                    actor=user,
-                    child=child,
-                    data=form.values(),
-                    idempotency_key=form.cleaned_data["idempotency_key"] or None,
-                    facts=form.facts(),
-                )
+                siblings = form.cleaned_data.get("household") or []
+                if siblings:
+                    visits = services.visit_record_household(
+                        actor=user,
+                        child=child,
+                        children=[child.pk, *siblings],
+                        data=form.values(),
+                        idempotency_key=form.cleaned_data["idempotency_key"] or None,
+                        facts=form.facts(),
+                    )
+                    visit, created = visits[0], True
+                    for other in visits[1:]:
+                        log_access(request=request, action=Action.CREATE, child=other.child)
+                else:
+                    visit, created = services.visit_record(
+                        actor=user,
+                        child=child,
+                        data=form.values(),
+                        idempotency_key=form.cleaned_data["idempotency_key"] or None,
+                        facts=form.facts(),
+                    )
             except ValidationError as exc:
                 form.add_service_errors(exc)
             except PermissionDenied as exc:

@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from shouhu.audit import urls as audit_urls
+from shouhu.children import views as child_views
 
 from . import views
 from .forms import SignInForm
@@ -14,6 +15,7 @@ children_patterns = (
         path("<uuid:pk>/", views.child_detail, name="detail"),
         path("<uuid:pk>/photo", views.child_photo, name="photo"),
         path("<uuid:pk>/edit/", views.child_edit, name="edit"),
+        path("<uuid:pk>/household/", child_views.child_household, name="household"),
     ],
     "children",
 )

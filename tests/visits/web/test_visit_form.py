@@ -217,3 +217,22 @@ def test_the_file_shows_no_record_button_to_who_may_only_read(work, signed_in):
 
     assert "走访记录" in html
     assert form_url(work.child_a) not in html
+
+
+def test_one_visit_to_a_home_is_recorded_for_each_child_living_there(personas, signed_in):
+    from tests import factories as f
+
+    carer = {"name": "毕奶奶", "relation": "grandparent", "id_number": f.id_number_for(dt.date(1952, 3, 4))}
+    kids = [
+        f.make_child(actor=personas.dir_b, village=f.VILLAGE_B, name=name, carer=carer)
+        for name in ("毕大娃", "毕二娃")
+    ]
+    client = signed_in(personas.dir_b)
+    response = client.get(form_url(kids[0]))
+    assert response.context["form"]["household"].value() == [str(kids[1].pk)]  # ticked
+
+    data = {**usual(response), "household": [str(kids[1].pk)]}
+    client.post(form_url(kids[0]), data)
+
+    assert sorted(Visit.objects.values_list("child__name", flat=True)) == ["毕二娃", "毕大娃"]
+    assert AccessLog.objects.filter(user=personas.dir_b, action=Action.CREATE, child_id=kids[1].pk).exists()
