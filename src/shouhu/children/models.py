@@ -452,7 +452,7 @@ class NameToken(models.Model):
         return self.token
 
 
-class Household(models.Model):
+class Household(Versioned):
     """家庭: siblings who live together and the adults who care for them (the carer, the parents).
 
     A household lies in one village, its children's household village: its alerts, visits and work
@@ -470,7 +470,6 @@ class Household(models.Model):
     )
     region_code = models.CharField(max_length=12, editable=False)
     created_at = models.DateTimeField(_("建立时间"), default=timezone.now, editable=False)
-    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         verbose_name = _("家庭")

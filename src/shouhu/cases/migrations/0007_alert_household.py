@@ -7,8 +7,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0004_response_tasks_and_bureau'),
-        ('children', '0005_households'),
+        ('cases', '0006_one_case_per_report'),
+        ('children', '0006_households'),
     ]
 
     operations = [

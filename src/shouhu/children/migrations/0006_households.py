@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('children', '0004_hash_columns_without_pattern_indexes'),
+        ('children', '0005_child_version'),
         ('regions', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
@@ -33,7 +33,7 @@ class Migration(migrations.Migration):
                 ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
                 ('region_code', models.CharField(editable=False, max_length=12)),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='建立时间')),
-                ('version', models.PositiveIntegerField(default=1)),
+                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='版本')),
                 ('village', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='households', to='regions.region', verbose_name='村/社区')),
             ],
             options={
