@@ -109,7 +109,7 @@ REGIONS_SEEN = {
 
 # Routes that need no jurisdiction check, and why. Paths as the resolver spells them.
 PUBLIC = {
-    "healthz": "load-balancer health check: says only whether the database answers",
+    "healthz": "load-balancer health check: says only whether the database, broker and workers answer",
     "login/": "the sign-in page",
     "logout/": "signing out",
     "i18n/setlang/": "choosing the interface language",

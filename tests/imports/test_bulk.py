@@ -282,6 +282,8 @@ def test_the_job_checks_imports_and_reaches_100_percent(personas, client, settin
     assert json.loads(status.content) | {"label": ""} == {
         "status": "done",
         "label": "",
+        "error": "",
+        "retryable": False,
         "running": False,
         "progress": 100,
         "rows_done": 1,

@@ -44,4 +44,9 @@ def test_the_pages_are_sized_for_phones_and_load_no_outside_resources(signed_in,
 
 
 def test_healthz_answers_without_signing_in(client, db):
-    assert client.get("/healthz").json() == {"status": "ok", "database": "ok"}
+    assert client.get("/healthz").json() == {
+        "status": "ok",
+        "database": "ok",
+        "broker": "inline",
+        "workers": "inline",
+    }

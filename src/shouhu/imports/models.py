@@ -19,6 +19,11 @@ class JobStatus(models.TextChoices):
     EXPIRED = "expired", _("超过保留时间未确认，文件已删除")
 
 
+class Step(models.TextChoices):
+    CHECK = "check", _("检查")
+    COMMIT = "commit", _("导入")
+
+
 RUNNING = (JobStatus.CHECKING, JobStatus.IMPORTING)
 ENDED = (JobStatus.REFUSED, JobStatus.DONE, JobStatus.FAILED, JobStatus.EXPIRED)
 
@@ -42,6 +47,12 @@ class ImportJob(models.Model):
     confirmed = models.JSONField(default=list, blank=True)  # the rows a person confirmed
     unknown_columns = models.JSONField(default=list, blank=True)
     error = models.CharField(max_length=300, blank=True)
+    # The background step (``shouhu.jobs``): which one, when its task was sent, the last sign of life
+    # of the worker running it (null: not claimed yet), and how many times the watchdog sent it again.
+    step = models.CharField(max_length=10, choices=Step.choices, default=Step.CHECK)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
@@ -49,7 +60,14 @@ class ImportJob(models.Model):
         verbose_name = _("名册导入")
         verbose_name_plural = _("名册导入")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["created_by", "-created_at"], name="import_job_owner")]
+        indexes = [
+            models.Index(fields=["created_by", "-created_at"], name="import_job_owner"),
+            models.Index(
+                fields=["heartbeat_at"],
+                condition=models.Q(status__in=["checking", "importing"]),
+                name="import_job_running",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.file_name
@@ -57,3 +75,8 @@ class ImportJob(models.Model):
     @property
     def running(self) -> bool:
         return self.status in RUNNING
+
+    @property
+    def retryable(self) -> bool:
+        """Failed before its step could run or finish (no broker, a dead worker), its file kept."""
+        return self.status == JobStatus.FAILED and bool(self.stored_name)

@@ -1,7 +1,8 @@
 """Upload a register, follow its check, read the report, confirm the matches, commit, follow the commit.
 
 The check and the commit are background jobs (``tasks``); the job's page shows a progress bar that
-``static/imports/progress.js`` keeps up to date from the job's status endpoint.
+``static/imports/progress.js`` keeps up to date from the job's status endpoint. A step that failed
+before it could run or finish (no broker, a dead worker) is retried from the same page.
 """
 
 from django.contrib import messages
@@ -17,7 +18,7 @@ from shouhu.accounts import access
 from shouhu.audit.models import Action
 from shouhu.audit.services import log_access
 
-from . import jobs, selectors, tasks
+from . import jobs, selectors
 from .models import JobStatus
 from .reader import SheetError
 from .template import template_xlsx
@@ -41,19 +42,34 @@ def upload(request):
         messages.error(request, str(exc))
         return redirect("imports:upload")
     log_access(request=request, action=Action.CREATE, query=f"import check: {job.pk} {file.name}")
-    tasks.check.delay(str(job.pk))
+    _send(request, job)
     return redirect("imports:job", import_id=job.pk)
+
+
+def _send(request, job) -> None:
+    """Send the job's step; a broker that does not answer failed the job (its page offers the retry)."""
+    try:
+        jobs.job_enqueue(job=job)
+    except jobs.QueueUnavailable as exc:
+        messages.error(request, str(exc))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def job(request, import_id):
     job = selectors.job_for(request.user, import_id)
+    if request.method == "POST" and "retry" in request.POST:
+        if jobs.job_retry(actor=request.user, job=job):
+            log_access(request=request, action=Action.CREATE, query=f"import retry: {job.pk} {job.step}")
+            _send(request, job)
+        else:
+            messages.error(request, _("这个文件正在处理或已经结束，不需要重试。"))
+        return redirect("imports:job", import_id=job.pk)
     if request.method == "POST":
         confirmed = [int(n) for n in request.POST.getlist("confirm") if n.isdigit()]
         if jobs.job_commit_request(actor=request.user, job=job, confirmed=confirmed):
             log_access(request=request, action=Action.CREATE, query=f"import commit: {job.pk}")
-            tasks.commit.delay(str(job.pk))
+            _send(request, job)
         else:
             messages.error(request, _("这个文件已经在导入或已经结束，不能再次确认。"))
         return redirect("imports:job", import_id=job.pk)
@@ -76,6 +92,8 @@ def status(request, import_id):
             "progress": job.progress,
             "rows_done": job.rows_done,
             "rows_total": job.rows_total,
+            "error": job.error,
+            "retryable": job.retryable,
         }
     )
 

@@ -31,6 +31,9 @@ NOT_FOUND = OpenApiResponse(
 )
 INVALID = OpenApiResponse(description='Field errors shaped like the request body: `{"quarter": ["…"]}`.')
 REFUSED = OpenApiResponse(description="You see the report but may not do this to it.")
+UNAVAILABLE = OpenApiResponse(
+    description="The background-job service does not answer: nothing was kept; try again later."
+)
 
 
 def _call(service, **kwargs):
@@ -195,18 +198,21 @@ class QuarterlyReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
         "for the county. Answers at once with the job (`job_status` queued); follow `progress` with GET. "
         "Each generation is kept as a new version. In your interface language.",
         request=QuarterlyReportCreateSerializer,
-        responses={201: QuarterlyReportSerializer, 400: INVALID, 403: REFUSED},
+        responses={201: QuarterlyReportSerializer, 400: INVALID, 403: REFUSED, 503: UNAVAILABLE},
     )
     def create(self, request):
         body = QuarterlyReportCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        report = _call(
-            services.report_request,
-            actor=request.user,
-            region_code=body.validated_data["region"],
-            year=body.validated_data["year"],
-            quarter=body.validated_data["quarter"],
-        )
+        try:
+            report = _call(
+                services.report_request,
+                actor=request.user,
+                region_code=body.validated_data["region"],
+                year=body.validated_data["year"],
+                quarter=body.validated_data["quarter"],
+            )
+        except services.QueueUnavailable as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
         return self._answer(report, status.HTTP_201_CREATED)
 
     def _download(self, request, kind: str):

@@ -64,6 +64,11 @@ class QuarterlyReport(models.Model):
     progress = models.PositiveSmallIntegerField(_("进度"), default=0)
     error = models.CharField(_("失败原因"), max_length=500, blank=True)
     finished_at = models.DateTimeField(_("生成完成时间"), null=True, blank=True)
+    # The background step (``shouhu.jobs``): when its task was sent, the last sign of life of the
+    # worker generating it (null: not claimed yet), how many times the watchdog sent it again.
+    queued_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
     pdf = models.FileField(upload_to=report_path, max_length=300, blank=True)
     xlsx = models.FileField(upload_to=report_path, max_length=300, blank=True)
     pdf_public = models.FileField(upload_to=report_path, max_length=300, blank=True)
@@ -98,6 +103,11 @@ class QuarterlyReport(models.Model):
                 fields=["region_code"], name="quarterly_region_prefix", opclasses=["varchar_pattern_ops"]
             ),
             models.Index(fields=["year", "quarter", "status"]),
+            models.Index(
+                fields=["heartbeat_at"],
+                condition=models.Q(job_status__in=["queued", "running"]),
+                name="quarterly_job_running",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -12,10 +12,11 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from shouhu import jobs as background
 from shouhu.accounts import access
 from shouhu.audit.models import Action
 from shouhu.audit.services import log_event
@@ -31,6 +32,7 @@ logger = logging.getLogger(__name__)
 FIRST_YEAR = 2016  # 国发〔2016〕13号: the year the national work on left-behind children began
 RESUBMIT_DAYS = 7  # a returned report is revised and submitted again within this many days
 RESUBMIT_KIND = "quarterly.resubmit"
+QueueUnavailable = background.QueueUnavailable
 
 
 def _language(language: str | None) -> str:
@@ -47,7 +49,8 @@ def _language(language: str | None) -> str:
 def report_request(
     *, actor, region_code: str, year: int, quarter: int, language: str | None = None, enqueue: bool = True
 ) -> QuarterlyReport:
-    """A new version of the region's report for the quarter, queued for generation after the commit.
+    """A new version of the region's report for the quarter, queued for generation after the commit
+    (a broker that does not answer: no version is kept and ``QueueUnavailable`` is raised).
 
     Refused (403) unless ``actor`` generates that region's reports; a quarter that has not begun, or
     before 2016, is a field error.
@@ -86,77 +89,172 @@ def report_request(
                     version=(last or 0) + 1,
                     language=_language(language),
                     requested_by=actor,
+                    queued_at=timezone.now(),
                 )
                 if enqueue:
-                    transaction.on_commit(functools.partial(_enqueue, report.pk))
+                    transaction.on_commit(functools.partial(_enqueue_new, report.pk))
             return report
         except IntegrityError:  # two requests took the same version number: take the next one
             continue
     raise ValidationError({"region": [_("同时生成的请求过多，请稍后再试。")]})
 
 
-def _enqueue(report_id) -> None:
+def _enqueue(report_id, attempt: int = 0) -> None:
     from .tasks import generate_report
 
-    generate_report.delay(str(report_id))
+    background.enqueue(generate_report, str(report_id), attempt)
+
+
+def _enqueue_new(report_id) -> None:
+    """Send a new version's generation after its commit. A broker that does not answer removes the
+    version (nothing was generated, and its number is free again) and raises ``QueueUnavailable``:
+    the user, still on the form that asked for it, is told to try again; no version waits forever."""
+    try:
+        _enqueue(report_id)
+    except background.QueueUnavailable:
+        QuarterlyReport.objects.filter(pk=report_id, job_status=JobStatus.QUEUED, heartbeat_at=None).delete()
+        raise
+
+
+def _mine(report_id, attempt: int):
+    """The report while its generation is still the attempt this worker claimed."""
+    return QuarterlyReport.objects.filter(pk=report_id, job_status=JobStatus.RUNNING, attempts=attempt)
 
 
 def _progress(report: QuarterlyReport, value: int) -> None:
-    """Written at once (outside any transaction), so that the page polling the job sees it move."""
-    QuarterlyReport.objects.filter(pk=report.pk).update(progress=value)
+    """Written at once (outside any transaction), with the heartbeat, so that the page polling the
+    job sees it move and the watchdog sees the worker alive."""
+    _mine(report.pk, report.attempts).update(progress=value, heartbeat_at=timezone.now())
     report.progress = value
 
 
-def report_generate(*, report_id, now: dt.datetime | None = None) -> QuarterlyReport | None:
+def report_generate(
+    *, report_id, attempt: int | None = None, now: dt.datetime | None = None
+) -> QuarterlyReport | None:
     """Generate the files of a queued version; the job. Claimed by a conditional update, so a second
-    worker given the same job does nothing. A failure is recorded on the report (status and reason),
-    not raised: the page shows it and the user may generate again."""
-    claimed = QuarterlyReport.objects.filter(pk=report_id, job_status=JobStatus.QUEUED).update(
-        job_status=JobStatus.RUNNING, progress=1
-    )
+    worker given the same job, or a message the watchdog replaced (``attempt``), does nothing. A
+    failure is recorded on the report (status and reason), not raised: the page shows it and the
+    user may generate again."""
+    queued = QuarterlyReport.objects.filter(pk=report_id, job_status=JobStatus.QUEUED)
+    if attempt is not None:
+        queued = queued.filter(attempts=attempt)
+    claimed = queued.update(job_status=JobStatus.RUNNING, progress=1, heartbeat_at=timezone.now())
     report = QuarterlyReport.objects.select_related("region", "requested_by").filter(pk=report_id).first()
     if not claimed or report is None:
         return report
+    attempt = report.attempts
     try:
-        user = report.requested_by
-        if user is None or not user.is_active:
-            raise PermissionDenied(_("生成人账号已停用，请重新生成。"))
-        with translation.override(report.language):
-            _progress(report, 5)
-            content = selectors.content_for(report=report, user=user, now=now)
-            _progress(report, 40)
-            public = selectors.deidentified(content)
-            files: dict[str, tuple[str, bytes]] = {}
-            if report.is_township:
-                files["pdf"] = ("report.pdf", render.pdf(content))
-                _progress(report, 60)
-                files["xlsx"] = ("report.xlsx", render.xlsx(content))
-                _progress(report, 70)
-            files["pdf_public"] = ("report-deidentified.pdf", render.pdf(public))
-            _progress(report, 90)
-            files["xlsx_public"] = ("report-deidentified.xlsx", render.xlsx(public))
-            _progress(report, 95)
-        with transaction.atomic():
-            for field, (name, data) in files.items():
-                getattr(report, field).save(name, ContentFile(data), save=False)
-            report.figures = content.headline()
-            report.job_status = JobStatus.DONE
-            report.progress = 100
-            report.error = ""
-            report.finished_at = timezone.now()
-            report.save(update_fields=[*files, "figures", "job_status", "progress", "error", "finished_at"])
-            log_event(
-                action=Action.EXPORT,
-                what="quarterly-report",
-                detail=f"generated {report.pk} ({report})",
-                user=user,
-            )
+        with background.beating(_mine(report_id, attempt)):
+            _generate(report, now)
     except Exception as exc:
         logger.exception("quarterly report %s failed", report_id)
         reason = (exc.messages[0] if isinstance(exc, ValidationError) else str(exc)) or type(exc).__name__
-        QuarterlyReport.objects.filter(pk=report_id).update(job_status=JobStatus.FAILED, error=reason[:500])
+        _mine(report_id, attempt).update(job_status=JobStatus.FAILED, error=reason[:500], heartbeat_at=None)
         report.refresh_from_db()
     return report
+
+
+def _generate(report: QuarterlyReport, now) -> None:
+    """The files, then in one transaction (only while the attempt is still this worker's) the report done."""
+    user = report.requested_by
+    if user is None or not user.is_active:
+        raise PermissionDenied(_("生成人账号已停用，请重新生成。"))
+    with translation.override(report.language):
+        _progress(report, 5)
+        content = selectors.content_for(report=report, user=user, now=now)
+        _progress(report, 40)
+        public = selectors.deidentified(content)
+        files: dict[str, tuple[str, bytes]] = {}
+        if report.is_township:
+            files["pdf"] = ("report.pdf", render.pdf(content))
+            _progress(report, 60)
+            files["xlsx"] = ("report.xlsx", render.xlsx(content))
+            _progress(report, 70)
+        files["pdf_public"] = ("report-deidentified.pdf", render.pdf(public))
+        _progress(report, 90)
+        files["xlsx_public"] = ("report-deidentified.xlsx", render.xlsx(public))
+        _progress(report, 95)
+    with transaction.atomic():
+        if not _mine(report.pk, report.attempts).select_for_update().exists():
+            logger.warning("quarterly report %s: the watchdog sent it again; this run is dropped", report.pk)
+            return
+        for field, (name, data) in files.items():
+            getattr(report, field).save(name, ContentFile(data), save=False)
+        report.figures = content.headline()
+        report.job_status = JobStatus.DONE
+        report.progress = 100
+        report.error = ""
+        report.finished_at = timezone.now()
+        report.heartbeat_at = None
+        report.save(
+            update_fields=[
+                *files,
+                "figures",
+                "job_status",
+                "progress",
+                "error",
+                "finished_at",
+                "heartbeat_at",
+            ]
+        )
+        log_event(
+            action=Action.EXPORT,
+            what="quarterly-report",
+            detail=f"generated {report.pk} ({report})",
+            user=user,
+        )
+
+
+def reports_watch(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """The watchdog of report generations (``shouhu.jobs``): one queued too long without a worker,
+    or whose heartbeat stopped, is sent again (``attempts`` + 1: a late worker can no longer write),
+    at most ``MAX_REQUEUES`` times; then failed with the reason, and "generate again" is the retry."""
+    now = now or timezone.now()
+    done = {"requeued": 0, "failed": 0}
+    running = (JobStatus.QUEUED, JobStatus.RUNNING)
+    lost = QuarterlyReport.objects.filter(job_status__in=running).filter(
+        background.lost_filter(now, created="requested_at")
+    )
+    for report in lost.only("pk", "job_status", "attempts", "heartbeat_at"):
+        unchanged = QuarterlyReport.objects.filter(
+            pk=report.pk,
+            job_status=report.job_status,
+            attempts=report.attempts,
+            heartbeat_at=report.heartbeat_at,
+        )
+        if report.attempts < background.max_requeues():
+            if (
+                unchanged.update(
+                    job_status=JobStatus.QUEUED,
+                    attempts=F("attempts") + 1,
+                    heartbeat_at=None,
+                    queued_at=now,
+                    progress=0,
+                )
+                != 1
+            ):
+                continue  # another watchdog, or the worker, moved it first
+            logger.warning(
+                "quarterly report %s lost: sent again (attempt %s)", report.pk, report.attempts + 1
+            )
+            try:
+                _enqueue(report.pk, report.attempts + 1)
+            except background.QueueUnavailable:
+                QuarterlyReport.objects.filter(
+                    pk=report.pk, job_status=JobStatus.QUEUED, attempts=report.attempts + 1
+                ).update(job_status=JobStatus.FAILED, error=str(background.UNAVAILABLE), finished_at=now)
+                done["failed"] += 1
+                continue
+            done["requeued"] += 1
+        elif (
+            unchanged.update(
+                job_status=JobStatus.FAILED, error=str(background.LOST), finished_at=now, heartbeat_at=None
+            )
+            == 1
+        ):
+            logger.warning("quarterly report %s lost %s times: failed", report.pk, report.attempts + 1)
+            done["failed"] += 1
+    return done
 
 
 # --- submission: township → county ------------------------------------------------------------------

@@ -65,6 +65,8 @@ def report_new(request):
             raise Http404 from exc
         except ValidationError as exc:
             form.add_error(None, _errors(exc))
+        except services.QueueUnavailable as exc:  # no version was kept: the same form is the retry
+            form.add_error(None, str(exc))
         else:
             return redirect("quarterly:report", quarterly_id=report.pk)
     return _list(request, form)
