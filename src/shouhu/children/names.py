@@ -245,7 +245,7 @@ def refusal(name: str) -> str | None:
         if _radical(c):
             return _("姓名中含有部首字符（%(char)s），请输入完整的汉字。") % {"char": _shown(c)}
     for c in name:
-        if ud.category(c) in ("So", "Sk", "Sm", "Sc", "Me"):
+        if ud.category(c) in ("So", "Sk", "Sm", "Sc", "Me") and not c.isascii():  # < > = … below
             return _("姓名中不能含有符号或表情（%(char)s）。") % {"char": _shown(c)}
     letters = [c for c in name if _letter(c)]
     for c in letters:
