@@ -4,7 +4,6 @@ and the migration that brings the names already stored to it."""
 import importlib
 import io
 
-import pytest
 from django.apps import apps
 from django.db import connection
 from django.urls import reverse
