@@ -192,6 +192,7 @@ def _once(name: str, drop_invisible: bool) -> str:
     return " ".join(part for part in name.split(" ") if part)
 
 
+@functools.lru_cache(maxsize=65536)  # every save and lookup of a name passes here; names repeat
 def normalise(name: str, *, drop_invisible: bool = False) -> str:
     """The form a name is stored and compared in (see the module's docstring). Idempotent.
 
