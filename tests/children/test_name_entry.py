@@ -4,6 +4,7 @@ and the migration that brings the names already stored to it."""
 import importlib
 import io
 
+import pytest
 from django.apps import apps
 from django.db import connection
 from django.urls import reverse
@@ -217,3 +218,18 @@ def test_users_names_are_normalised_and_the_change_is_in_the_access_log(personas
     assert user.full_name == "王丽" and result["changed"] == 1
     entry = AccessLog.objects.get(path="migrate accounts.0005_normalise_names")
     assert str(user.pk) in entry.query and "王" not in entry.query
+
+
+def test_a_users_and_a_workers_name_follow_the_same_rule(personas):
+    from django.core.exceptions import ValidationError
+
+    from shouhu.accounts.models import WelfareWorker
+
+    user = User(username="li", full_name="李\u200b丽", role="village_director")
+    user.set_password("x" * 12)
+    with pytest.raises(ValidationError) as refused:
+        user.full_clean()
+    assert SAID.replace("张明", "") in refused.value.message_dict["full_name"][0]
+    worker = WelfareWorker(kind="director", name="⾼芳", region_id=f.VILLAGE_A)
+    worker.full_clean(exclude=["user"])
+    assert worker.name == "高芳"
