@@ -384,9 +384,15 @@ def world(personas, settings, tmp_path) -> World:
         Child.objects.filter(pk=child.pk).update(photo=photo, photo_consent=True)
         Carer.objects.update_or_create(
             child=child,
-            defaults={"name": "照料人" + key.upper(), "relation": "grandparent", "phone": "1380000000" + key},
+            defaults={
+                "name": "照料人" + {"a": "甲", "b": "乙", "c": "丙"}[key],
+                "relation": "grandparent",
+                "phone": "1380000000" + key,
+            },
         )
-        RescueContact.objects.create(child=child, name="联系人" + key.upper(), phone="1390000000" + key)
+        RescueContact.objects.create(
+            child=child, name="联系人" + {"a": "甲", "b": "乙", "c": "丙"}[key], phone="1390000000" + key
+        )
         AccessLog.objects.create(
             user=personas.county,
             username="county",

@@ -11,6 +11,8 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from knox.models import AbstractAuthToken
 
+from shouhu.children.validators import PersonNameField, validate_person_name
+
 
 class Role(models.TextChoices):
     VILLAGE_DIRECTOR = "village_director", _("儿童主任")
@@ -56,7 +58,7 @@ class Organisation(models.Model):
 
 class User(AbstractUser):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    full_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    full_name = PersonNameField(_("姓名"), max_length=50, blank=True, validators=[validate_person_name])
     role = models.CharField(_("角色"), max_length=30, choices=Role.choices, default=Role.VILLAGE_DIRECTOR)
     region = models.ForeignKey(
         "regions.Region",
@@ -114,7 +116,7 @@ class WelfareWorker(models.Model):
         on_delete=models.SET_NULL,
         related_name="worker",
     )
-    name = models.CharField(_("姓名"), max_length=50)
+    name = PersonNameField(_("姓名"), max_length=50, validators=[validate_person_name])
     gender = models.CharField(_("性别"), max_length=10, blank=True)
     ethnicity = models.CharField(_("民族"), max_length=20, blank=True)
     birth_date = models.DateField(_("出生日期"), null=True, blank=True)

@@ -35,6 +35,7 @@ from .options import (
 )
 from .validators import (
     NAME_MAX,
+    PersonNameField,
     add_years,
     age_on,
     validate_id_number,
@@ -52,7 +53,7 @@ def photo_path(instance, filename: str) -> str:
 
 class Child(Versioned):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    name = models.CharField(_("姓名"), max_length=NAME_MAX, validators=[validate_person_name])
+    name = PersonNameField(_("姓名"), max_length=NAME_MAX, validators=[validate_person_name])
     gender = models.CharField(_("性别"), max_length=10, choices=Gender.choices)
     birth_date = models.DateField(_("出生日期"), validators=[validate_not_future])
     # Encrypted at rest; found and kept unique through the keyed hash beside it (see ``crypto``).
@@ -234,7 +235,7 @@ class Parent(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="parents", verbose_name=_("儿童"))
     role = models.CharField(_("父/母"), max_length=10, choices=ParentRole.choices)
-    name = models.CharField(_("姓名"), max_length=NAME_MAX, blank=True, validators=[validate_person_name])
+    name = PersonNameField(_("姓名"), max_length=NAME_MAX, blank=True, validators=[validate_person_name])
     birth_date = models.DateField(_("出生日期"), null=True, blank=True, validators=[validate_not_future])
     id_number = EncryptedCharField(
         _("公民身份号码"),
@@ -317,7 +318,7 @@ class Carer(models.Model):
     child = models.OneToOneField(
         Child, on_delete=models.CASCADE, related_name="carer", verbose_name=_("儿童")
     )
-    name = models.CharField(_("姓名"), max_length=NAME_MAX, validators=[validate_person_name])
+    name = PersonNameField(_("姓名"), max_length=NAME_MAX, validators=[validate_person_name])
     relation = models.CharField(_("与儿童关系"), max_length=30, choices=CarerRelation.choices)
     birth_date = models.DateField(_("出生日期"), null=True, blank=True, validators=[validate_not_future])
     phone = EncryptedCharField(_("联系电话"), max_length=30, blank=True)
@@ -363,7 +364,7 @@ class RescueContact(models.Model):
     child = models.ForeignKey(
         Child, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("儿童")
     )
-    name = models.CharField(_("姓名"), max_length=NAME_MAX, validators=[validate_person_name])
+    name = PersonNameField(_("姓名"), max_length=NAME_MAX, validators=[validate_person_name])
     relation = models.CharField(_("关系"), max_length=30, blank=True)
     phone = EncryptedCharField(_("电话"), max_length=30)
     role = models.CharField(_("职责"), max_length=50, blank=True, help_text=_("如：村干部、邻居、儿童主任"))

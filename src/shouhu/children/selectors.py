@@ -19,7 +19,7 @@ def search_filter(q: str) -> Q:
 
     ID numbers are encrypted at rest: they are found only whole, through their keyed hash (the
     ``exact`` lookup of ``crypto.EncryptedCharField``); a part of a number finds nothing."""
-    q = names.clean(q)
+    q = names.query(q)
     if not q:
         return Q()
     normalised = idnumber.normalise(q)

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from shouhu.children import idnumber
+from shouhu.children import idnumber, names
 from shouhu.children.validators import age_on
 from shouhu.imports import reader
 from shouhu.imports.columns import BLANK, CellError, clean_text, norm_header, parse_date
@@ -320,5 +320,5 @@ def _cell(row: ListRow, key: str, value) -> None:
         if code is None:
             raise CellError(_("“%s”不在选项中（可填：低保、特困）。") % text)
         row.assistance = code
-    else:
-        setattr(row, key, text[:50])
+    else:  # a name in the form the registry stores, so that it meets the child's (``children.names``)
+        setattr(row, key, (names.query(text) if key in ("name", "head") else text)[:50])
