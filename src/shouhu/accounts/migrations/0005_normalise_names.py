@@ -1,6 +1,6 @@
 """Users' and the child-welfare workers' names become ``PersonNameField``s and follow the one rule of
 ``children.names``; the names already stored are normalised where that is safe (see
-``children/migrations/0005_normalise_names``).
+``children/migrations/0007_normalise_names``).
 
 Users and workers have no change history: each change is recorded in the access log as work done by
 a job (who: the system; what: this migration; the record's id; never the name), the log the county

@@ -84,7 +84,7 @@ def normalise_names(apps, schema_editor, out=None) -> dict:
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('children', '0004_hash_columns_without_pattern_indexes'),
+        ('children', '0006_households'),
     ]
 
     operations = [
