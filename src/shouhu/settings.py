@@ -282,8 +282,8 @@ CELERY_BEAT_SCHEDULE = {
     # Time alone changes categories (birthdays, months of detention); then visit schedules and the
     # children's-home checks are derived from the current categories.
     "visits-nightly": {"task": "shouhu.visits.tasks.nightly", "schedule": crontab(hour=2, minute=0)},
-    # A 24-hour deadline cannot wait for the night.
-    "escalation-hourly": {"task": "shouhu.visits.tasks.hourly", "schedule": crontab(minute=5)},
+    # A 24-hour deadline cannot wait for the night: escalation (and the outbox) every quarter of an hour.
+    "escalation-hourly": {"task": "shouhu.visits.tasks.hourly", "schedule": crontab(minute="*/15")},
     # The notification outbox: what a commit's own request to deliver missed (a broker outage), and
     # the retries that are due.
     "notifications-deliver": {"task": "shouhu.escalation.tasks.deliver_notifications", "schedule": 60.0},

@@ -7,7 +7,7 @@ Makes a scratch database (``test_<name>``, as the test suite does, dropped at th
 County's divisions and the test personas, then replays tests/cases/test_bijie.py with the clock moved:
 four siblings registered with migrant parents and their grandmother as carer, the father out of contact
 for 40 days without a police report, three locked-door visits to the home over 17 days, the teacher's
-mandatory report on the eldest. Nobody acts; the hourly escalation runs until the alert reaches the
+mandatory report on the eldest. Nobody acts; the quarter-hourly escalation runs until the alert reaches the
 county. Prints:
 
     last signal → household alert: X s; alert → county: Y h (deadline Z h)
@@ -67,10 +67,10 @@ def main() -> None:
         lag = (r.alert.opened_at - r.last_signal_at).total_seconds()
         deadline_hours = settings_for(f.COUNTY)[r.alert.rule].deadline_hours
         item = r.alert.work_item
-        # The hourly job, with nobody acting: the first hour at which the alert is at the county.
+        # The quarter-hourly job, with nobody acting: the first run at which the alert is at the county.
         at = r.alert.opened_at.replace(minute=0, second=0, microsecond=0)
         while item.tier != Tier.COUNTY and at < r.alert.opened_at + dt.timedelta(days=7):
-            at += dt.timedelta(hours=1)
+            at += dt.timedelta(minutes=15)
             moved.move_to(at)
             escalation.escalate(now=at)
             item.refresh_from_db()

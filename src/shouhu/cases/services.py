@@ -49,6 +49,9 @@ TASK_KIND = "alert_task"
 CASE_TASK_KIND = "case_task"
 # How far past its deadline an unanswered alert, task or report reaches the civil-affairs bureau.
 BUREAU_AFTER = dt.timedelta(days=3)
+# An urgent alert nobody has answered reaches the county when this share of its deadline has passed,
+# so that the county hears of it while there is still time to act within the deadline.
+URGENT_COUNTY_SHARE = 0.75
 LEVEL_OF = {
     rules.URGENT: RiskLevel.URGENT,
     rules.HIGH: RiskLevel.HIGH,
@@ -433,7 +436,10 @@ def _open_alerts(to_open, *, actor) -> None:
         who = fired.get("儿童", row["name"]) if home else row["name"]
         due = now + dt.timedelta(hours=setting.deadline_hours)
         urgent = setting.severity == rules.URGENT
-        county_at = due if urgent else due + dt.timedelta(days=7)
+        if urgent:
+            county_at = now + dt.timedelta(hours=setting.deadline_hours * URGENT_COUNTY_SHARE)
+        else:
+            county_at = due + dt.timedelta(days=7)
         item = WorkItem(
             id=uuid.uuid4(),
             key=f"alert:{row['pk']}:{kind.code}:{now.isoformat()}",
