@@ -1,0 +1,79 @@
+"""The only two ways rows of the access log leave or change on PostgreSQL: functions owned by the role
+that owns the tables (SECURITY DEFINER), which the application's role may call but not change.
+
+* ``audit_accesslog_purge(before)`` deletes the rows older than ``before`` and refuses a ``before`` later
+  than the database's clock less the retention period: the application cannot delete a recent row even
+  by calling it with a date of its choosing.
+* ``audit_accesslog_blank(child, needles)`` blanks the path and query of the rows about a child whose
+  file has been anonymised (``privacy_archive.anonymised_at`` set), and of rows whose query holds one of
+  ``needles`` (the child's hashed ID number); the rows of the system's own work stay whole.
+
+Both turn ``shouhu.retention`` on around their own statement only (and off again before they return;
+an error rolls the setting back with the rest), which is what the append-only trigger of migration 0002
+lets through. Installed by migration
+``0003_definer_functions`` and again by ``shouhu db-roles`` (which also writes the configured period in).
+"""
+
+from __future__ import annotations
+
+PURGE = "audit_accesslog_purge"
+BLANK = "audit_accesslog_blank"
+
+
+def create_sql(days: int) -> str:
+    days = int(days)
+    return f"""
+CREATE OR REPLACE FUNCTION {PURGE}(before timestamptz) RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, public
+AS $$
+DECLARE
+    removed bigint;
+BEGIN
+    IF before > now() - make_interval(days => {days}) THEN
+        RAISE EXCEPTION 'the access log keeps % days: rows after % may not be purged', {days},
+            now() - make_interval(days => {days})
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    PERFORM set_config('shouhu.retention', 'on', true);
+    DELETE FROM public.audit_accesslog WHERE at < before;
+    GET DIAGNOSTICS removed = ROW_COUNT;
+    PERFORM set_config('shouhu.retention', 'off', true);
+    RETURN removed;
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION {BLANK}(child uuid, needles text[]) RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, public
+AS $$
+DECLARE
+    blanked bigint;
+BEGIN
+    IF NOT EXISTS (
+        SELECT 1 FROM public.privacy_archive a WHERE a.child_id = child AND a.anonymised_at IS NOT NULL
+    ) THEN
+        RAISE EXCEPTION 'only the log rows of an anonymised file may be blanked'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    PERFORM set_config('shouhu.retention', 'on', true);
+    UPDATE public.audit_accesslog l SET path = '', query = ''
+     WHERE l.channel <> 'job'
+       AND (l.path <> '' OR l.query <> '')
+       AND (l.child_id = child
+            OR EXISTS (SELECT 1 FROM unnest(needles) n WHERE n <> '' AND strpos(l.query, n) > 0));
+    GET DIAGNOSTICS blanked = ROW_COUNT;
+    PERFORM set_config('shouhu.retention', 'off', true);
+    RETURN blanked;
+END;
+$$;
+
+REVOKE ALL ON FUNCTION {PURGE}(timestamptz) FROM PUBLIC;
+REVOKE ALL ON FUNCTION {BLANK}(uuid, text[]) FROM PUBLIC;
+"""
+
+
+DROP_SQL = f"""
+DROP FUNCTION IF EXISTS {PURGE}(timestamptz);
+DROP FUNCTION IF EXISTS {BLANK}(uuid, text[]);
+"""
