@@ -2,8 +2,10 @@
 that owns the tables (SECURITY DEFINER), which the application's role may call but not change.
 
 * ``audit_accesslog_purge(before)`` deletes the rows older than ``before`` and refuses a ``before`` later
-  than the database's clock less the retention period: the application cannot delete a recent row even
-  by calling it with a date of its choosing.
+  than the database's own clock less three years (``retention.MINIMUM_DAYS``, the legal floor): the
+  application cannot delete a recent row even by calling it with a date of its choosing. The longer
+  period a deployment configures (``AUDIT_RETENTION_DAYS``) is applied by ``retention.purge`` above that
+  floor; the floor is fixed in the function so that no setting of the application can lower it.
 * ``audit_accesslog_blank(child, needles)`` blanks the path and query of the rows about a child whose
   file has been anonymised (``privacy_archive.anonymised_at`` set), and of rows whose query holds one of
   ``needles`` (the child's hashed ID number); the rows of the system's own work stay whole.
@@ -20,8 +22,10 @@ PURGE = "audit_accesslog_purge"
 BLANK = "audit_accesslog_blank"
 
 
-def create_sql(days: int) -> str:
-    days = int(days)
+def create_sql(days: int | None = None) -> str:
+    from .retention import MINIMUM_DAYS
+
+    days = max(int(days or MINIMUM_DAYS), MINIMUM_DAYS)
     return f"""
 CREATE OR REPLACE FUNCTION {PURGE}(before timestamptz) RETURNS bigint
 LANGUAGE plpgsql SECURITY DEFINER

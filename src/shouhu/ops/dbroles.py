@@ -6,7 +6,7 @@ What the application's role may do, table by table:
 * ``audit_accesslog``: SELECT and INSERT, and UPDATE of ``user_id`` alone (the trigger lets only a
   NULL through: a deleted account's rows keep its name). No DELETE, no TRUNCATE; not being the owner, it
   can neither disable nor drop the trigger. Rows past their period go through the owner's
-  ``audit_accesslog_purge``, which checks the period itself (``audit/dbfunctions.py``).
+  ``audit_accesslog_purge``, which refuses anything younger than three years (``audit/dbfunctions.py``).
 * the history tables (``*_historical*``): SELECT, INSERT and UPDATE: anonymisation blanks the personal
   fields of old versions and a key rotation re-encrypts them; nothing deletes a version.
 * ``django_migrations``: SELECT (the owner migrates).
@@ -25,7 +25,7 @@ import dj_database_url
 from django.conf import settings
 from django.db import connection, connections
 
-from shouhu.audit import dbfunctions, retention
+from shouhu.audit import dbfunctions
 
 APPEND_ONLY = ("audit_accesslog",)
 OWNER_ONLY_WRITES = ("django_migrations",)
@@ -122,7 +122,7 @@ def apply(*, app_role: str) -> dict:
             f"GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {app}",
             f"ALTER DEFAULT PRIVILEGES FOR ROLE {_q(owner)} IN SCHEMA public "
             f"GRANT USAGE, SELECT ON SEQUENCES TO {app}",
-            dbfunctions.create_sql(retention.retention_days()),
+            dbfunctions.create_sql(),
             f"GRANT EXECUTE ON FUNCTION {dbfunctions.PURGE}(timestamptz) TO {app}",
             f"GRANT EXECUTE ON FUNCTION {dbfunctions.BLANK}(uuid, text[]) TO {app}",
         ]

@@ -7,9 +7,9 @@ from django.db import migrations
 
 def install(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        from shouhu.audit import dbfunctions, retention
+        from shouhu.audit import dbfunctions
 
-        schema_editor.execute(dbfunctions.create_sql(retention.retention_days()), params=None)
+        schema_editor.execute(dbfunctions.create_sql(), params=None)
 
 
 def remove(apps, schema_editor):
