@@ -17,9 +17,11 @@ from django.utils.translation import gettext as _
 
 from shouhu.children import crypto
 
-# Bounded by anything but a letter or digit: a division code (12 digits) or a UUID is left alone.
-ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])")
-MOBILE = re.compile(r"(?<![0-9A-Za-z])(1[3-9]\d{9})(?![0-9A-Za-z])")
+# Bounded by anything but a letter or digit: a division code (12 digits) or a UUID is left alone. Spaces
+# inside a number are allowed, as the registry's search allows them ("341623 2016…" finds the child); two
+# numbers that happen to stand together are hashed as one, which errs on the safe side.
+ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])((?:\d[ \t]*){17}[\dXx]|(?:\d[ \t]*){14}\d)(?![0-9A-Za-z])")
+MOBILE = re.compile(r"(?<![0-9A-Za-z])(1[ \t]*[3-9](?:[ \t]*\d){9})(?![0-9A-Za-z])")
 TOKEN = re.compile(r"\[(id|tel):([0-9a-f]{64})\]")
 KINDS = {"id": ID_NUMBER, "tel": MOBILE}
 
