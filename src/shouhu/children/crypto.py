@@ -1,6 +1,6 @@
 """Encryption at rest for ID numbers and phone numbers, and the keyed hash that finds them.
 
-One key from the environment (``SHOUHU_FIELD_KEY``, a Fernet key: 32 random bytes, url-safe base64)
+The key from the environment (``SHOUHU_FIELD_KEY``, a Fernet key: 32 random bytes, url-safe base64)
 is stretched with HKDF into two independent keys: one encrypts the values (Fernet: AES-128-CBC with
 HMAC-SHA256, a fresh IV per value, so two equal numbers never look alike in the database), the other
 computes the HMAC-SHA256 lookup hash that exact searches and the uniqueness of ID numbers go through.
@@ -11,11 +11,17 @@ keyed hash column instead of the ciphertext. Any other lookup (``startswith``, `
 is refused by Django with a ``FieldError`` rather than silently finding nothing.
 
 ``KeyedHashField`` computes its value in ``pre_save`` from the field it follows, so ``save()``,
-``create()`` and ``bulk_create()`` all fill it; ``QuerySet.update()`` and ``bulk_update()`` do not run
-``pre_save`` — never write these fields through them.
+``create()`` and ``bulk_create()`` all fill it; ``QuerySet.update()`` and ``bulk_update()``, which do not
+run ``pre_save``, go through ``EncryptedQuerySet`` (the default manager of every such model, enforced by
+the system check ``shouhu.E001``), which sets the hash with the number or refuses. ``keyed_hash`` is the
+one derivation of a stored hash.
 
-A value that does not decrypt (the key differs from the one the data was written with, or the column
-holds something that is not a token) raises ``FieldKeyError`` at once: nothing is shown half-read.
+Rotation: ``SHOUHU_FIELD_KEYS_OLD`` lists previous keys. Values are written with the current key and read
+with whichever key wrote them; an exact lookup compares the hash under every key (``keyed_hashes``), so
+rows not yet rewritten by ``shouhu rotate-field-key`` (``ops/keyrotation.py``) are still found.
+
+A value that does not decrypt under any configured key (or the column holds something that is not a
+token) raises ``FieldKeyError`` at once: nothing is shown half-read.
 """
 
 from __future__ import annotations
