@@ -130,3 +130,20 @@ def test_a_value_under_no_configured_key_stops_the_rotation(family, settings):
 
     with pytest.raises(crypto.FieldKeyError, match="SHOUHU_FIELD_KEYS_OLD"):
         keyrotation.rotate()
+
+
+def test_an_import_during_the_rotation_matches_children_hashed_under_the_old_key(
+    personas, settings, tmp_path
+):
+    from tests.imports.test_import import BIRTH, child_row, run, xlsx
+
+    settings.VAR_DIR = tmp_path
+    settings.SHOUHU_FIELD_KEY, settings.SHOUHU_FIELD_KEYS_OLD = OLD, []
+    sheet = xlsx([child_row("王小花", id_number=f.id_number_for(BIRTH))])
+    assert run(personas.dir_a, sheet, commit=True).counts["new"] == 1
+    rotating(settings)
+
+    again = run(personas.dir_a, sheet, commit=True)
+
+    assert again.counts["new"] == 0 and again.counts["unchanged"] == 1
+    assert Child.objects.filter(name="王小花").count() == 1
