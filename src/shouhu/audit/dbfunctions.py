@@ -22,21 +22,17 @@ PURGE = "audit_accesslog_purge"
 BLANK = "audit_accesslog_blank"
 
 
-def create_sql(days: int | None = None) -> str:
-    from .retention import MINIMUM_DAYS
-
-    days = max(int(days or MINIMUM_DAYS), MINIMUM_DAYS)
-    return f"""
-CREATE OR REPLACE FUNCTION {PURGE}(before timestamptz) RETURNS bigint
+CREATE_SQL = """
+CREATE OR REPLACE FUNCTION audit_accesslog_purge(before timestamptz) RETURNS bigint
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, public
 AS $$
 DECLARE
     removed bigint;
 BEGIN
-    IF before > now() - make_interval(days => {days}) THEN
-        RAISE EXCEPTION 'the access log keeps % days: rows after % may not be purged', {days},
-            now() - make_interval(days => {days})
+    IF before > now() - make_interval(days => __DAYS__) THEN
+        RAISE EXCEPTION 'the access log keeps % days: rows after % may not be purged', __DAYS__,
+            now() - make_interval(days => __DAYS__)
             USING ERRCODE = 'insufficient_privilege';
     END IF;
     PERFORM set_config('shouhu.retention', 'on', true);
@@ -47,7 +43,7 @@ BEGIN
 END;
 $$;
 
-CREATE OR REPLACE FUNCTION {BLANK}(child uuid, needles text[]) RETURNS bigint
+CREATE OR REPLACE FUNCTION audit_accesslog_blank(child uuid, needles text[]) RETURNS bigint
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, public
 AS $$
@@ -72,12 +68,19 @@ BEGIN
 END;
 $$;
 
-REVOKE ALL ON FUNCTION {PURGE}(timestamptz) FROM PUBLIC;
-REVOKE ALL ON FUNCTION {BLANK}(uuid, text[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION audit_accesslog_purge(timestamptz) FROM PUBLIC;
+REVOKE ALL ON FUNCTION audit_accesslog_blank(uuid, text[]) FROM PUBLIC;
 """
 
 
-DROP_SQL = f"""
-DROP FUNCTION IF EXISTS {PURGE}(timestamptz);
-DROP FUNCTION IF EXISTS {BLANK}(uuid, text[]);
+def create_sql(days: int | None = None) -> str:
+    """The two functions, keeping at least ``days`` (never less than three years)."""
+    from .retention import MINIMUM_DAYS
+
+    return CREATE_SQL.replace("__DAYS__", str(max(int(days or MINIMUM_DAYS), MINIMUM_DAYS)))
+
+
+DROP_SQL = """
+DROP FUNCTION IF EXISTS audit_accesslog_purge(timestamptz);
+DROP FUNCTION IF EXISTS audit_accesslog_blank(uuid, text[]);
 """
