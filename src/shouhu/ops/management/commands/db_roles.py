@@ -4,6 +4,7 @@
 import dj_database_url
 from django.conf import settings
 from django.core.management import call_command
+from django.db import connection
 from django.core.management.base import BaseCommand, CommandError
 
 from shouhu.ops import dbroles
@@ -21,6 +22,8 @@ class Command(BaseCommand):
         parser.add_argument("--app-role", help="the application's role (default: the user of DATABASE_URL)")
 
     def handle(self, *args, migrate=False, app_role=None, **options):
+        if connection.vendor != "postgresql":
+            raise CommandError("database roles exist on PostgreSQL only: SQLite has one user (nothing to do)")
         if not getattr(settings, "DATABASE_OWNER_URL", ""):
             raise CommandError(
                 "DATABASE_OWNER_URL is not set: give the owner role's URL (the same database as DATABASE_URL)"
