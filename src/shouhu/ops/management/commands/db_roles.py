@@ -4,8 +4,8 @@
 import dj_database_url
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from shouhu.ops import dbroles
 
