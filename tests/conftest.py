@@ -57,12 +57,74 @@ def chosen_moment(request, time_machine):
     return time_machine
 
 
+APP_ROLE: dict = {}  # the application role's credentials while the owner makes the test database
+
+
+def _credentials(creds: dict) -> None:
+    from django.db import connections
+
+    for conn in connections.all(initialized_only=True):
+        conn.close()
+    connections["default"].settings_dict.update(creds)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """With DATABASE_OWNER_URL (CI), the owner role makes and migrates the test database, as it does in
+    production; ``django_db_setup`` below then grants the application's role and the tests run as it."""
+    from django.db import connections
+
+    from shouhu.ops import dbroles
+
+    creds = dbroles.owner_credentials()
+    settings_dict = connections["default"].settings_dict
+    if creds and settings_dict["ENGINE"] == "django.db.backends.postgresql":
+        APP_ROLE.update({k: settings_dict.get(k) for k in creds})
+        _credentials(creds)
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
+    from shouhu.ops import dbroles
     from shouhu.regions.loader import load_regions
 
     with django_db_blocker.unblock():
         load_regions(f.COUNTY)
+        if APP_ROLE:
+            dbroles.apply(app_role=APP_ROLE["USER"])
+            _credentials(APP_ROLE)
+    if not APP_ROLE:
+        yield
+        return
+    # A transactional test is emptied by TRUNCATE, which the application's role may not do (the audit
+    # tables above all): the flush between such tests runs as the owner, like a migration.
+    from django.core.management.commands import flush
+
+    handle = flush.Command.handle
+
+    def handle_as_owner(self, *args, **options):
+        with dbroles.as_owner():
+            return handle(self, *args, **options)
+
+    flush.Command.handle = handle_as_owner
+    try:
+        yield
+    finally:
+        flush.Command.handle = handle
+        with django_db_blocker.unblock():
+            _credentials(dbroles.owner_credentials())  # the owner drops the test database
+
+
+@pytest.fixture
+def app_role():
+    """The name of the role the tests run as when it is not the owner; skipped (a failure in CI) when
+    DATABASE_OWNER_URL is not set and the tests run as the owner."""
+    if not APP_ROLE:
+        reason = "needs DATABASE_OWNER_URL (the owner role) beside DATABASE_URL (the application's role)"
+        if REQUIRE_ALL:
+            pytest.fail(f"SHOUHU_REQUIRE_ALL is set but this test cannot run: {reason}", pytrace=False)
+        pytest.skip(reason)
+    return APP_ROLE["USER"]
 
 
 @pytest.fixture

@@ -129,6 +129,9 @@ TEMPLATES = [
 ]
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
+# The role that owns the tables (migrations, DDL, `shouhu db-roles`) when the application's own role
+# (DATABASE_URL) only reads and writes rows (docs/security.md): the same database, another role.
+DATABASE_OWNER_URL = os.environ.get("DATABASE_OWNER_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
@@ -345,6 +348,20 @@ except ValueError as _exc:  # binascii.Error and UnicodeEncodeError are ValueErr
     raise ImproperlyConfigured(
         "SHOUHU_FIELD_KEY must be 32 bytes in url-safe base64 (`shouhu field-key` prints one)"
     ) from _exc
+# Rotating the field key (`shouhu rotate-field-key`, docs/operations.md): SHOUHU_FIELD_KEY is the new key,
+# SHOUHU_FIELD_KEYS_OLD the previous ones (comma-separated); values are read with any of them and searched
+# under each, and written with the new key only. Remove the old keys once the rotation has finished.
+SHOUHU_FIELD_KEYS_OLD = [
+    k.strip() for k in os.environ.get("SHOUHU_FIELD_KEYS_OLD", "").split(",") if k.strip()
+]
+for _old in SHOUHU_FIELD_KEYS_OLD:
+    try:
+        if len(_b64.urlsafe_b64decode(_old.encode("ascii"))) != 32:
+            raise ValueError
+    except ValueError as _exc:
+        raise ImproperlyConfigured(
+            "each key of SHOUHU_FIELD_KEYS_OLD must be 32 bytes in url-safe base64, separated by commas"
+        ) from _exc
 # Break the glass (shouhu.accounts.emergency): how long an emergency opening of a file lasts.
 BREAK_GLASS_HOURS = envint("BREAK_GLASS_HOURS", 3)
 if not 1 <= BREAK_GLASS_HOURS <= 24:

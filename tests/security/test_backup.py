@@ -154,17 +154,20 @@ def test_restoring_over_the_database_in_use_brings_the_records_back(sqlite_only,
 
 @pytest.fixture
 def scratch_database():
-    """An empty database made as the shouhu role (it has CREATEDB), dropped afterwards."""
+    """An empty database made as the owner role (it has CREATEDB), dropped afterwards."""
     import psycopg
 
+    from shouhu.ops.dbroles import owner_credentials
+
+    settings = {**connection.settings_dict, **owner_credentials()}
     params = connection.get_connection_params()
+    params.update(user=settings["USER"], password=settings["PASSWORD"])
     params.pop("cursor_factory", None)
     params.pop("context", None)
     params["dbname"] = "postgres"
     name = f"shouhu_restore_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(**params, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
-    settings = connection.settings_dict
     url = (
         f"postgresql://{settings['USER']}:{settings['PASSWORD']}@{settings['HOST']}:{settings['PORT']}/{name}"
     )

@@ -14,6 +14,7 @@ from shouhu.accounts import access
 
 from .forms import AccessLogFilterForm, HistoryFilterForm
 from .models import AccessLog, Action, Channel
+from .redact import display
 from .selectors import KIND_LABELS, PARTS, access_log_search, changes_detail, changes_search
 
 
@@ -33,6 +34,11 @@ class AccessLogSerializer(serializers.ModelSerializer):
             "ip",
         ]
         read_only_fields = fields
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["path"], data["query"] = display(data["path"]), display(data["query"])
+        return data
 
 
 class ChangeSerializer(serializers.Serializer):
@@ -93,6 +99,12 @@ class AccessLogList(_AuditView):
             [
                 OpenApiParameter("action", OpenApiTypes.STR, enum=Action.values),
                 OpenApiParameter("channel", OpenApiTypes.STR, enum=Channel.values),
+                OpenApiParameter(
+                    "searched",
+                    OpenApiTypes.STR,
+                    description="A whole ID or mobile number: the rows of searches and pages that held it "
+                    "(the log stores it as its keyed hash, shown as `[身份证号 #…]`).",
+                ),
             ]
         ),
         responses={200: AccessLogSerializer(many=True), 400: INVALID, 403: REFUSED, 404: NO_PAGE},

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .redact import display
 from .selectors import changes_detail
 
 CHUNK = 500
@@ -35,8 +36,8 @@ def log_rows(rows) -> Iterator[list]:
             row.get_channel_display(),
             row.child_id or "",
             row.region_code,
-            row.path,
-            row.query,
+            display(row.path),
+            display(row.query),
             row.ip or "",
         ]
 

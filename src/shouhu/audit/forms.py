@@ -41,6 +41,13 @@ class _Dated(forms.Form):
 class AccessLogFilterForm(_Dated):
     action = forms.ChoiceField(label=_("操作"), required=False, choices=[("", _("全部")), *Action.choices])
     channel = forms.ChoiceField(label=_("途径"), required=False, choices=[("", _("全部")), *Channel.choices])
+    searched = forms.RegexField(
+        label=_("查询过的身份证号或手机号"),
+        required=False,
+        regex=r"^\s*(\d{17}[\dXx]|\d{15}|1[3-9]\d{9})\s*$",
+        max_length=30,
+        error_messages={"invalid": _("请输入完整的18位或15位身份证号，或11位手机号。")},
+    )
 
     def filters(self) -> LogFilter:
         return LogFilter(**self.wanted())

@@ -20,6 +20,7 @@ class Action(models.TextChoices):
     ARCHIVE = "archive", _("档案归档")
     ANONYMISE = "anonymise", _("匿名化")
     BREAK_GLASS = "break_glass", _("紧急调阅档案")
+    ROTATE_KEY = "rotate_key", _("更换字段密钥")
 
 
 class Channel(models.TextChoices):

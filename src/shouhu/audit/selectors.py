@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shouhu.accounts import access
 
+from . import redact
 from .models import AccessLog
 
 
@@ -49,6 +50,7 @@ class LogFilter:
     region: str = ""
     date_from: dt.date | None = None
     date_to: dt.date | None = None
+    searched: str = ""  # an ID or mobile number: the rows whose path or query held it (hashed)
 
 
 def access_log_search(*, user, wanted: LogFilter) -> QuerySet[AccessLog]:
@@ -70,6 +72,11 @@ def access_log_search(*, user, wanted: LogFilter) -> QuerySet[AccessLog]:
         rows = rows.filter(at__date__gte=wanted.date_from)
     if wanted.date_to:
         rows = rows.filter(at__date__lte=wanted.date_to)
+    if wanted.searched:
+        held = Q(pk__in=[])
+        for needle in redact.needles(wanted.searched):
+            held |= Q(query__contains=needle) | Q(path__contains=needle)
+        rows = rows.filter(held)
     return rows.order_by("-at", "-pk")
 
 

@@ -1,9 +1,11 @@
 """Writing the access log. Every opening of a child's file, every list and search calls ``log_access``;
-work done without a request (the retention and anonymisation commands) calls ``log_event``."""
+work done without a request (the retention and anonymisation commands) calls ``log_event``. Both pass
+the path and the query through ``redact``: no ID or mobile number is stored in clear."""
 
 from __future__ import annotations
 
 from .models import AccessLog, Action, Channel
+from .redact import redact, redact_query_string
 
 
 def log_access(*, request, action: str, child=None, query: str = "") -> AccessLog:
@@ -16,8 +18,8 @@ def log_access(*, request, action: str, child=None, query: str = "") -> AccessLo
         child_id=getattr(child, "pk", None),
         region_code=getattr(child, "region_code", "") or "",
         channel=channel,
-        path=request.path[:500],
-        query=(query or request.META.get("QUERY_STRING", ""))[:500],
+        path=redact(request.path)[:500],
+        query=(redact(query) if query else redact_query_string(request.META.get("QUERY_STRING", "")))[:500],
         ip=request.META.get("REMOTE_ADDR") or None,
         user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
     )
@@ -40,8 +42,8 @@ def log_event(
         child_id=child_id,
         region_code=region_code or "",
         channel=Channel.JOB,
-        path=what[:500],
-        query=detail[:500],
+        path=redact(what)[:500],
+        query=redact(detail)[:500],
     )
 
 

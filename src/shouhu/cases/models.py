@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from shouhu.children.crypto import EncryptedCharField, KeyedHashField
+from shouhu.children.crypto import EncryptedCharField, EncryptedManager, KeyedHashField
 from shouhu.versioning import Versioned
 
 from .rules import SEVERITIES
@@ -185,6 +185,7 @@ class Report(models.Model):
         _("儿童身份证号码"), max_length=18, blank=True, hash_field="child_id_number_hash"
     )
     child_id_number_hash = KeyedHashField(source="child_id_number", null=True, blank=True, db_index=True)
+    objects = EncryptedManager()  # update() writes the hash with the number
     child = models.ForeignKey(
         "children.Child",
         verbose_name=_("儿童"),

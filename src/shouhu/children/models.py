@@ -14,7 +14,7 @@ from simple_history.models import HistoricalRecords
 from shouhu.versioning import Versioned
 
 from . import idnumber
-from .crypto import EncryptedCharField, KeyedHashField
+from .crypto import EncryptedCharField, EncryptedManager, KeyedHashField
 from .options import (
     Assistance,
     CarerCapacity,
@@ -67,6 +67,7 @@ class Child(Versioned):
         hash_field="id_number_hash",
     )
     id_number_hash = KeyedHashField(source="id_number", null=True, blank=True, unique=True)
+    objects = EncryptedManager()  # update() writes the hash with the number
     ethnicity = models.CharField(_("民族"), max_length=20, default="汉族")
     household_registered = models.BooleanField(_("已登记户口"), default=True)
     hukou_type = models.CharField(
@@ -245,6 +246,7 @@ class Parent(models.Model):
         hash_field="id_number_hash",
     )
     id_number_hash = KeyedHashField(source="id_number", null=True, blank=True, db_index=True)
+    objects = EncryptedManager()  # update() writes the hash with the number
     phone = EncryptedCharField(_("联系电话"), max_length=30, blank=True)
     situation = models.CharField(
         _("当前状况"), max_length=30, choices=ParentSituation.choices, default=ParentSituation.AT_HOME
@@ -330,6 +332,7 @@ class Carer(models.Model):
         hash_field="id_number_hash",
     )
     id_number_hash = KeyedHashField(source="id_number", null=True, blank=True, db_index=True)
+    objects = EncryptedManager()  # update() writes the hash with the number
     health = models.CharField(_("健康状况"), max_length=20, choices=Health.choices, default=Health.HEALTHY)
     capacity = models.CharField(
         _("照料能力"), max_length=20, choices=CarerCapacity.choices, default=CarerCapacity.CAPABLE

@@ -19,7 +19,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from shouhu.children.crypto import EncryptedCharField, KeyedHashField
+from shouhu.children.crypto import EncryptedCharField, EncryptedManager, KeyedHashField
 
 
 class ListKind(models.TextChoices):
@@ -120,6 +120,7 @@ class Difference(models.Model):
     birth_date = models.DateField(_("出生日期"), null=True, blank=True)
     id_number = EncryptedCharField(_("公民身份号码"), max_length=18, blank=True, hash_field="id_number_hash")
     id_number_hash = KeyedHashField(source="id_number", null=True, blank=True, db_index=True)
+    objects = EncryptedManager()  # update() writes the hash with the number
     detail = models.CharField(_("名单所载"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("发现时间"), default=timezone.now)
     resolution = models.CharField(_("处理结果"), max_length=20, choices=Resolution.choices, blank=True)

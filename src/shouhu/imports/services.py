@@ -401,11 +401,11 @@ class _Import:
         if not hashes:
             return {}
         found = (
-            Child.objects.filter(id_number_hash__in=hashes)
+            Child.objects.filter(id_number__in=[r.fields["id_number"] for r in rows])  # every key's hash
             .select_related("village", "carer")
             .prefetch_related("parents")
         )
-        return {c.id_number_hash: c for c in found}
+        return {crypto.keyed_hash(c.id_number): c for c in found}
 
     def stored_by_name(self, rows: list[_Row]) -> dict[tuple, Child]:
         """Children the actor sees with a row's name, birth date and village (the earliest one)."""

@@ -57,7 +57,10 @@ class Target:
         """The database named by ``url``, or the configured one (the one in use) when none is given."""
         if url:
             return cls.of(dj_database_url.parse(url))
-        return cls.of(connection.settings_dict)
+        # As the owner role when there is one (DATABASE_OWNER_URL): a restore recreates tables.
+        from .dbroles import owner_credentials
+
+        return cls.of({**connection.settings_dict, **owner_credentials()})
 
     def pg_args(self) -> list[str]:
         args = ["--dbname", self.name]

@@ -18,8 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shouhu.accounts import access
-from shouhu.audit.models import AccessLog, Action, Channel
-from shouhu.audit.retention import retention_switch
+from shouhu.audit import redact
+from shouhu.audit.models import Action
+from shouhu.audit.retention import blank_child_rows
 from shouhu.audit.services import log_event
 from shouhu.children.models import Carer, Child, NameToken, Parent, RescueContact
 from shouhu.children.options import ExitReason
@@ -426,16 +427,11 @@ def anonymise_child(*, child: Child, now: dt.datetime | None = None) -> dict[str
             for note in Notification.objects.filter(item__child_id=child.pk, message__contains=old_name):
                 note.message = note.message.replace(old_name, NEUTRAL_NAME)
                 note.save(update_fields=["message"])
-        with retention_switch():
-            logged = AccessLog.objects.filter(child_id=child.pk)
-            if old_id:
-                logged = AccessLog.objects.filter(
-                    models.Q(child_id=child.pk) | models.Q(query__contains=old_id)
-                )
-            # The rows of the system's own work (archive, purge) name no personal data: they stay whole.
-            counts["access_log"] = logged.exclude(channel=Channel.JOB).update(path="", query="")
         archive.anonymised_at = now
-        archive.save(update_fields=["anonymised_at"])
+        archive.save(update_fields=["anonymised_at"])  # first: the log's blanking function checks it
+        counts["access_log"] = blank_child_rows(
+            child_id=child.pk, needles=redact.needles(old_id) if old_id else []
+        )
         log_event(
             action=Action.ANONYMISE,
             what="anonymise-archived",

@@ -47,7 +47,10 @@ def assistance_labels(values) -> str:
 
 @register.filter
 def query_text(value: str) -> str:
-    """A logged query string as a person reads it (q=梦巧, not q=%E6%A2%A6…)."""
+    """A logged query string as a person reads it (q=梦巧, not q=%E6%A2%A6…; a hashed ID number as
+    [身份证号 #1a2b3c4d])."""
     from urllib.parse import unquote_plus
 
-    return unquote_plus(value or "")
+    from shouhu.audit.redact import display
+
+    return display(unquote_plus(value or ""))
