@@ -39,6 +39,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from shouhu.accounts import access
 
@@ -53,10 +54,11 @@ from .models import (
 )
 
 CARER_ID, PARENTS_ID, PARENTS_NAME, CARER_NAME = "carer_id", "parents_id", "parents_name", "carer_name"
+# Stored as written here and translated where they are shown ({% translate m.reason %}).
 REASONS = {
-    CARER_ID: "同村，受委托照料人身份证号码相同",
-    PARENTS_ID: "同村，父母身份证号码相同",
-    PARENTS_NAME: "同村，父母姓名相同",
+    CARER_ID: gettext_noop("同村，受委托照料人身份证号码相同"),
+    PARENTS_ID: gettext_noop("同村，父母身份证号码相同"),
+    PARENTS_NAME: gettext_noop("同村，父母姓名相同"),
     CARER_NAME: "同村，受委托照料人同名（{name}），未登记身份证号码，待核实",
 }
 
@@ -288,5 +290,5 @@ def leave_moved(*, child_ids, on: dt.date | None = None) -> int:
         .values_list("child_id", flat=True)
     )
     if moved:
-        _leave(moved, on=on or timezone.localdate(), reason="户籍所在村变更")
+        _leave(moved, on=on or timezone.localdate(), reason=gettext_noop("户籍所在村变更"))
     return len(moved)

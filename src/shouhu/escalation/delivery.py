@@ -238,7 +238,7 @@ def _failed(notes: list[Notification], *, reason: str, attempts: int) -> None:
             with translation.override(settings.LANGUAGE_CODE):
                 message = _("【通知未送达】%(channel)s未能送达%(name)s（%(reason)s）：%(message)s") % {
                     "channel": Channel(note.channel).label,
-                    "name": note.user.get_full_name() or note.user.username,
+                    "name": str(note.user),
                     "reason": reason,
                     "message": note.message,
                 }
