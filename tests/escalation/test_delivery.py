@@ -123,7 +123,11 @@ def test_after_its_last_attempt_a_notice_fails_and_the_county_is_told_in_the_app
     (sms,) = sms_to(personas.supervisor)
     assert sms.status == Delivery.FAILED and sms.attempts == 3
     told = Notification.objects.get(user=personas.county, kind=NoticeKind.UNDELIVERED, item=alert.work_item)
-    assert told.channel == Channel.IN_APP and str(personas.supervisor) in told.message and personas.supervisor.full_name
+    assert (
+        told.channel == Channel.IN_APP
+        and str(personas.supervisor) in told.message
+        and personas.supervisor.full_name
+    )
 
     client.force_login(personas.supervisor)
     page = client.get(reverse("cases:alert", kwargs={"alert_id": alert.pk})).content.decode()

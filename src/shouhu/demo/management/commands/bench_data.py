@@ -366,19 +366,19 @@ class Command(BaseCommand):
                 INSERT INTO cases_alert (id, version, child_id, region_code, household_id, member_ids, rule,
                     severity, facts, status, opened_at, work_item_id, police_informed_at, notice_sent_at,
                     school_notified_at, guardian_urged_at, closed_at, closed_by_id, close_reason)
-                SELECT alert_id, 1, child_id, region_code, NULL, '[]', 'alone_under_16', severity, '{}', 'open',
-                    now() - age * interval '1 day', item_id, NULL, NULL, NULL, NULL, NULL, NULL, ''
+                SELECT alert_id, 1, child_id, region_code, NULL, '[]', 'alone_under_16', severity, '{}',
+                    'open', now() - age * interval '1 day', item_id, NULL, NULL, NULL, NULL, NULL, NULL, ''
                 FROM picked
                 """
             )
             total += 2 * cursor.rowcount
             cursor.execute(
                 """
-                INSERT INTO cases_case (id, version, child_id, region_code, source, alert_id, report_id, status,
-                    risk_level, parties, assessment, plan, outcome, opened_by_id, opened_at,
+                INSERT INTO cases_case (id, version, child_id, region_code, source, alert_id, report_id,
+                    status, risk_level, parties, assessment, plan, outcome, opened_by_id, opened_at,
                     close_requested_by_id, closed_by_id, closed_at)
-                SELECT gen_random_uuid(), 1, id, region_code, 'manual', NULL, NULL, 'in_service', 'high', '[]',
-                    '{}', '', '', NULL, now() - interval '20 days', NULL, NULL, NULL
+                SELECT gen_random_uuid(), 1, id, region_code, 'manual', NULL, NULL, 'in_service', 'high',
+                    '[]', '{}', '', '', NULL, now() - interval '20 days', NULL, NULL, NULL
                 FROM children_child JOIN bench_new USING (id)
                 WHERE exited_on IS NULL AND abs(hashtext(id::text || 'c')) % 500 = 0
                 """
