@@ -129,3 +129,16 @@ def test_an_unknown_opening_is_not_found(api, personas):
 
     assert client.post(f"{OPENINGS}not-an-id/end/").status_code == 404
     assert client.post(f"{OPENINGS}00000000-0000-0000-0000-000000000000/end/").status_code == 404
+
+
+def test_a_role_without_a_territory_has_no_opening_to_end(api, personas, family):
+    opening = open_file(api, personas.dir_c, family).json()["opening"]
+
+    assert api(personas.mentor).post(f"{OPENINGS}{opening['id']}/end/").status_code == 404
+
+
+def test_signed_out_no_opening_is_ended(api, personas, family):
+    opening = open_file(api, personas.dir_c, family).json()["opening"]
+
+    assert api().post(f"{OPENINGS}{opening['id']}/end/").status_code == 401
+    assert access.can_view(personas.dir_c, family)
