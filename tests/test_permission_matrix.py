@@ -33,8 +33,9 @@ from django.shortcuts import resolve_url
 from django.test import Client
 from django.urls import URLResolver, get_resolver
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from shouhu.accounts.models import ApiToken, Grant
+from shouhu.accounts.models import ApiToken, Grant, GrantReason
 from shouhu.assistance.models import Application, Payment
 from shouhu.audit.models import AccessLog, Action
 from shouhu.cases import reports
@@ -185,6 +186,10 @@ API_OBJECTS = {
     "api/v1/cases/<pk>/step/": ("case", IN_VILLAGE_A),
     "api/v1/cases/<pk>/approve/": ("case", IN_VILLAGE_A),
     "api/v1/auth/tokens/<pk>/": ("token", frozenset({"supervisor"})),  # one's own API token only
+    # One's own two-factor device and one's own emergency opening only.
+    "api/v1/auth/devices/<pk>/confirm/": ("device", frozenset({"supervisor"})),
+    "api/v1/auth/devices/<pk>/remove/": ("device", frozenset({"supervisor"})),
+    "api/v1/emergency-openings/<pk>/end/": ("opening", frozenset({"county"})),
     **{
         f"api/v1/referrals/<pk>/{tail}": ("referral", IN_VILLAGE_A | {"social_worker"})
         for tail in ("", "accept/", "decline/", "services/", "close/", "revoke/")
@@ -457,10 +462,25 @@ def world(personas, settings, tmp_path) -> World:
         "application": {"application_id": _application(personas).pk},
         "import": {"import_id": ImportJob.objects.create(created_by=personas.dir_a, file_name="a.xlsx").pk},
         "token": {"token_id": ApiToken.objects.create(user=personas.supervisor)[0].pk},
+        # A device the supervisor is setting up (unconfirmed: her sign-in is unchanged), and the county's
+        # emergency opening of child A, already within her territory (what anyone sees is unchanged).
+        "device": {"device_id": TOTPDevice.objects.create(user=personas.supervisor, confirmed=False).pk},
+        "opening": {"opening_id": _opening(personas).pk},
         "quarterly": {"quarterly_id": _quarterly(personas).pk},
         **_crosscheck(personas),
     }
     return World(personas, children, objects)
+
+
+def _opening(personas: f.Personas) -> Grant:
+    return Grant.objects.create(
+        user=personas.county,
+        child=personas.child_a,
+        reason=GrantReason.BREAK_GLASS,
+        note="夜间紧急情况，核实儿童监护人联系方式",
+        granted_by=personas.county,
+        ends_at=timezone.now() + dt.timedelta(hours=3),
+    )
 
 
 def _pending_referral(personas: f.Personas, case: Case) -> Referral:

@@ -260,12 +260,29 @@ def test_migrant_parents_name_where_they_work():
     assert places and all(place.endswith("市") for place in places)
 
 
-def test_the_access_log_shows_a_break_the_glass_opening(demo_db):
+def test_the_access_log_shows_a_break_the_glass_opening_and_its_end(demo_db):
     from shouhu.audit.models import AccessLog, Action
 
-    row = AccessLog.objects.get(action=Action.BREAK_GLASS)
-    child = Child.objects.get(pk=row.child_id)
-    assert child.village_id == pop.CHENGYANG and row.user.region_id == pop.QIANPAN and row.query
+    opened, ended = AccessLog.objects.filter(action=Action.BREAK_GLASS).order_by("at")
+    child = Child.objects.get(pk=opened.child_id)
+    assert child.village_id == pop.CHENGYANG and opened.user.region_id == pop.QIANPAN and opened.query
+    assert ended.child_id == opened.child_id and ended.user_id == opened.user_id
+    assert opened.at < ended.at < timezone.now()
+
+
+def test_the_demo_emergency_opening_is_over(demo_db):
+    from shouhu.accounts.models import Grant, GrantReason
+
+    grant = Grant.objects.get(reason=GrantReason.BREAK_GLASS)
+    assert grant.starts_at < grant.ends_at < timezone.now()
+
+
+def test_right_after_seeding_each_director_sees_only_her_own_village(demo_db):
+    directors = User.objects.filter(role=Role.VILLAGE_DIRECTOR, region__isnull=False)
+    assert directors.count() >= 2
+    for director in directors:
+        villages = set(access.children_visible_to(director).values_list("village_id", flat=True))
+        assert villages <= {director.region_id}, director.username
 
 
 def test_wangshi_has_submitted_its_report_for_the_last_quarter(demo_db):

@@ -6,7 +6,8 @@ and states why. They get a ``Grant`` with reason ``break_glass`` for ``settings.
 (3 hours by default), which ``access.tiers_for`` reads as every tier of the file while it lasts; after
 it ends the file answers "not found" again. The township supervisors and the county staff of the
 child's area are told at once (in-app notifications on a review work item), and every opening is
-written to the access log as ``break_glass``, so that it stands out.
+written to the access log as ``break_glass``, so that it stands out. The worker ends an opening as
+soon as the work is done (``glass_close``); that too is written to the log.
 
 Only people with a territory of their own may break the glass (directors, supervisors, county
 staff, civil-affairs officials, administrators); mentors, social workers, teachers and health
@@ -138,3 +139,34 @@ def opened_until(user, child, at: dt.datetime | None = None) -> dt.datetime | No
         .filter(user_id=user.pk, child_id=child.pk, reason=GrantReason.BREAK_GLASS)
         .aggregate(until=Max("ends_at"))["until"]
     )
+
+
+def openings_of(user, at: dt.datetime | None = None):
+    """The user's emergency openings in force now, the latest ending first, with their children."""
+    return (
+        Grant.objects.active(at)
+        .filter(user_id=user.pk, reason=GrantReason.BREAK_GLASS)
+        .select_related("child")
+        .order_by("-ends_at", "-starts_at")
+    )
+
+
+def glass_close(*, actor, grant_id, now: dt.datetime | None = None) -> Grant:
+    """End one of the actor's own openings now: the file answers "not found" again at once.
+
+    Someone else's opening, an ended one or an unknown id are all ``Grant.DoesNotExist`` (as missing
+    as each other: nobody learns of another person's openings)."""
+    now = now or timezone.now()
+    try:
+        grant = openings_of(actor, now).get(pk=grant_id)
+    except (Grant.DoesNotExist, ValidationError, ValueError) as exc:
+        raise Grant.DoesNotExist from exc
+    grant.ends_at = now
+    grant.save(update_fields=["ends_at"])
+    return grant
+
+
+def closing_note(grant: Grant) -> str:
+    """What the access log says of an opening ended early (stored text: the registry's language)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _("结束紧急调阅（原因：%(reason)s）") % {"reason": grant.note}

@@ -88,6 +88,54 @@ def otp_device_confirm(*, user: User, device, code: str) -> bool:
     return True
 
 
+def otp_devices_of(*, user: User):
+    """The user's two-factor devices: the confirmed one in use and any being set up, oldest first."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.filter(user=user).order_by("created_at", "id")
+
+
+def _prove_device(*, user: User, code: str, verified: bool) -> None:
+    """A user with a confirmed device proves they hold it before changing their devices: a session
+    already verified with it, or a current code from it (the same rule as the set-up page)."""
+    if verified or not security.has_device(user):
+        return
+    if not (code or "").strip():
+        raise ValidationError(
+            {"otp": [_("您已设置了验证器：请在 otp 字段填写现有验证器上当前显示的 6 位动态验证码。")]}
+        )
+    if otp_check(user=user, code=code) is None:
+        raise ValidationError(
+            {"otp": [_("动态验证码不正确或已过期，请输入现有验证器上当前显示的数字；多次输错需稍等再试。")]}
+        )
+
+
+def otp_device_start(*, user: User, code: str = "", verified: bool = False):
+    """Start setting up a device (``otp_device_pending``), once the user has proved they hold the
+    current one, if any. Confirming the new device replaces the old one."""
+    _prove_device(user=user, code=code, verified=verified)
+    return otp_device_pending(user=user)
+
+
+def otp_device_remove(*, user: User, device_id, code: str = "", verified: bool = False) -> None:
+    """Remove one of the user's devices. A device being set up goes freely; the confirmed one needs
+    its code, and cannot go at all for the roles that must use two-factor sign-in (they replace it by
+    setting up a new one). Another user's device, or none, is ``TOTPDevice.DoesNotExist``."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    try:
+        device = otp_devices_of(user=user).get(pk=device_id)
+    except (TOTPDevice.DoesNotExist, ValueError, TypeError) as exc:
+        raise TOTPDevice.DoesNotExist from exc
+    if device.confirmed:
+        if security.requires_2fa(user):
+            raise PermissionDenied(
+                _("您的岗位必须使用两步验证，不能移除验证器。换手机时请设置新的验证器，确认后会替换旧的。")
+            )
+        _prove_device(user=user, code=code, verified=verified)
+    device.delete()
+
+
 def otp_check(*, user: User, code: str):
     """The confirmed device that accepts ``code``, or None. django-otp slows repeated wrong codes."""
     code = (code or "").strip()

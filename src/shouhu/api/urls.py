@@ -6,9 +6,11 @@ from rest_framework.throttling import AnonRateThrottle
 
 from . import assistance_views as assistance
 from . import case_views as cases
+from . import emergency_views as emergency
 from . import insight_views as insight
 from . import referral_views as referrals
 from . import token_views as tokens
+from . import twofactor_views as twofactor
 from . import views
 from . import visit_views as visits
 
@@ -33,6 +35,8 @@ router.register("service-types", referrals.ServiceTypeViewSet, basename="service
 router.register("organisations", referrals.ProviderViewSet, basename="organisation")
 router.register("referrals", referrals.ReferralViewSet, basename="referral")
 router.register("auth/tokens", tokens.ApiTokenViewSet, basename="api-token")
+router.register("auth/devices", twofactor.DeviceViewSet, basename="otp-device")
+router.register("emergency-openings", emergency.EmergencyOpeningViewSet, basename="emergency-opening")
 
 v1 = [
     path("auth/token/", tokens.ObtainToken.as_view(), name="token"),

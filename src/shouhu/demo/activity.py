@@ -351,9 +351,11 @@ def seed_referral(*, today: dt.date, county: str, village: str) -> dict[str, int
 
 
 def seed_break_glass(*, home_village: str, child_village: str) -> dict[str, int]:
-    """The director of ``home_village`` opens, by breaking the glass, the file of a child registered in
-    ``child_village`` of another township (a family that moved): the opening with its reason, the
-    township's notification and the access-log row that stands out on the audit page."""
+    """The director of ``home_village`` opened, by breaking the glass, the file of a child registered in
+    ``child_village`` of another township (a family that moved), two days ago, and ended the opening an
+    hour later: the opening with its reason, the township's review item and notification, and the two
+    access-log rows that stand out on the audit page. The opening is over, so the director of a fresh
+    demo sees only her own village's children."""
     from shouhu.accounts import emergency
     from shouhu.audit.models import AccessLog, Action
     from shouhu.children.models import Child
@@ -369,17 +371,22 @@ def seed_break_glass(*, home_village: str, child_village: str) -> dict[str, int]
     if director is None or child is None:
         return {"break_glass": 0}
     reason = "该儿童随母亲迁入本村居住，原籍所在地尚未移交档案，需核实监护情况"
-    child, grant = emergency.glass_break(actor=director, id_number=child.id_number, reason=reason)
+    opened = timezone.now() - dt.timedelta(days=2)
+    child, grant = emergency.glass_break(actor=director, id_number=child.id_number, reason=reason, now=opened)
     if grant is None:
         return {"break_glass": 0}
-    AccessLog.objects.create(
-        user=director,
-        username=director.username,
-        action=Action.BREAK_GLASS,
-        child_id=child.pk,
-        region_code=child.region_code,
-        channel="web",
-        path=f"/children/{child.pk}/",
-        query=reason,
-    )
+    closed = opened + dt.timedelta(hours=1)
+    emergency.glass_close(actor=director, grant_id=grant.pk, now=closed)
+    for at, query in ((opened, reason), (closed, emergency.closing_note(grant))):
+        AccessLog.objects.create(
+            at=at,
+            user=director,
+            username=director.username,
+            action=Action.BREAK_GLASS,
+            child_id=child.pk,
+            region_code=child.region_code,
+            channel="web",
+            path=f"/children/{child.pk}/",
+            query=query,
+        )
     return {"break_glass": 1}
