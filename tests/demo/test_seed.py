@@ -219,7 +219,15 @@ def test_if_missing_leaves_a_seeded_demo_alone(demo_db):
 
 
 def test_reset_replaces_the_population_without_duplicating_the_network(demo_db):
+    from tests.conftest import APP_ROLE
+
     before = (WelfareWorker.objects.count(), Organisation.objects.count(), User.objects.count())
+    if APP_ROLE:  # the application's role may not erase history: the reset refuses and changes nothing
+        kept = demo.demo_children().count()
+        with pytest.raises(CommandError, match="owner role"):
+            call_command("seed_demo", children=60, seed=9, reset=True, stdout=io.StringIO())
+        assert demo.demo_children().count() == kept
+        return
     call_command("seed_demo", children=60, seed=9, reset=True, stdout=io.StringIO())
     from shouhu.demo.activity import HOUSEHOLD
 

@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Count, ProtectedError, QuerySet
 from django.test.utils import override_settings
 from django.utils import timezone
@@ -181,9 +181,12 @@ def seed(
             if not reset:
                 raise DemoExists(demo_children().count())
             try:
-                remove()
+                with transaction.atomic():
+                    remove()
             except ProtectedError as exc:
                 raise DemoInUse(str(exc)) from exc
+            except DatabaseError as exc:  # the application's role may not erase history (docs/security.md)
+                raise DemoInUse(f"this database role may not delete the demo's history: {exc}") from exc
         plan = pop.plan(
             townships=[pop.Township(r.code, r.name) for r in _regions(Level.TOWNSHIP)],
             villages=[pop.Village(r.code, r.name, r.is_community) for r in _regions(Level.VILLAGE)],

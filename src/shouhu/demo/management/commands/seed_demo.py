@@ -46,7 +46,8 @@ class Command(BaseCommand):
         except demo.DemoInUse as exc:
             raise CommandError(
                 f"The demo population cannot be deleted, other records refer to it ({exc}); nothing was "
-                "changed. Start from a fresh database instead (delete var/shouhu.sqlite3)."
+                "changed. Start from a fresh database instead (delete var/shouhu.sqlite3), or on PostgreSQL "
+                "reset with the owner role (DATABASE_URL set to DATABASE_OWNER_URL)."
             ) from exc
         for line in demo.summary(result):
             self.stdout.write(line)
