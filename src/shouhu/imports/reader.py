@@ -50,7 +50,7 @@ class SheetError(ValueError):
 
 
 class FormulaWithoutValue(str):
-    """A formula cell whose result the file does not store."""
+    """A formula cell whose result the file does not store: its text ("=HYPERLINK(…)"), never run."""
 
 
 class CellErrorValue(str):
@@ -226,6 +226,7 @@ class _SheetParser:
         self.has_formula = False
         self.text: list[str] | None = None
         self.cell_text: list[str] = []
+        self.formula: list[str] = []
         self.in_rph = 0
         parser = expat.ParserCreate()
         parser.buffer_text = True
@@ -245,10 +246,12 @@ class _SheetParser:
             self.cell_type = attrs.get("t", "n")
             self.has_formula = False
             self.cell_text = []
+            self.formula = []
         elif name in ("v", "t") and not self.in_rph:
             self.text = self.cell_text
         elif name == "f":
             self.has_formula = True
+            self.text = self.formula
         elif name == "row":
             r = attrs.get("r")
             self.row_number = int(r) if r and r.isdigit() else self.row_number + 1
@@ -265,7 +268,7 @@ class _SheetParser:
 
     def end(self, name):
         name = name.rpartition(":")[2]
-        if name in ("v", "t"):
+        if name in ("v", "t", "f"):
             self.text = None
         elif name == "c":
             self.values[self.cell_pos] = self.value()
@@ -284,7 +287,7 @@ class _SheetParser:
         raw = "".join(self.cell_text)
         kind = self.cell_type
         if not raw:
-            return FormulaWithoutValue("") if self.has_formula else None
+            return FormulaWithoutValue("=" + "".join(self.formula)) if self.has_formula else None
         if kind == "s":
             try:
                 return self.strings[int(raw)]

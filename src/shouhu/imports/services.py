@@ -483,13 +483,20 @@ class _Import:
         ):
             village, error = self.places.village(data)
             where = next(
-                (k for k in ("village_code", "village", "township", "place") if k in self.header_of),
+                (k for k in self._place_keys(data) if k in self.header_of),
                 "village",
             )
             return village, error, where
         key = "place" if data.get("place") else "address"
         village, error = self.places.place(data[key])
         return village, error, key
+
+    @staticmethod
+    def _place_keys(data: dict) -> tuple[str, ...]:
+        """The columns a place problem names: the code when the row gives one, else the village."""
+        if data.get("village_code"):
+            return ("village_code", "village", "township", "place")
+        return ("village", "village_code", "township", "place")
 
     def derive(self, number: int, data: dict, failed: set[str]) -> None:
         """The national form's guardianship facts, turned into the registry's: the parents' situation
