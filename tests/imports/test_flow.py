@@ -220,3 +220,22 @@ def test_a_file_no_job_names_is_swept_by_the_watchdog(personas, tmp_path):
         os.utime(path, (written, written))
     ImportJob.objects.filter(pk=job.pk).delete()  # its row gone: its files are orphans too
     assert jobs.files_sweep(now=later) == len(left) and _files(tmp_path) == []
+
+
+@pytest.mark.postgres
+def test_the_web_import_offers_the_valid_rows_only_and_the_error_sheet(personas, client):
+    from django.urls import reverse
+
+    data, _ids, _bad = _sheet()
+    client.force_login(personas.county)
+    response = client.post(reverse("imports:upload"), {"file": SimpleUploadedFile("a.xlsx", data)})
+    page = client.get(response["Location"]).content.decode()
+    assert "只导入没有问题的行" in page and "errors.xlsx" in page
+    assert "户籍所在地" in page  # a problem named by the sheet's column
+    client.post(response["Location"], {"valid_only": "1"})
+    job = ImportJob.objects.get()
+    assert job.status == JobStatus.DONE and job.counts["new"] == 3
+    sheet = client.get(reverse("imports:errors", args=[job.pk]))
+    assert sheet.status_code == 200 and sheet["Content-Type"].startswith("application/vnd.openxml")
+    client.force_login(personas.dir_a)
+    assert client.get(reverse("imports:errors", args=[job.pk])).status_code == 404
