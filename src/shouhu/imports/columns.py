@@ -332,10 +332,15 @@ def parse_option(column: Column, value) -> str:
 FORMULA_TEXT = re.compile(r"^\s*(=|@|[+\-]\s*[A-Za-z_][A-Za-z0-9_.]*\s*\()")
 
 
+FORMULA_STARTS = frozenset("=+-@ \t\u3000")
+
+
 def formula_text(value) -> bool:
     """A text cell that reads as a formula (``=HYPERLINK("x","张三")``, ``@SUM(…)``, ``+CMD(…)``):
     typed or saved as text with no stored result. Never evaluated; "+86 138…" and "-" are not."""
-    return isinstance(value, str) and bool(FORMULA_TEXT.match(value))
+    if not isinstance(value, str) or not value or value[0] not in FORMULA_STARTS:
+        return False  # most cells: one character looked at
+    return bool(FORMULA_TEXT.match(value))
 
 
 def parse_yesno(value) -> bool | None:
