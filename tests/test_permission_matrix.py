@@ -186,6 +186,10 @@ API_OBJECTS = {
     "api/v1/cases/<pk>/approve/": ("case", IN_VILLAGE_A),
     "api/v1/auth/tokens/<pk>/": ("token", frozenset({"supervisor"})),  # one's own API token only
     **{
+        f"api/v1/imports/<pk>/{tail}": ("import", frozenset({"dir_a"}))  # its uploader's alone
+        for tail in ("", "problems/", "commit/", "error-sheet/", "cancel/")
+    },
+    **{
         f"api/v1/referrals/<pk>/{tail}": ("referral", IN_VILLAGE_A | {"social_worker"})
         for tail in ("", "accept/", "decline/", "services/", "close/", "revoke/")
     },

@@ -73,7 +73,7 @@ def _forbid_without_right(request) -> None:
     retrieve=extend_schema(
         summary="An import: its status and progress",
         description="Poll while `running`: `rows_done` of `rows_total`, `progress` (percent of the commit).",
-        responses={200: ImportJobSerializer, 403: REFUSED, 404: NOT_FOUND},
+        responses={200: ImportJobSerializer, 404: NOT_FOUND},
     ),
 )
 class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -89,7 +89,7 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         return selectors.jobs_of(self.request.user, limit=50)
 
     def get_object(self):
-        _forbid_without_right(self.request)
+        # Another's job, or any job for a user without the right: 404, as the web import answers.
         try:
             pk = uuid.UUID(str(self.kwargs["pk"]))
         except ValueError as exc:
@@ -203,16 +203,14 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     @extend_schema(
         summary="The rows with problems as a sheet to fix and upload again",
         description="The sheet's columns as read, each refused row with its cells as uploaded, its row "
-        "number and every problem (原行号, 错误). Kept until the job expires; 404 when there is none.",
+        "number and every problem (原行号, 错误). Kept until the job expires; a job with no such rows "
+        "(or expired) gives the sheet with its header only (`error_sheet` on the job tells).",
         responses={(200, XLSX): OpenApiResponse(OpenApiTypes.BINARY), 403: REFUSED, 404: NOT_FOUND},
     )
     @action(detail=True, methods=["get"], url_path="error-sheet")
     def error_sheet(self, request, pk=None):
         job = self.get_object()
-        path = jobs.rejected_path(job)
-        if path is None:
-            raise exceptions.NotFound()
-        data = error_sheet(path)
+        data = error_sheet(jobs.rejected_path(job))  # no rows kept: a sheet with its header only
         log_access(request=request, action=Action.EXPORT, query=f"import error sheet: {job.pk}")
         response = HttpResponse(data, content_type=XLSX)
         response["Content-Disposition"] = f'attachment; filename="import-errors-{job.pk}.xlsx"'

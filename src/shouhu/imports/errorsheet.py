@@ -24,8 +24,9 @@ from .columns import EXCEL_EPOCH, header_index, norm_header
 from .services import rejected_rows
 
 
-def error_sheet(path: Path) -> bytes:
-    headers, rows = rejected_rows(path)
+def error_sheet(path: Path | None) -> bytes:
+    """The sheet of a job's rows with problems (``path``: their sealed file; None: no such rows)."""
+    headers, rows = rejected_rows(path) if path is not None else ([], iter(()))
     width = max((pos for pos, _h in headers), default=-1) + 1
     names = [""] * width
     for pos, header in headers:

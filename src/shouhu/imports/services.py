@@ -263,10 +263,10 @@ def rejected_rows(path: Path) -> tuple[list[tuple[int, str]], Iterator[dict]]:
 
 def _signature(values: tuple) -> bool:
     """The lines under (or over) the table: 单位负责人：… 复核人：… 填表人：… 填报日期：…"""
-    texts = [clean_text(v) for v in values if v not in (None, "")]
-    if not texts or not all(isinstance(v, str) for v in values if v not in (None, "")):
+    first = next((v for v in values if v not in (None, "")), None)
+    if not isinstance(first, str) or not clean_text(first).replace(" ", "").startswith(SIGNATURE_WORDS):
         return False
-    return texts[0].replace(" ", "").startswith(SIGNATURE_WORDS)
+    return all(isinstance(v, str) for v in values if v not in (None, ""))
 
 
 def _chunks(rows: Iterator[tuple[int, tuple]], size: int) -> Iterator[list[tuple[int, tuple]]]:

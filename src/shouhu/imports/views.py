@@ -8,7 +8,7 @@ before it could run or finish (no broker, a dead worker) is retried from the sam
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -122,8 +122,9 @@ def errors(request, import_id):
     """The rows with problems as a sheet to fix and upload again (``errorsheet``)."""
     job = selectors.job_for(request.user, import_id)
     path = jobs.rejected_path(job)
-    if path is None:
-        raise Http404
+    if path is None:  # no row had a problem, or the job expired: its page says which
+        messages.info(request, _("这个文件没有需要改正的行，或者已超过保留时间。"))
+        return redirect("imports:job", import_id=job.pk)
     log_access(request=request, action=Action.EXPORT, query=f"import error sheet: {job.pk}")
     response = HttpResponse(error_sheet(path), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="import-errors-{job.pk}.xlsx"'
