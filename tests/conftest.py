@@ -32,6 +32,25 @@ def _unavailable(item) -> str | None:
     return None
 
 
+def _commits(item) -> bool:
+    """A test that commits (a transactional test, a live server for the browser) ends with a flush that
+    empties every table, the county's divisions loaded once for the session included."""
+    marker = item.get_closest_marker("django_db")
+    names = getattr(item, "fixturenames", ())
+    return (
+        "live_server" in names
+        or "transactional_db" in names
+        or bool(marker and marker.kwargs.get("transaction"))
+    )
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Tests that commit run after all the others, whatever order pytest's own grouping of parametrized
+    fixtures (the browser's, for one) chose."""
+    items[:] = [i for i in items if not _commits(i)] + [i for i in items if _commits(i)]
+
+
 def pytest_runtest_setup(item):
     reason = _unavailable(item)
     if reason is None:
