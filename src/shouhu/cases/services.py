@@ -307,6 +307,7 @@ def _evaluate(children, *, on: dt.date, actor, bounds: tuple | None = None) -> d
     with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
         facts = facts_for(children, on=on, bounds=bounds)
         evaluated = list(facts)
+        own = set(evaluated)  # looked up once per child and rule: a set, not the list
         facts.update(_household_siblings(facts, on=on))
         homes = {row["household_id"] for _f, row in facts.values() if row.get("household_id")}
         scope = Q(child_id__gte=bounds[0], child_id__lte=bounds[1]) if bounds else Q(child_id__in=list(facts))
@@ -373,7 +374,7 @@ def _evaluate(children, *, on: dt.date, actor, bounds: tuple | None = None) -> d
                 kind = rules.KINDS[code]
                 if kind.scope == rules.HOUSEHOLD and row.get("household_id"):
                     continue  # read with the whole home below
-                if kind.scope != rules.HOUSEHOLD and pk not in evaluated:
+                if kind.scope != rules.HOUSEHOLD and pk not in own:
                     continue  # a sibling read for the home: its own rules are its own page's
                 fired = kind.check(f, params_of(county, code), on) if setting.enabled else None
                 settle(open_alerts.get((pk, code)), fired, row, kind, setting)
