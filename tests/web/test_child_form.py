@@ -213,15 +213,18 @@ def test_markup_in_a_name_is_refused_and_never_echoed_as_markup(signed_in, perso
     )
 
 
-def test_a_parent_lost_without_a_police_report_is_refused_next_to_the_report_date(signed_in, personas):
+def test_a_parent_out_of_contact_without_the_date_of_last_contact_is_refused_next_to_it(signed_in, personas):
+    """A police report is no longer asked for (it only starts 事实无人抚养's clock); the date of last
+    contact is."""
     error = rejected(
         signed_in(personas.dir_a),
-        "id_father-police_report_date",
+        "id_father-situation_since",
         **{
             "father-situation": "out_of_contact",
+            "father-situation_since": "",
         },
     )
-    assert "报案日期" in error
+    assert error
 
 
 def test_a_parents_details_without_a_situation_ask_for_the_situation(signed_in, personas):
