@@ -191,6 +191,10 @@ API_OBJECTS = {
     "api/v1/auth/devices/<pk>/remove/": ("device", frozenset({"supervisor"})),
     "api/v1/emergency-openings/<pk>/end/": ("opening", frozenset({"county"})),
     **{
+        f"api/v1/imports/<pk>/{tail}": ("import", frozenset({"dir_a"}))  # its uploader's alone
+        for tail in ("", "problems/", "commit/", "error-sheet/", "cancel/")
+    },
+    **{
         f"api/v1/referrals/<pk>/{tail}": ("referral", IN_VILLAGE_A | {"social_worker"})
         for tail in ("", "accept/", "decline/", "services/", "close/", "revoke/")
     },

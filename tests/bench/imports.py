@@ -56,7 +56,9 @@ def villages() -> list[tuple[str, str, str]]:
     return out
 
 
-def write_xlsx(path: Path, rows: int, seed: int = 2026) -> None:
+def write_xlsx(path: Path, rows: int, seed: int = 2026, broken: bool = False) -> None:
+    """The register; ``broken``: every row with three problems (a wrong check character, a birth date
+    in the future, a village that does not exist), for the error sheet's benchmark."""
     import openpyxl
 
     from shouhu.children import idnumber
@@ -123,6 +125,10 @@ def write_xlsx(path: Path, rows: int, seed: int = 2026) -> None:
             "mother.situation": "外出务工" if mother_away else "在家",
             "mother.work_place": rnd.choice(CITIES) if mother_away else "",
         }
+        if broken:
+            row["id_number"] = number[:-1] + ("0" if number[-1] != "0" else "1")
+            row["birth_date"] = today + dt.timedelta(days=rnd.randint(1, 300))
+            row["village"] = village + "新"
         if left_behind:
             row.update(
                 {
@@ -147,6 +153,15 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="empty the children of a scratch database first")
     parser.add_argument(
         "--profile", action="store_true", help="profile one commit and print the top functions"
+    )
+    parser.add_argument(
+        "--profile-check", action="store_true", help="profile one dry run and print the top functions"
+    )
+    parser.add_argument(
+        "--error-rows",
+        type=int,
+        default=0,
+        help="instead: check a register of this many rows, each with problems, and time its error sheet",
     )
     args = parser.parse_args()
 
@@ -181,6 +196,9 @@ def main() -> None:
     actor, _created = User.objects.get_or_create(
         username="bench-county", defaults={"role": Role.COUNTY_STAFF, "region_id": "341623"}
     )
+    if args.error_rows:
+        errors_bench(args, actor, jobs)
+        return
     if not args.file.exists() or args.file.stat().st_mtime < time.time() - 86400:
         started = time.perf_counter()
         write_xlsx(args.file, args.rows)
@@ -208,6 +226,21 @@ def main() -> None:
         with connection.cursor() as cursor:
             cursor.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
 
+    if args.profile_check:
+        import cProfile
+        import pstats
+        import tempfile
+
+        profile = cProfile.Profile()
+        with tempfile.TemporaryDirectory() as folder:
+            profile.enable()
+            result = services.import_register(
+                actor=actor, upload=upload(), keep=Path(folder) / "kept", rejected=Path(folder) / "refused"
+            )
+            profile.disable()
+        print(f"profiled dry run: {dict(result.counts)}, problems {len(result.problems)}")
+        pstats.Stats(profile).sort_stats("tottime").print_stats(35)
+        return
     if args.profile:
         import cProfile
         import pstats
@@ -260,6 +293,42 @@ def main() -> None:
         f"peak memory {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB"
     )
     reset()
+
+
+def errors_bench(args, actor, jobs) -> None:
+    """A register whose every row has problems: the check, then the error sheet (median of runs)."""
+    from django.core.files.uploadedfile import UploadedFile
+
+    from shouhu.imports.errorsheet import error_sheet
+
+    path = args.file.with_name(f"shouhu-bench-errors-{args.error_rows}.xlsx")
+    if not path.exists():
+        write_xlsx(path, args.error_rows, broken=True)
+    print(f"file: {path}, {args.error_rows} rows, each with problems")
+    checks, sheets = [], []
+    for run in range(1, args.runs + 1):
+        started = time.perf_counter()
+        with open(path, "rb") as fh:
+            job = jobs.job_create(
+                actor=actor, upload=UploadedFile(fh, name=path.name, size=path.stat().st_size)
+            )
+        jobs.job_check(job=job)
+        checks.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        data = error_sheet(jobs.rejected_path(job))
+        sheets.append(time.perf_counter() - started)
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(
+            f"run {run}: check {checks[-1]:.1f} s ({job.rows_rejected} rows refused, "
+            f"{len(job.problems)} problems kept on the job), error sheet {sheets[-1]:.1f} s "
+            f"({len(data) / 1024 / 1024:.1f} MB); peak memory {peak:.0f} MiB",
+            flush=True,
+        )
+        jobs.job_cancel(actor=actor, job=job)
+    print(
+        f"median of {args.runs}: check {statistics.median(checks):.1f} s, "
+        f"error sheet {statistics.median(sheets):.1f} s"
+    )
 
 
 if __name__ == "__main__":

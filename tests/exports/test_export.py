@@ -40,6 +40,18 @@ def _valid(number: str) -> str:
 def full_child(name="王小花", village=f.VILLAGE_A, **extra) -> Child:
     """A child with every part of the register filled: ID numbers, phones, parents, carer."""
     extra.setdefault("id_number", f.id_number_for(BIRTH))
+    for key, value in {
+        "health": "disabled",
+        "disability_type": "hearing",
+        "disability_grade": 3,
+        "illness": "哮喘",
+        "household_registered": True,
+        "boarding": True,
+        "guardianship_quality": "carer_insufficient",
+        "income_sources": ["wages", "farming"],
+        "assistance": ["dibao", "medical"],
+    }.items():
+        extra.setdefault(key, value)
     return f.make_child(
         name=name,
         village=village,
@@ -52,12 +64,14 @@ def full_child(name="王小花", village=f.VILLAGE_A, **extra) -> Child:
                 "name": "王大山",
                 "phone": "13855556666",
                 "id_number": _valid(FATHER_ID),
+                "birth_date": dt.date(1985, 4, 2),
                 **f.migrant(),
             },
             "mother": {
                 "name": "李小梅",
                 "phone": "13955557777",
                 "id_number": _valid(MOTHER_ID),
+                "birth_date": dt.date(1987, 9, 12),
                 **f.migrant(),
                 "work_place": "江苏省苏州市",
             },
@@ -304,6 +318,11 @@ def test_the_national_form_has_its_title_unit_and_two_header_rows(personas):
 
 def test_the_national_form_uses_the_form_s_option_texts(personas):
     full_child(
+        health="healthy",
+        disability_type="",
+        disability_grade=None,
+        illness="",
+        boarding=False,
         guardianship_quality="carer_insufficient",
         income_sources=["wages", "farming"],
         assistance=["dibao", "tekun"],

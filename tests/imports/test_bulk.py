@@ -451,7 +451,8 @@ def test_a_checked_job_commits_the_rows_its_check_kept_as_a_direct_commit_would(
     assert job.status == JobStatus.DONE and dict(job.counts) == {"new": 2} and not kept.exists()
     flower = Child.objects.get(id_number=number)  # normalised by the model's clean, as ever
     assert flower.birth_date == BIRTH and flower.village_id == f.VILLAGE_A
-    assert flower.parents.get(role="father").situation == "deceased"
+    father = flower.parents.get(role="father")  # "—" is a name not given, never a death
+    assert father.name == "" and father.situation == "migrant"  # a current work place: a migrant
     assert {c.category_id for c in flower.categories.all()} >= {"left_behind"}
     assert Child.objects.get(name="王小草").id_number is None
 

@@ -86,10 +86,10 @@ def test_a_commit_whose_worker_died_is_sent_again_then_failed_and_the_retry_impo
     started = job.heartbeat_at
 
     time_machine.move_to(started + dt.timedelta(minutes=2))  # … and still beats within the limit
-    assert jobs.jobs_watch() == {"requeued": 0, "failed": 0}
+    assert jobs.jobs_watch() == {"requeued": 0, "failed": 0, "swept": 0}
 
     time_machine.move_to(started + dt.timedelta(minutes=4))  # … and died: no heartbeat for 4 minutes
-    assert jobs.jobs_watch() == {"requeued": 1, "failed": 0}
+    assert jobs.jobs_watch() == {"requeued": 1, "failed": 0, "swept": 0}
     job.refresh_from_db()
     assert (job.status, job.attempts, job.heartbeat_at) == (JobStatus.IMPORTING, 1, None)
     assert queued(broker) == 2
@@ -102,12 +102,12 @@ def test_a_commit_whose_worker_died_is_sent_again_then_failed_and_the_retry_impo
 
     # No worker takes the messages sent again: after the limit, failed with a retry.
     time_machine.move_to(started + dt.timedelta(minutes=15))
-    assert jobs.jobs_watch() == {"requeued": 1, "failed": 0}
+    assert jobs.jobs_watch() == {"requeued": 1, "failed": 0, "swept": 0}
     time_machine.move_to(started + dt.timedelta(minutes=26))
-    assert jobs.jobs_watch() == {"requeued": 0, "failed": 1}
+    assert jobs.jobs_watch() == {"requeued": 0, "failed": 1, "swept": 0}
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED and job.error == str(background.LOST) and job.retryable
-    assert jobs.jobs_watch() == {"requeued": 0, "failed": 0}
+    assert jobs.jobs_watch() == {"requeued": 0, "failed": 0, "swept": 0}
 
     client.force_login(personas.dir_a)
     page = client.get(reverse("imports:job", args=[job.pk])).content.decode()

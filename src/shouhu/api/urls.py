@@ -7,6 +7,7 @@ from rest_framework.throttling import AnonRateThrottle
 from . import assistance_views as assistance
 from . import case_views as cases
 from . import emergency_views as emergency
+from . import import_views as imports
 from . import insight_views as insight
 from . import referral_views as referrals
 from . import token_views as tokens
@@ -37,6 +38,7 @@ router.register("referrals", referrals.ReferralViewSet, basename="referral")
 router.register("auth/tokens", tokens.ApiTokenViewSet, basename="api-token")
 router.register("auth/devices", twofactor.DeviceViewSet, basename="otp-device")
 router.register("emergency-openings", emergency.EmergencyOpeningViewSet, basename="emergency-opening")
+router.register("imports", imports.ImportJobViewSet, basename="import-job")
 
 v1 = [
     path("auth/token/", tokens.ObtainToken.as_view(), name="token"),

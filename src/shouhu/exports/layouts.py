@@ -183,6 +183,19 @@ _PERSON_OPTIONS = {"situation": options.ParentSituation, "relation": options.Car
 _PLACES = {"township": _township, "village": _village, "village_code": _village_code}
 
 
+def _register_facts() -> dict[str, Callable[[Record], Any]]:
+    """The child's cells written as the import reads them back: yes/no, several options joined by 、,
+    the disability as 类别 + 等级 (one cell on the form)."""
+    return {
+        "household_registered": lambda r: _yes_no(r.child.get("household_registered")),
+        "boarding": lambda r: _yes_no(r.child.get("boarding")),
+        "disability": _disability,
+        "guardianship_quality": _option("guardianship_quality", options.GuardianshipQuality),
+        "income_sources": _many("income_sources", options.IncomeSource),
+        "assistance": _many("assistance", options.Assistance),
+    }
+
+
 def _register_column(key: str, header: str) -> Column:
     """The column of the import template named ``key`` (``name``, ``father.phone`` …)."""
     if "." in key:
@@ -200,7 +213,11 @@ def _register_column(key: str, header: str) -> Column:
         )
     if key in _PLACES:
         return Column(header, "child", "village", _PLACES[key], width=14)
-    getter = _option(key, _CHILD_OPTIONS[key]) if key in _CHILD_OPTIONS else _child(key)
+    facts = _register_facts()
+    if key in facts:
+        getter = facts[key]
+    else:
+        getter = _option(key, _CHILD_OPTIONS[key]) if key in _CHILD_OPTIONS else _child(key)
     return Column(
         header, "child", key, getter, kind=_KIND.get(key, "text"), width=20 if key == "id_number" else 12
     )

@@ -18,6 +18,7 @@ at a time, it is written in the same transaction and seen when the job ends).
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 import uuid
@@ -35,7 +36,7 @@ from django.utils.translation import gettext as _
 from shouhu import jobs as background
 from shouhu.accounts import access
 
-from . import services
+from . import sealed, services
 from .models import RUNNING, ImportJob, JobStatus, Step
 from .reader import SheetError, check_size, kind_of
 
@@ -47,9 +48,16 @@ STEP_STATUS = {Step.CHECK: JobStatus.CHECKING, Step.COMMIT: JobStatus.IMPORTING}
 QueueUnavailable = background.QueueUnavailable
 
 
+ORPHAN_MINUTES = 10  # a file no job names, older than this, is swept (a crash between write and save)
+
+
+class Refused(ValueError):
+    """The job cannot do what was asked in its present state (the message says why)."""
+
+
 def store() -> Path:
     path = Path(settings.MEDIA_ROOT) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
     return path
 
 
@@ -65,9 +73,7 @@ def job_create(*, actor, upload) -> ImportJob:
     job.stored_name = f"{uuid.uuid4().hex}.{kind}"
     job.step = Step.CHECK
     job.queued_at = timezone.now()
-    with open(store() / job.stored_name, "wb") as out:
-        for part in upload.chunks():
-            out.write(part)
+    sealed.write_upload(store() / job.stored_name, upload.chunks())  # encrypted, 0600
     job.save()
     return job
 
@@ -88,8 +94,8 @@ def job_enqueue(*, job: ImportJob) -> None:
 
 
 def _opened(job: ImportJob) -> File:
-    path = store() / job.stored_name
-    return File(open(path, "rb"), name=job.file_name)  # noqa: SIM115 - closed by the caller
+    """The upload, decrypted in memory (never written in clear)."""
+    return File(sealed.read_upload(store() / job.stored_name), name=job.file_name)
 
 
 def _checked(job: ImportJob) -> Path:
@@ -97,10 +103,27 @@ def _checked(job: ImportJob) -> Path:
     return store() / f"{job.stored_name}.checked"
 
 
-def _drop_files(stored_name: str) -> None:
+def _rejected(job: ImportJob) -> Path:
+    """The rows with problems, for the error sheet."""
+    return store() / f"{job.stored_name}.rejected"
+
+
+def rejected_path(job: ImportJob) -> Path | None:
+    """The error sheet's rows of a job, while they are kept."""
+    if not job.rejected_name:
+        return None
+    path = store() / job.rejected_name
+    return path if path.exists() else None
+
+
+def _drop_files(stored_name: str, *, rejected: bool = True) -> None:
+    """Delete a job's upload and checked rows, and (unless told to keep them for the error sheet) the
+    rows with problems."""
     if stored_name:
         (store() / stored_name).unlink(missing_ok=True)
         (store() / f"{stored_name}.checked").unlink(missing_ok=True)
+        if rejected:
+            (store() / f"{stored_name}.rejected").unlink(missing_ok=True)
 
 
 def _end(job: ImportJob, status: str, **fields) -> str:
@@ -126,6 +149,7 @@ def _fail(job: ImportJob, attempt: int, error: str, *, keep_file: bool) -> bool:
     fields = {"status": JobStatus.FAILED, "error": error[:300], "finished_at": timezone.now()}
     if not keep_file:
         fields["stored_name"] = ""
+        fields["rejected_name"] = ""
     failed = _mine(job, attempt).update(**fields) == 1
     if failed and not keep_file:
         _drop_files(job.stored_name)
@@ -158,6 +182,8 @@ def _report(job: ImportJob, result: services.Result) -> None:
         for c in result.confirm
     ]
     job.unknown_columns = result.unknown_columns
+    job.problems = job.problems[: services.MAX_PROBLEMS]
+    job.rows_rejected = result.rejected
 
 
 class _Progress:
@@ -204,7 +230,11 @@ def job_check(*, job: ImportJob, attempt: int | None = None) -> ImportJob:
         with background.beating(_mine(job, attempt)), _opened(job) as upload:
             upload.size = job.size
             result = services.import_register(
-                actor=job.created_by, upload=upload, progress=_Progress(job), keep=_checked(job)
+                actor=job.created_by,
+                upload=upload,
+                progress=_Progress(job),
+                keep=_checked(job),
+                rejected=_rejected(job),
             )
     except Exception:
         log.exception("import check %s failed", job.pk)
@@ -223,24 +253,32 @@ def job_check(*, job: ImportJob, attempt: int | None = None) -> ImportJob:
             return job
         _report(job, result)
         job.rows_total = job.rows_done = result.rows
-        if not result.ok:
-            ended = _end(job, JobStatus.REFUSED)
-        elif not (result.counts[services.NEW] or result.counts[services.UPDATE] or result.confirm):
+        job.rejected_name = _rejected(job).name if _rejected(job).exists() else ""
+        to_write = result.counts[services.NEW] or result.counts[services.UPDATE] or result.confirm
+        if not result.ok and not to_write:
+            ended = _end(job, JobStatus.REFUSED)  # nothing valid to add; the error sheet stays
+        elif not to_write:
             ended = _end(job, JobStatus.DONE, progress=100)  # nothing to write: the registry holds it all
         else:
-            job.status = JobStatus.CHECKED
+            job.status = JobStatus.CHECKED  # with problems: the commit may take the valid rows only
             job.heartbeat_at = None
             job.save()
-    _drop_files(ended)
+    _drop_files(ended, rejected=False)
     return job
 
 
-def job_commit_request(*, actor, job: ImportJob, confirmed: list[int]) -> bool:
+def job_commit_request(*, actor, job: ImportJob, confirmed: list[int], valid_only: bool = False) -> bool:
     """Claim a checked job for its commit (a double click claims it once; sent with ``job_enqueue``).
-    Returns whether claimed."""
+    Returns whether claimed. A sheet with rows that have problems is committed only as "valid rows
+    only" (``valid_only``): all or nothing would write nothing (``Refused``)."""
     if job.created_by_id != actor.pk or not access.can_create_children(actor):
         raise PermissionDenied(_("您没有登记儿童的权限。"))
+    if job.status == JobStatus.CHECKED and job.rows_rejected and not valid_only:
+        raise Refused(
+            _("有 %s 行有问题：全部导入需要先改正这些行；也可以选择只导入没有问题的行。") % job.rows_rejected
+        )
     claimed = ImportJob.objects.filter(pk=job.pk, status=JobStatus.CHECKED).update(
+        valid_only=valid_only,
         status=JobStatus.IMPORTING,
         step=Step.COMMIT,
         confirmed=sorted(set(confirmed)),
@@ -299,6 +337,7 @@ def job_commit(*, job: ImportJob, attempt: int | None = None) -> ImportJob:
                     confirmed=frozenset(job.confirmed),
                     progress=_Progress(job, job.rows_total),
                     checked=_checked(job),
+                    valid_only=job.valid_only,
                 )
             # The heartbeat has stopped: lock the job and write only if the step is still ours.
             if not _mine(job, attempt).select_for_update().exists():
@@ -306,13 +345,15 @@ def job_commit(*, job: ImportJob, attempt: int | None = None) -> ImportJob:
                 transaction.set_rollback(True)
                 job.refresh_from_db()
                 return job
+            rejected = job.rows_rejected
             _report(job, result)
+            job.rows_rejected = rejected + result.rejected
             job.rows_done = result.rows
             if result.committed:
                 ended = _end(job, JobStatus.DONE, progress=100, heartbeat_at=None)
             else:
                 ended = _end(job, JobStatus.REFUSED, heartbeat_at=None)
-        _drop_files(ended)
+        _drop_files(ended, rejected=False)
     except Exception:
         log.exception("import commit %s failed", job.pk)
         _fail(
@@ -354,6 +395,7 @@ def jobs_watch(*, now=None) -> dict[str, int]:
         elif unchanged.update(status=JobStatus.FAILED, error=str(background.LOST), finished_at=now) == 1:
             log.warning("import %s step %s lost %s times: failed", job.pk, job.step, job.attempts + 1)
             done["failed"] += 1
+    done["swept"] = files_sweep(now=now)
     return done
 
 
@@ -365,13 +407,24 @@ def jobs_expire(*, now=None) -> int:
     keep = timedelta(hours=getattr(settings, "IMPORT_KEEP_HOURS", KEEP_HOURS))
     ended = 0
     for job in ImportJob.objects.filter(status=JobStatus.CHECKED, created_at__lt=now - keep):
-        _drop_files(_end(job, JobStatus.EXPIRED))
+        _drop_files(_end(job, JobStatus.EXPIRED, rejected_name=""))
         ended += 1
     for job in ImportJob.objects.filter(status=JobStatus.FAILED, created_at__lt=now - keep).exclude(
         stored_name=""
     ):
-        _drop_files(_end(job, JobStatus.FAILED, error=_("文件超过保留时间没有重试，已删除。请重新上传。")))
+        _drop_files(
+            _end(
+                job,
+                JobStatus.FAILED,
+                rejected_name="",
+                error=_("文件超过保留时间没有重试，已删除。请重新上传。"),
+            )
+        )
         ended += 1
+    kept = ImportJob.objects.filter(finished_at__lt=now - keep).exclude(rejected_name="")
+    for job in kept:  # the error sheet's rows of an ended job
+        (store() / job.rejected_name).unlink(missing_ok=True)
+        ImportJob.objects.filter(pk=job.pk).update(rejected_name="")
     long_ago = now - timedelta(hours=STUCK_HOURS)
     stuck = ImportJob.objects.filter(status__in=RUNNING).filter(
         Q(queued_at__lt=long_ago) | Q(queued_at__isnull=True, created_at__lt=long_ago)
@@ -380,9 +433,70 @@ def jobs_expire(*, now=None) -> int:
         # attempts + 1: a worker still holding the step can no longer write its ending
         ImportJob.objects.filter(pk=job.pk).update(attempts=F("attempts") + 1)
         job.refresh_from_db()
-        _drop_files(_end(job, JobStatus.FAILED, error=_("后台任务没有完成，没有导入任何内容。请重新上传。")))
+        _drop_files(
+            _end(
+                job,
+                JobStatus.FAILED,
+                rejected_name="",
+                error=_("后台任务没有完成，没有导入任何内容。请重新上传。"),
+            )
+        )
         ended += 1
+    files_sweep(now=now)
     return ended
+
+
+def files_sweep(*, now=None) -> int:
+    """Delete the files under MEDIA_ROOT/imports/ that no job names (a crash between writing the
+    upload and saving its job, a worker killed while writing the checked rows, a job row deleted),
+    once older than ORPHAN_MINUTES. Run by the nightly expiry and by the watchdog every minute."""
+    now = now or timezone.now()
+    folder = store()
+    names = list(os.scandir(folder))
+    if not names:
+        return 0
+    live = set()
+    for stored, rejected in ImportJob.objects.exclude(stored_name="", rejected_name="").values_list(
+        "stored_name", "rejected_name"
+    ):
+        if stored:
+            live.update({stored, f"{stored}.checked", f"{stored}.rejected"})
+        if rejected:
+            live.add(rejected)
+    cutoff = now.timestamp() - ORPHAN_MINUTES * 60
+    swept = 0
+    for entry in names:
+        if entry.name in live or not entry.is_file(follow_symlinks=False):
+            continue
+        if entry.stat(follow_symlinks=False).st_mtime < cutoff:
+            Path(entry.path).unlink(missing_ok=True)
+            swept += 1
+    if swept:
+        log.warning("imports: %s file(s) no job names were deleted", swept)
+    return swept
+
+
+def job_cancel(*, actor, job: ImportJob) -> bool:
+    """Cancel a job waiting for its commit or its retry, or delete the rows with problems an ended job
+    keeps for its error sheet: its files are deleted at once. Returns whether anything was done."""
+    if job.created_by_id != actor.pk or not access.can_create_children(actor):
+        raise PermissionDenied(_("您没有登记儿童的权限。"))
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job.pk)
+        if job.status in RUNNING:
+            raise Refused(_("这个文件正在处理，请等它结束后再取消。"))
+        stored, rejected = job.stored_name, job.rejected_name
+        if job.status in (JobStatus.CHECKED, JobStatus.FAILED):
+            _end(job, JobStatus.CANCELLED, rejected_name="")
+        elif rejected:
+            job.rejected_name = ""
+            job.save(update_fields=["rejected_name"])
+        else:
+            return False
+    _drop_files(stored)
+    if rejected:
+        (store() / rejected).unlink(missing_ok=True)
+    return True
 
 
 def job_by_id(pk) -> ImportJob | None:
@@ -398,6 +512,9 @@ __all__ = [
     "job_create",
     "job_enqueue",
     "job_retry",
+    "job_cancel",
+    "files_sweep",
+    "Refused",
     "jobs_expire",
     "jobs_watch",
 ]

@@ -17,6 +17,7 @@ class JobStatus(models.TextChoices):
     DONE = "done", _("导入完成")
     FAILED = "failed", _("导入中断，没有保存任何内容")
     EXPIRED = "expired", _("超过保留时间未确认，文件已删除")
+    CANCELLED = "cancelled", _("已取消，文件已删除")
 
 
 class Step(models.TextChoices):
@@ -25,7 +26,7 @@ class Step(models.TextChoices):
 
 
 RUNNING = (JobStatus.CHECKING, JobStatus.IMPORTING)
-ENDED = (JobStatus.REFUSED, JobStatus.DONE, JobStatus.FAILED, JobStatus.EXPIRED)
+ENDED = (JobStatus.REFUSED, JobStatus.DONE, JobStatus.FAILED, JobStatus.EXPIRED, JobStatus.CANCELLED)
 
 
 class ImportJob(models.Model):
@@ -46,6 +47,10 @@ class ImportJob(models.Model):
     confirm = models.JSONField(default=list, blank=True)  # matches without an ID number
     confirmed = models.JSONField(default=list, blank=True)  # the rows a person confirmed
     unknown_columns = models.JSONField(default=list, blank=True)
+    rows_rejected = models.PositiveIntegerField(_("有问题的行数"), default=0)
+    # The rows with problems, sealed, for the error sheet: kept past the job's end until it expires.
+    rejected_name = models.CharField(max_length=200, blank=True)
+    valid_only = models.BooleanField(_("只导入没有问题的行"), default=False)
     error = models.CharField(max_length=300, blank=True)
     # The background step (``shouhu.jobs``): which one, when its task was sent, the last sign of life
     # of the worker running it (null: not claimed yet), and how many times the watchdog sent it again.

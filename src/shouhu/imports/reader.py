@@ -23,6 +23,7 @@ when it names 父亲, 母亲 or 受委托照料人 (merged cells leave a group i
 from __future__ import annotations
 
 import csv
+import itertools
 import posixpath
 import re
 import zipfile
@@ -49,7 +50,7 @@ class SheetError(ValueError):
 
 
 class FormulaWithoutValue(str):
-    """A formula cell whose result the file does not store."""
+    """A formula cell whose result the file does not store: its text ("=HYPERLINK(…)"), never run."""
 
 
 class CellErrorValue(str):
@@ -59,7 +60,7 @@ class CellErrorValue(str):
 @dataclass
 class Sheet:
     columns: dict[int, Column]  # position → column
-    headers: dict[int, str]  # position → the header as written
+    headers: dict[int, str]  # position → the header as written (every column, read or not)
     unknown: list[str]
     first_row: int  # the row number (1-based, as the spreadsheet shows it) of the first data row
     rows: Iterator[tuple[int, tuple]]  # (row number, values)
@@ -225,6 +226,7 @@ class _SheetParser:
         self.has_formula = False
         self.text: list[str] | None = None
         self.cell_text: list[str] = []
+        self.formula: list[str] = []
         self.in_rph = 0
         parser = expat.ParserCreate()
         parser.buffer_text = True
@@ -244,10 +246,12 @@ class _SheetParser:
             self.cell_type = attrs.get("t", "n")
             self.has_formula = False
             self.cell_text = []
+            self.formula = []
         elif name in ("v", "t") and not self.in_rph:
             self.text = self.cell_text
         elif name == "f":
             self.has_formula = True
+            self.text = self.formula
         elif name == "row":
             r = attrs.get("r")
             self.row_number = int(r) if r and r.isdigit() else self.row_number + 1
@@ -264,7 +268,7 @@ class _SheetParser:
 
     def end(self, name):
         name = name.rpartition(":")[2]
-        if name in ("v", "t"):
+        if name in ("v", "t", "f"):
             self.text = None
         elif name == "c":
             self.values[self.cell_pos] = self.value()
@@ -283,7 +287,7 @@ class _SheetParser:
         raw = "".join(self.cell_text)
         kind = self.cell_type
         if not raw:
-            return FormulaWithoutValue("") if self.has_formula else None
+            return FormulaWithoutValue("=" + "".join(self.formula)) if self.has_formula else None
         if kind == "s":
             try:
                 return self.strings[int(raw)]
@@ -405,35 +409,56 @@ def _csv_rows(upload, mixed: Mismatch | None = None) -> Iterator[tuple[int, tupl
 # The header ----------------------------------------------------------------------------------------
 
 
+SUBHEADERS = {"姓名", "出生日期", "联系电话", "电话", "身份证号码", "公民身份证号码", "与被监护人关系"}
+
+
 def _with_header(rows: Iterator[tuple[int, tuple]]) -> Sheet:
-    index = header_index()
+    """The header: the row holding 姓名, with the row above read as groups (父亲 over 姓名 …), or — as
+    the national form is laid out — two header rows, the first holding the child's columns (merged
+    down) and the groups, the second the names under each group."""
     above: tuple = ()
     for number, values in rows:
         names = [norm_header(v) for v in values]
         if "姓名" in names or "儿童姓名" in names:
-            groups = _groups(above)
-            columns, headers, unknown = {}, {}, []
-            for pos, name in enumerate(names):
-                if not name:
-                    continue
-                group = groups.get(pos, "")
-                column = index.get(group + name) if group else None
-                column = column or index.get(name)
-                written = f"{group}{name}" if group else str(values[pos]).strip()
-                if column is None:
-                    unknown.append(written)
-                    continue
-                if column in columns.values():
-                    continue  # the first of two columns with one meaning is read
-                columns[pos] = column
-                headers[pos] = written
-            return Sheet(columns, headers, unknown, number + 1, rows)
+            groups = _groups(values)
+            if groups:
+                nxt = next(rows, None)
+                below = [norm_header(v) for v in nxt[1]] if nxt else []
+                if nxt and SUBHEADERS & set(below):
+                    merged = [below[i] if i < len(below) and below[i] else n for i, n in enumerate(names)]
+                    merged += below[len(names) :]
+                    return _sheet(merged, _groups(values), list(merged), nxt[0] + 1, rows)
+                if nxt:
+                    rows = itertools.chain([nxt], rows)
+            return _sheet(names, _groups(above), list(values), number + 1, rows)
         above = values
         if number >= HEADER_SEARCH:
             break
     raise SheetError(
         _("在前 %s 行没有找到表头（应有“姓名”一列）。请使用导入模板或全国登记表的格式。") % HEADER_SEARCH
     )
+
+
+def _sheet(names: list[str], groups: dict[int, str], written_as: list, first_row: int, rows) -> Sheet:
+    index = header_index()
+    columns, headers, unknown = {}, {}, []
+    for pos, name in enumerate(names):
+        if not name:
+            continue
+        group = groups.get(pos, "")
+        if group == name:
+            group = ""
+        column = index.get(group + name) if group else None
+        column = column or index.get(name)
+        written = f"{group}{name}" if group else str(written_as[pos]).strip()
+        headers[pos] = written
+        if column is None or not column.kept:
+            unknown.append(written)
+            continue
+        if column in columns.values():
+            continue  # the first of two columns with one meaning is read
+        columns[pos] = column
+    return Sheet(columns, headers, unknown, first_row, rows)
 
 
 def _groups(above: tuple) -> dict[int, str]:

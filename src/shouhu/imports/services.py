@@ -42,17 +42,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shouhu.accounts import access
-from shouhu.children import crypto, names
+from shouhu.children import classify, crypto, names
 from shouhu.children import services as registry
 from shouhu.children.models import Child
 from shouhu.children.signals import categories_changed, children_written
 from shouhu.regions.models import Region
 
-from .columns import COLUMNS, DASHES, CellError, Column, parse_cell
+from . import sealed
+from .columns import COLUMNS, READ, SIGNATURE_WORDS, CellError, Column, clean_text, parse_cell
+from .places import Places
 from .reader import CellErrorValue, FormulaWithoutValue, Sheet, SheetError, open_sheet
 
 NEW, UPDATE, UNCHANGED, CONFIRM, SKIPPED = "new", "update", "unchanged", "confirm", "skipped"
-MAX_PROBLEMS = 1000  # a report longer than this helps nobody: the file needs fixing as a whole
+MAX_PROBLEMS = 5000  # problems kept on the job for its page; every one is in the error sheet
 MAX_CONFIRM = 2000  # rows matched without an ID number, listed for a person to confirm
 CHUNK_ROWS = 2000  # rows checked, looked up and written together
 
@@ -71,12 +73,18 @@ class Result:
     confirm: list[dict[str, Any]] = field(default_factory=list)  # rows matched without an ID number
     unknown_columns: list[str] = field(default_factory=list)
     rows: int = 0  # data rows read
-    truncated: bool = False  # problems past MAX_PROBLEMS were not listed
+    rejected: int = 0  # rows with at least one problem (the error sheet's rows)
+    truncated: bool = False  # problems past MAX_PROBLEMS were not kept on the job
     committed: bool = False
 
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    @property
+    def valid(self) -> int:
+        """Rows that can be imported."""
+        return self.counts[NEW] + self.counts[UPDATE] + self.counts[UNCHANGED] + self.counts[CONFIRM]
 
 
 Progress = Callable[[int], None]
@@ -91,17 +99,22 @@ def import_register(
     progress: Progress | None = None,
     keep: Path | None = None,
     checked: Path | None = None,
+    rejected: Path | None = None,
+    valid_only: bool = False,
 ) -> Result:
     """Read ``upload`` and register or update its children. ``confirmed`` holds the row numbers whose
     match by name, birth date and village a person confirmed; unconfirmed matches are skipped.
     ``progress`` is called with the number of rows read after each set of rows. A dry run given
     ``keep`` writes there the rows it checked, when it found no problem; a commit given ``checked``
-    (that file, from a check of the same upload) reads its rows from there."""
+    (that file, from a check of the same upload) reads its rows from there; given ``rejected``, the
+    rows with problems are kept there with their cells as read (for the error sheet). Every problem
+    of every row is reported in one pass. ``valid_only``: the commit writes the rows without a problem
+    and leaves the others; otherwise one problem anywhere writes nothing."""
     if not access.can_create_children(actor):
         raise PermissionDenied(_("您没有登记儿童的权限。"))
     result = Result()
     if commit and checked is not None and checked.exists():
-        return _import_checked(actor, checked, confirmed, result, progress)
+        return _import_checked(actor, checked, confirmed, result, progress, valid_only)
     try:
         sheet = open_sheet(upload)
     except SheetError as exc:
@@ -113,58 +126,62 @@ def import_register(
     if missing:
         result.problems.append(Problem(sheet.first_row - 1, "", _("缺少必填列：%s") % "、".join(missing)))
         return result
-    run = _Import(actor, sheet, header_of, confirmed, result, commit)
+    run = _Import(actor, sheet, header_of, confirmed, result, commit, valid_only)
     kept = _Kept(keep, header_of, sheet.unknown) if keep is not None and not commit else None
+    if rejected is not None and not commit:
+        run.rejected_out = _Rejected(rejected, sheet)
+    broken = False
     with transaction.atomic() if commit else contextlib.nullcontext():
         try:
             for chunk in _chunks(sheet.rows, CHUNK_ROWS):
                 checked_rows = run.chunk(chunk)
-                if kept is not None and result.ok:
+                if kept is not None:
                     kept.write(checked_rows)
                 if progress:
                     progress(result.rows)
-                if len(result.problems) >= MAX_PROBLEMS:
-                    result.truncated = True
-                    break
-            else:
-                run.merged_cells()
+            run.merged_cells()
         except SheetError as exc:
             result.problems.append(Problem(0, "", str(exc)))
-        if commit and result.ok:
+            broken = True  # the file could not be read to its end: nothing of it is imported
+        if commit and not broken and (result.ok or valid_only):
             run.finish()
             result.committed = True
         elif commit:
             transaction.set_rollback(True)
     if kept is not None:
-        kept.close(keep_file=result.ok)
+        kept.close(keep_file=not broken and result.valid > 0)
+    if run.rejected_out is not None:
+        run.rejected_out.close(keep_file=not broken and result.rejected > 0)
+    result.truncated = len(result.problems) > MAX_PROBLEMS
     return result
 
 
-def _import_checked(actor, path: Path, confirmed, result: Result, progress: Progress | None) -> Result:
+def _import_checked(
+    actor, path: Path, confirmed, result: Result, progress: Progress | None, valid_only: bool = False
+) -> Result:
     """The commit of rows a check kept: no sheet to read, no cell to parse, no field validator to run
     again; the rest as ``import_register`` does it, in one transaction."""
-    with open(path, encoding="utf-8") as lines:
-        head = json.loads(next(lines))
-        result.unknown_columns = head["unknown"]
-        run = _Import(actor, None, head["header_of"], confirmed, result, True)
-        villages: dict[str, Region] = {}
-        with transaction.atomic():
-            for chunk in _chunks((json.loads(line, object_hook=_Kept.decode) for line in lines), CHUNK_ROWS):
-                wanted = {r["f"]["village"] for r in chunk} - set(villages)
-                villages.update(Region.objects.in_bulk(wanted) if wanted else {})
-                rows = [_Kept.row(r, villages) for r in chunk]
-                result.rows += len(rows)
-                run.match(rows)
-                if progress:
-                    progress(result.rows)
-                if len(result.problems) >= MAX_PROBLEMS:
-                    result.truncated = True
-                    break
-            if result.ok:
-                run.finish()
-                result.committed = True
-            else:
-                transaction.set_rollback(True)
+    blocks = sealed.texts(path)
+    head = json.loads(next(blocks))
+    result.unknown_columns = head["unknown"]
+    run = _Import(actor, None, head["header_of"], confirmed, result, True, valid_only)
+    villages: dict[str, Region] = {}
+    lines = (json.loads(line, object_hook=_Kept.decode) for block in blocks for line in block.split("\n"))
+    with transaction.atomic():
+        for chunk in _chunks(lines, CHUNK_ROWS):
+            wanted = {r["f"]["village"] for r in chunk} - set(villages)
+            villages.update(Region.objects.in_bulk(wanted) if wanted else {})
+            rows = [_Kept.row(r, villages) for r in chunk]
+            result.rows += len(rows)
+            run.match(rows)
+            if progress:
+                progress(result.rows)
+        if result.ok or valid_only:
+            run.finish()
+            result.committed = True
+        else:
+            transaction.set_rollback(True)
+    result.truncated = len(result.problems) > MAX_PROBLEMS
     return result
 
 
@@ -174,15 +191,19 @@ class _Kept:
 
     def __init__(self, path: Path, header_of: dict, unknown: list[str]):
         self.path = path
-        self.out = open(path, "w", encoding="utf-8")  # noqa: SIM115 - closed by ``close``
-        self.out.write(json.dumps({"header_of": header_of, "unknown": unknown}, ensure_ascii=False) + "\n")
+        path.unlink(missing_ok=True)  # a check run again (the watchdog) starts its file anew
+        self.out = sealed.Writer(path)  # encrypted, 0600
+        self.out.text(json.dumps({"header_of": header_of, "unknown": unknown}, ensure_ascii=False))
 
     def write(self, rows: list[_Row]) -> None:
+        lines = []
         for row in rows:
             fields = dict(row.fields, village=row.fields["village"].pk)
             line = {"n": row.number, "f": fields, "p": row.parents, "c": row.carer, "h": row.id_number_hash}
             line["v"] = row.validated
-            self.out.write(json.dumps(line, ensure_ascii=False, default=self.encode) + "\n")
+            lines.append(json.dumps(line, ensure_ascii=False, default=self.encode))
+        if lines:
+            self.out.text("\n".join(lines))
 
     @staticmethod
     def encode(value):
@@ -204,6 +225,48 @@ class _Kept:
         fields = line["f"]
         fields["village"] = villages[fields["village"]]
         return _Row(line["n"], fields, line["p"], line["c"], line["h"], validated=line["v"])
+
+
+class _Rejected:
+    """The rows with problems, kept for the error sheet (``errorsheet``): a first token with the
+    sheet's headers by position, then a token per set of rows: each row's number, its cells as read
+    and its problems (column, message)."""
+
+    def __init__(self, path: Path, sheet: Sheet):
+        self.path = path
+        path.unlink(missing_ok=True)
+        self.out = sealed.Writer(path)
+        headers = [[pos, header] for pos, header in sorted(sheet.headers.items())]
+        self.out.text(json.dumps({"headers": headers}, ensure_ascii=False))
+
+    def write(self, raw: dict[int, tuple], bad: dict[int, list[Problem]]) -> None:
+        if not bad:
+            return
+        rows = [
+            {"n": n, "v": list(raw[n]), "e": [[p.column, p.message] for p in problems]}
+            for n, problems in sorted(bad.items())
+        ]
+        self.out.text(json.dumps(rows, ensure_ascii=False, default=str))
+
+    def close(self, *, keep_file: bool) -> None:
+        self.out.close()
+        if not keep_file:
+            self.path.unlink(missing_ok=True)
+
+
+def rejected_rows(path: Path) -> tuple[list[tuple[int, str]], Iterator[dict]]:
+    """The headers and the rows of a ``_Rejected`` file."""
+    blocks = sealed.texts(path)
+    headers = [tuple(h) for h in json.loads(next(blocks))["headers"]]
+    return headers, (row for block in blocks for row in json.loads(block))
+
+
+def _signature(values: tuple) -> bool:
+    """The lines under (or over) the table: 单位负责人：… 复核人：… 填表人：… 填报日期：…"""
+    first = next((v for v in values if v not in (None, "")), None)
+    if not isinstance(first, str) or not clean_text(first).replace(" ", "").startswith(SIGNATURE_WORDS):
+        return False
+    return all(isinstance(v, str) for v in values if v not in (None, ""))
 
 
 def _chunks(rows: Iterator[tuple[int, tuple]], size: int) -> Iterator[list[tuple[int, tuple]]]:
@@ -228,14 +291,18 @@ class _Row:
 class _Import:
     """One pass over a sheet: the state shared by its sets of rows."""
 
-    def __init__(self, actor, sheet: Sheet, header_of, confirmed, result: Result, commit: bool):
+    def __init__(
+        self, actor, sheet: Sheet, header_of, confirmed, result: Result, commit: bool, valid_only=False
+    ):
         self.actor = actor
+        self.valid_only = valid_only
+        self.rejected_out: _Rejected | None = None
         self.sheet = sheet
         self.header_of = header_of
         self.confirmed = confirmed
         self.result = result
         self.commit = commit
-        self.places = _Places(actor)
+        self.places = Places(actor)
         self.today = timezone.localdate()
         self.seen: dict[str, int] = {}  # ID number → first row
         self.nameless: dict[tuple, int] = {}  # (name, birth date, village) of new rows without ID
@@ -250,17 +317,27 @@ class _Import:
     # Reading and checking ------------------------------------------------------------------------
 
     def chunk(self, rows: list[tuple[int, tuple]]) -> list[_Row]:
-        """Parse, check and match a set of the sheet's rows; returns the rows that parsed."""
+        """Parse, check and match a set of the sheet's rows; returns the rows without a problem."""
         prepared = []
+        raw: dict[int, tuple] = {}
+        start = len(self.result.problems)
         for number, values in rows:
-            if not any(v not in (None, "") for v in values):
+            if not any(v not in (None, "") for v in values) or _signature(values):
                 continue
             self.result.rows += 1
+            raw[number] = values
             row = self.parse(number, values)
             if row is not None:
                 prepared.append(row)
         self.match(prepared)
-        return prepared
+        bad: dict[int, list[Problem]] = {}
+        for problem in self.result.problems[start:]:
+            if problem.row in raw:
+                bad.setdefault(problem.row, []).append(problem)
+        self.result.rejected += len(bad)
+        if self.rejected_out is not None:
+            self.rejected_out.write(raw, bad)
+        return [r for r in prepared if r.number not in bad]
 
     def match(self, prepared: list[_Row]) -> None:
         """Match parsed rows to the registry, validate them and (committing) write them."""
@@ -332,50 +409,49 @@ class _Import:
                 updated.append((child, nested))
                 child_fields.update(row.fields)
                 self.result.counts[UPDATE] += 1
-        if self.commit and self.result.ok and (created or updated):
+        if self.commit and (self.result.ok or self.valid_only) and (created or updated):
             self.write(created, updated, child_fields)
 
+    def header(self, key: str) -> str:
+        """The sheet's header for a column key, or the template's when the sheet has no such column."""
+        return self.header_of.get(key) or next((c.header for c in READ if c.key == key), "")
+
     def parse(self, number: int, values: tuple) -> _Row | None:
+        """Read a row's cells and derive its facts; every problem of the row is reported, those of the
+        cells and those of the registry's rules on what did read (one pass, not one at a time)."""
         data: dict[str, Any] = {}
-        raw: dict[str, Any] = {}
-        bad = False
+        failed: set[str] = set()
+        before = len(self.result.problems)
         for pos, column in self.sheet.columns.items():
             value = values[pos] if pos < len(values) else None
-            raw[column.key] = value
             if isinstance(value, FormulaWithoutValue):
                 self.problem(
                     number,
                     self.sheet.headers[pos],
                     _("是公式，但文件中没有计算结果：请在 Excel 中打开并保存，或复制后“粘贴为数值”。"),
                 )
-                bad = True
+                failed.add(column.key)
                 continue
             if isinstance(value, CellErrorValue):
                 self.problem(
                     number, self.sheet.headers[pos], _("单元格是错误值 %s，请改正公式或填写内容。") % value
                 )
-                bad = True
+                failed.add(column.key)
                 continue
             try:
                 data[column.key] = parse_cell(column, value)
             except CellError as exc:
                 self.problem(number, self.sheet.headers[pos], str(exc))
-                bad = True
+                failed.add(column.key)
         for column in _required():
             if not data.get(column.key) and column.key in self.header_of and column.key in data:
                 self.problem(number, self.header_of[column.key], _("必填。"))
-                bad = True
-        for role in ("father", "mother"):  # "—" for a parent's name: deceased (the 2016 form's convention)
-            if str(raw.get(f"{role}.name") or "").strip() in DASHES and not data.get(f"{role}.situation"):
-                data[f"{role}.situation"] = "deceased"
-        village, error = self.places.village(data)
+                failed.add(column.key)
+        self.derive(number, data, failed)
+        village, error, where = self.locate(data)
         if error:
-            header_of = self.header_of
-            column = (
-                header_of.get("village") or header_of.get("village_code") or header_of.get("township") or ""
-            )
-            self.problem(number, column, error)
-            bad = True
+            self.problem(number, self.header(where), error)
+            failed.add("village")
         id_number = data.get("id_number") or ""
         if id_number:
             if id_number in self.seen:
@@ -384,12 +460,190 @@ class _Import:
                     self.header_of["id_number"],
                     _("与第 %s 行的身份证号码重复。") % self.seen[id_number],
                 )
-                bad = True
+                failed.add("id_number")
             self.seen.setdefault(id_number, number)
-        if bad:
+        fields, parents, carer = _shape({k: v for k, v in data.items() if k not in failed}, village)
+        if len(self.result.problems) > before:
+            # The registry's own rules on the cells that did read: a wrong check character, a date
+            # in the future, a name that is not one … come back with the cells' problems.
+            _child, _nested, errors = registry.child_prepare(
+                actor=self.actor, fields=fields, parents=parents, carer=carer
+            )
+            errors = {k: v for k, v in errors.items() if _key_of(k) not in failed and k != "village"}
+            self.report(number, errors)
             return None
-        fields, parents, carer = _shape(data, village)
         return _Row(number, fields, parents, carer, crypto.keyed_hash(id_number) if id_number else None)
+
+    def locate(self, data: dict) -> tuple[Region | None, str, str]:
+        """The row's village and, when not found, the message and the column it names: a code or a
+        township and a village in two columns; or the national form's one cell, 户籍所在地 (the
+        registry's village is the child's registered one), else 现居住地."""
+        if any(data.get(k) for k in ("village_code", "township", "village")) or not (
+            data.get("place") or data.get("address")
+        ):
+            village, error = self.places.village(data)
+            where = next(
+                (k for k in self._place_keys(data) if k in self.header_of),
+                "village",
+            )
+            return village, error, where
+        key = "place" if data.get("place") else "address"
+        village, error = self.places.place(data[key])
+        return village, error, key
+
+    @staticmethod
+    def _place_keys(data: dict) -> tuple[str, ...]:
+        """The columns a place problem names: the code when the row gives one, else the village."""
+        if data.get("village_code"):
+            return ("village_code", "village", "township", "place")
+        return ("village", "village_code", "township", "place")
+
+    def derive(self, number: int, data: dict, failed: set[str]) -> None:
+        """The national form's guardianship facts, turned into the registry's: the parents' situation
+        (父母双方同时外出, 父母一方外出、另一方无监护能力 + 无监护能力), who the child lives with (实际监护,
+        from 有无委托其他监护人 and the carer's relation) and the disability (残疾类别及等级). A cell
+        the sheet fills is never overridden: two cells that contradict each other are an error naming
+        both columns."""
+        h = self.header
+        both, one, who = data.get("both_away"), data.get("one_away"), data.get("incapable")
+        if "disability" in data and data["disability"]:
+            try:
+                data["disability_type"], data["disability_grade"] = _disability(data["disability"])
+            except CellError as exc:
+                self.problem(number, h("disability"), str(exc))
+                failed.add("disability")
+        if both and one:
+            self.problem(
+                number,
+                f"{h('both_away')}、{h('one_away')}",
+                _("“%(a)s”和“%(b)s”只能有一项填“是”。") % {"a": h("both_away"), "b": h("one_away")},
+            )
+            failed.update({"both_away", "one_away"})
+            return
+        away: dict[str, str] = {}  # role → the situation the guardianship facts say
+        if both:
+            away = {"father": "migrant", "mother": "migrant"}
+        elif one:
+            if not who:
+                self.problem(
+                    number,
+                    h("incapable") if "incapable" in self.header_of else h("one_away"),
+                    _("“%s”填了“是”：请填写无监护能力的一方（父亲或母亲）。") % h("one_away"),
+                )
+                failed.add("one_away")
+                return
+            other = "mother" if who == "father" else "father"
+            away = {other: "migrant", who: "incapable"}
+        for role, said in away.items():
+            key = f"{role}.situation"
+            situation = data.get(key) or ""
+            cause = h("both_away") if both else h("one_away")
+            label = _("父亲") if role == "father" else _("母亲")
+            if said == "migrant":
+                if not situation:
+                    data[key] = "migrant"
+                elif situation != "migrant":
+                    self.problem(
+                        number,
+                        f"{cause}、{h(key)}",
+                        _("“%(cause)s”填“是”，%(who)s应外出务工，但“%(column)s”是“%(value)s”。")
+                        % {
+                            "cause": cause,
+                            "who": label,
+                            "column": h(key),
+                            "value": _label_of(key, situation),
+                        },
+                    )
+                    failed.add(key)
+            elif not situation:
+                # The model keeps why a parent cannot guard (重病, 残疾, 服刑在押 …), never "incapable"
+                # alone: the sheet must say why, or the child's category would be a guess.
+                self.problem(
+                    number,
+                    f"{h('incapable')}、{h(key)}",
+                    _(
+                        "%(who)s无监护能力：请在“%(column)s”一列写明原因（如重病、残疾、服刑在押、失联），"
+                        "否则无法认定留守儿童。"
+                    )
+                    % {"who": label, "column": h(key)},
+                )
+                failed.add(key)
+            elif (
+                not classify.without_capacity(
+                    classify.ParentFacts(
+                        situation=situation,
+                        disability_type=data.get(f"{role}.disability_type", ""),
+                        disability_grade=None,
+                    ),
+                    self.today,
+                )
+                and situation != "disabled"
+            ):
+                self.problem(
+                    number,
+                    f"{h('incapable')}、{h(key)}",
+                    _("“%(column)s”是“%(value)s”，与“%(who)s无监护能力”不符。")
+                    % {"column": h(key), "value": _label_of(key, situation), "who": label},
+                )
+                failed.add(key)
+        if both is False and one is False:
+            migrants = [r for r in ("father", "mother") if data.get(f"{r}.situation") == "migrant"]
+            if len(migrants) == 2:
+                self.problem(
+                    number,
+                    f"{h('both_away')}、{h('father.situation')}",
+                    _("“%(a)s”填“否”，但父亲和母亲的状况都是外出务工。") % {"a": h("both_away")},
+                )
+                failed.add("both_away")
+        for role in ("father", "mother"):
+            key, place = f"{role}.situation", f"{role}.work_place"
+            if data.get(place) and key not in failed:
+                if not data.get(key):
+                    data[key] = "migrant"  # a current work place (当前务工地点) is a migrant's
+                elif data[key] == "at_home":
+                    self.problem(
+                        number,
+                        f"{h(key)}、{h(place)}",
+                        _("“%(a)s”是在家，但“%(b)s”填了“%(c)s”：请删去务工地点或改正状况。")
+                        % {"a": h(key), "b": h(place), "c": data[place]},
+                    )
+                    failed.add(key)
+        has_carer = data.get("has_carer")
+        carer_named = bool(data.get("carer.name"))
+        if has_carer is True and not carer_named:
+            self.problem(
+                number,
+                f"{h('has_carer')}、{h('carer.name')}",
+                _("“%(a)s”填“有”，但没有填写“%(b)s”。") % {"a": h("has_carer"), "b": h("carer.name")},
+            )
+            failed.add("has_carer")
+        elif has_carer is False and carer_named:
+            self.problem(
+                number,
+                f"{h('has_carer')}、{h('carer.name')}",
+                _("“%(a)s”填“无”，但填写了“%(b)s”。") % {"a": h("has_carer"), "b": h("carer.name")},
+            )
+            failed.add("has_carer")
+        living = data.get("living_arrangement")
+        parents_away = bool(both) or (
+            data.get("father.situation") not in ("", None, "at_home")
+            and data.get("mother.situation") not in ("", None, "at_home")
+        )
+        if not living:
+            relation = data.get("carer.relation")
+            if relation in ("grandparent", "maternal_grandparent"):
+                data["living_arrangement"] = "grandparents"
+            elif relation or carer_named:
+                data["living_arrangement"] = "relatives"
+            elif has_carer is False and parents_away:
+                data["living_arrangement"] = "no_carer"
+        elif living == "parents" and both:
+            self.problem(
+                number,
+                f"{h('living_arrangement')}、{h('both_away')}",
+                _("“%(a)s”是父母，但“%(b)s”填“是”。") % {"a": h("living_arrangement"), "b": h("both_away")},
+            )
+            failed.add("living_arrangement")
 
     def report(self, number: int, errors: dict[str, list[str]]) -> bool:
         for key, messages in errors.items():
@@ -495,6 +749,14 @@ def _shape(data: dict[str, Any], village: Region) -> tuple[dict, dict, dict | No
             "schooling",
             "grade",
             "living_arrangement",
+            "household_registered",
+            "boarding",
+            "guardianship_quality",
+            "income_sources",
+            "assistance",
+            "illness",
+            "disability_type",
+            "disability_grade",
         )
         if data.get(k) not in (None, "")
     }
@@ -504,7 +766,7 @@ def _shape(data: dict[str, Any], village: Region) -> tuple[dict, dict, dict | No
     for role in ("father", "mother"):
         person = {
             k: data[f"{role}.{k}"]
-            for k in ("name", "phone", "id_number", "situation", "work_place")
+            for k in ("name", "phone", "id_number", "birth_date", "situation", "work_place")
             if data.get(f"{role}.{k}") not in (None, "")
         }
         if person:
@@ -534,75 +796,45 @@ def _unchanged(child: Child, fields: dict, parents: dict, carer: dict | None) ->
     return True
 
 
+def _key_of(error_key: str) -> str:
+    """A service's error key (``parents.father.phone``, ``carer.__all__``) as a column key."""
+    key = error_key.replace("parents.", "").replace(".__all__", "")
+    return {"disability_type": "disability", "disability_grade": "disability"}.get(key, key)
+
+
 def _column_for(key: str, header_of: dict[str, str]) -> str:
-    """The sheet's header for a service's error key (``id_number``, ``parents.father.phone`` …)."""
-    key = key.replace("parents.", "")
-    for candidate in (key, key.replace("__all__", ""), key.split(".")[-1]):
+    """The sheet's header for a service's error key (``id_number``, ``parents.father.phone`` …); for a
+    field the sheet has no column of, the template's header; never the internal key."""
+    key = _key_of(key)
+    candidates = [key]
+    if key in ("village", "found_region"):
+        candidates += ["place", "village", "village_code", "township", "address"]
+    if key in ("carer", "father", "mother"):
+        candidates += [f"{key}.name"]
+    for candidate in candidates:
         if candidate in header_of:
             return header_of[candidate]
-    return key
+    for candidate in candidates:
+        for column in READ:
+            if column.key == candidate:
+                return column.header
+    return ""
 
 
-class _Places:
-    """Villages named in the sheet, looked up once each: a code, or a township and a village together
-    (village names repeat across townships)."""
-
-    def __init__(self, actor):
-        self.actor = actor
-        self.cache: dict[tuple, tuple[Region | None, str]] = {}
-
-    def village(self, data: dict) -> tuple[Region | None, str]:
-        key = (data.get("village_code"), data.get("township"), data.get("village"))
-        if key not in self.cache:
-            self.cache[key] = self._find(*key)
-        return self.cache[key]
-
-    def _find(self, code, township, village) -> tuple[Region | None, str]:
-        mine = access.regions_visible_to(self.actor)
-        if code:
-            found = mine.filter(code=code, level=5).first()
-            return (found, "") if found else (None, _("区划代码 %s 不是您管辖范围内的村（社区）。") % code)
-        if not village:
-            return None, _("请填写村（社区）名称或区划代码。")
-        wanted = core(village)
-        candidates = mine.filter(level=5, name__startswith=wanted).select_related("parent")
-        found = [
-            r
-            for r in candidates[:200]
-            if core(r.name) == wanted and (not township or core(r.parent.name) == core(township))
-        ]
-        if len(found) > 1:  # 新河村村民委员会 and 新河社区居民委员会 of one township are both 新河
-            exact = [r for r in found if _committee(r.name) == _committee(village)]
-            found = exact or found
-        if len(found) == 1:
-            return found[0], ""
-        if not found:
-            where = f"{township} {village}" if township else village
-            return None, _("找不到“%s”：请核对乡镇和村（社区）名称，或填写区划代码。") % where
-        return None, _("“%s”在多个乡镇都有，请同时填写乡镇（街道）。") % village
+def _label_of(key: str, code: str) -> str:
+    column = next((c for c in READ if c.key == key), None)
+    if column is None or column.choices is None or code not in column.choices.values:
+        return code
+    return str(column.choices(code).label)
 
 
-SUFFIXES = ("村民委员会", "居民委员会", "村委会", "居委会", "委员会")
+def _disability(text: str) -> tuple[str, int | None]:
+    """残疾类别及等级: "肢体残疾二级", "肢体 2级", "智力残疾（三级）" → (type, grade)."""
+    from shouhu.children.options import DisabilityType
 
-
-def _committee(name: str) -> str:
-    """A place name without the committee words only: 新河村村民委员会 is 新河村, 新河居委会 新河社区."""
-    name = (name or "").strip()
-    for suffix, kind in (("村民委员会", "村"), ("居民委员会", "社区"), ("村委会", "村"), ("居委会", "社区")):
-        if name.endswith(suffix) and len(name) > len(suffix):
-            name = name[: -len(suffix)]
-            return name if name.endswith(("村", "社区", "居")) else name + kind
-    return name
-
-
-def core(name: str) -> str:
-    """A place name without the words sheets leave out: 前潘村村民委员会, 前潘村委会 and 前潘村 are 前潘."""
-    name = (name or "").strip()
-    for suffix in SUFFIXES:
-        if name.endswith(suffix) and len(name) > len(suffix):
-            name = name[: -len(suffix)]
-            break
-    for suffix in ("社区", "村", "居"):
-        if name.endswith(suffix) and len(name) > len(suffix):
-            return name[: -len(suffix)]
-    return name
+    kinds = [code for code, label in DisabilityType.choices if str(label)[:2] in text]
+    grades = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+    grade = next((g for mark, g in grades.items() if f"{mark}级" in text), None)
+    if len(kinds) != 1:
+        raise CellError(_("“%s”不是残疾类别（如“肢体残疾二级”）。") % text)
+    return kinds[0], grade

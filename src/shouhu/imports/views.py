@@ -19,9 +19,12 @@ from shouhu.audit.models import Action
 from shouhu.audit.services import log_access
 
 from . import jobs, selectors
+from .errorsheet import error_sheet
 from .models import JobStatus
 from .reader import SheetError
 from .template import template_xlsx
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @login_required
@@ -65,9 +68,24 @@ def job(request, import_id):
         else:
             messages.error(request, _("这个文件正在处理或已经结束，不需要重试。"))
         return redirect("imports:job", import_id=job.pk)
+    if request.method == "POST" and "cancel" in request.POST:
+        try:
+            if jobs.job_cancel(actor=request.user, job=job):
+                log_access(request=request, action=Action.UPDATE, query=f"import cancel: {job.pk}")
+        except jobs.Refused as exc:
+            messages.error(request, str(exc))
+        return redirect("imports:job", import_id=job.pk)
     if request.method == "POST":
         confirmed = [int(n) for n in request.POST.getlist("confirm") if n.isdigit()]
-        if jobs.job_commit_request(actor=request.user, job=job, confirmed=confirmed):
+        valid_only = request.POST.get("valid_only") == "1"
+        try:
+            claimed = jobs.job_commit_request(
+                actor=request.user, job=job, confirmed=confirmed, valid_only=valid_only
+            )
+        except jobs.Refused as exc:
+            messages.error(request, str(exc))
+            return redirect("imports:job", import_id=job.pk)
+        if claimed:
             log_access(request=request, action=Action.CREATE, query=f"import commit: {job.pk}")
             _send(request, job)
         else:
@@ -100,11 +118,24 @@ def status(request, import_id):
 
 @login_required
 @require_GET
+def errors(request, import_id):
+    """The rows with problems as a sheet to fix and upload again (``errorsheet``)."""
+    job = selectors.job_for(request.user, import_id)
+    path = jobs.rejected_path(job)
+    if path is None:  # no row had a problem, or the job expired: its page says which
+        messages.info(request, _("这个文件没有需要改正的行，或者已超过保留时间。"))
+        return redirect("imports:job", import_id=job.pk)
+    log_access(request=request, action=Action.EXPORT, query=f"import error sheet: {job.pk}")
+    response = HttpResponse(error_sheet(path), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="import-errors-{job.pk}.xlsx"'
+    return response
+
+
+@login_required
+@require_GET
 def template(request):
     if not access.can_create_children(request.user):
         raise PermissionDenied
-    response = HttpResponse(
-        template_xlsx(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
+    response = HttpResponse(template_xlsx(), content_type=XLSX)
     response["Content-Disposition"] = 'attachment; filename="shouhu-import-template.xlsx"'
     return response
