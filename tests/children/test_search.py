@@ -85,7 +85,7 @@ def test_the_bigram_index_serves_a_two_character_search_on_postgresql(committed_
             name_initials="",
         )
         rows.append(child)
-        tokens += [NameToken(child_id=child.id, token=t) for t in names.tokens(name)]
+        tokens += [NameToken(child_id=child.id, token=t, region_code=f.VILLAGE_A) for t in names.tokens(name)]
     Child.objects.bulk_create(rows)
     NameToken.objects.bulk_create(tokens)
     with dbroles.as_owner(), connection.cursor() as cursor:

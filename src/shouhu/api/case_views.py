@@ -131,7 +131,7 @@ class AlertFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def filter_region(self, queryset, name, value):
-        return queryset.filter(region_code__startswith=value)
+        return queryset.filter(region_code__within=value)
 
 
 @extend_schema_view(
@@ -366,7 +366,7 @@ class CaseFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def filter_region(self, queryset, name, value):
-        return queryset.filter(region_code__startswith=value)
+        return queryset.filter(region_code__within=value)
 
 
 @extend_schema_view(

@@ -112,7 +112,7 @@ def investigation_items_visible_to(user):
     code = access.territory_code(user)
     if not code:
         return InvestigationItem.objects.none()
-    return InvestigationItem.objects.filter(region_code__startswith=code)
+    return InvestigationItem.objects.filter(region_code__within=code)
 
 
 def homes_visible_to(user):
@@ -292,7 +292,7 @@ class WorkItemFilter(django_filters.FilterSet):
         return queryset.exclude(status=Status.OPEN, due_at__lt=now)
 
     def filter_region(self, queryset, name, value):
-        return queryset.filter(region_code__startswith=value)
+        return queryset.filter(region_code__within=value)
 
     def filter_due_before(self, queryset, name, value: dt.date):
         return queryset.filter(due_at__lte=end_of_day(value))

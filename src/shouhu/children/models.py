@@ -447,9 +447,12 @@ class NameToken(models.Model):
 
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="name_tokens")
     token = models.CharField(max_length=4)
+    # The child's region, so that a search reads the tokens of the searcher's area only (a single
+    # character is shared by thousands of children of a province).
+    region_code = models.CharField(max_length=12, default="")
 
     class Meta:
-        indexes = [models.Index(fields=["token", "child"], name="name_token_idx")]
+        indexes = [models.Index(fields=["token", "region_code", "child"], name="name_token_idx")]
         constraints = [models.UniqueConstraint(fields=["child", "token"], name="one_token_per_child")]
 
     def __str__(self) -> str:

@@ -225,10 +225,17 @@ def _shown(c: str) -> str:
     return f"“{c}” {code}"
 
 
+# The basic block of CJK unified ideographs, every code point of it assigned: letters of one script,
+# none invisible, a radical or a symbol.
+_PLAIN_HAN = re.compile("[\u4e00-\u9fff]+")
+
+
 def refusal(name: str) -> str | None:
     """Why ``name`` (normalised) cannot be a person's name, in the user's language; None if it can."""
     if not name:
         return _("请填写姓名。")
+    if _PLAIN_HAN.fullmatch(name):  # most names: ideographs of the basic block, nothing to look at
+        return None
     for c in name:
         if _invisible(c):
             return _("姓名中不能含有不可见字符（%(char)s），请删除后重新输入。") % {"char": _shown(c)}

@@ -14,11 +14,12 @@ from .models import Child, ChildCategory, NameToken
 _LATIN = re.compile(r"^[a-zA-Z ]+$")
 
 
-def search_filter(q: str) -> Q:
+def search_filter(q: str, *, within: str | None = None) -> Q:
     """Name (any part, two characters included), pinyin or its initials, or a whole ID number.
 
     ID numbers are encrypted at rest: they are found only whole, through their keyed hash (the
-    ``exact`` lookup of ``crypto.EncryptedCharField``); a part of a number finds nothing."""
+    ``exact`` lookup of ``crypto.EncryptedCharField``); a part of a number finds nothing. ``within``,
+    the searcher's region, limits the name tokens read to that region's."""
     q = names.query(q)
     if not q:
         return Q()
@@ -35,7 +36,10 @@ def search_filter(q: str) -> Q:
     # does not, and then picks nested loops over thousands of rows).
     condition = Q(name__contains=q)
     for token in sorted(wanted):
-        condition &= Q(pk__in=NameToken.objects.filter(token=token).values("child_id"))
+        tokens = NameToken.objects.filter(token=token)
+        if within:
+            tokens = tokens.filter(region_code__within=within)
+        condition &= Q(pk__in=tokens.values("child_id"))
     return condition
 
 
@@ -50,9 +54,13 @@ def children_list(
 ) -> QuerySet[Child]:
     qs = access.children_visible_to(user)
     if q:
-        qs = qs.filter(search_filter(q))
+        # Children reached through a grant may lie outside the territory: only a territory-only
+        # searcher (no grants) reads the territory's tokens alone.
+        code = access.territory_code(user)
+        scope = code if code and not access.granted_child_ids(user).exists() else None
+        qs = qs.filter(search_filter(q, within=region or scope))
     if region:
-        qs = qs.filter(region_code__startswith=region)
+        qs = qs.filter(region_code__within=region)
     if category:
         qs = qs.filter(categories__category_id=category)
     if schooling:

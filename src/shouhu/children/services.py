@@ -143,7 +143,12 @@ def reclassify_all(*, on: dt.date | None = None, batch_size: int = 500) -> dict[
 
 def _index_name(child: Child) -> None:
     NameToken.objects.filter(child=child).delete()
-    NameToken.objects.bulk_create([NameToken(child=child, token=t) for t in sorted(names.tokens(child.name))])
+    NameToken.objects.bulk_create(
+        [
+            NameToken(child=child, token=t, region_code=child.region_code)
+            for t in sorted(names.tokens(child.name))
+        ]
+    )
 
 
 def _not_given(model, data) -> list[str]:
@@ -559,12 +564,16 @@ def children_write(
                 _insert(model, kept, history=changed, rows=False)
         if old_children:
             NameToken.objects.filter(child_id__in=[c.pk for c in old_children]).delete()
-        tokens = [(c.pk, t) for c in (*new_children, *old_children) for t in sorted(names.tokens(c.name))]
+        tokens = [
+            (c.pk, t, c.region_code)
+            for c in (*new_children, *old_children)
+            for t in sorted(names.tokens(c.name))
+        ]
         if connection.vendor == "postgresql":
-            _copy(NameToken._meta.db_table, ["child_id", "token"], tokens)
+            _copy(NameToken._meta.db_table, ["child_id", "token", "region_code"], tokens)
         else:
             NameToken.objects.bulk_create(
-                [NameToken(child_id=c, token=t) for c, t in tokens], batch_size=5000
+                [NameToken(child_id=c, token=t, region_code=r) for c, t, r in tokens], batch_size=5000
             )
         return _reclassify_set(
             actor=actor, created=created, updated=updated, on=on, now=now, batch_size=batch_size

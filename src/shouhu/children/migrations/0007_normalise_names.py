@@ -69,8 +69,14 @@ def normalise_names(apps, schema_editor, out=None) -> dict:
             )
             if model_name == "Child":
                 NameToken.objects.filter(child_id=pk).delete()
+                # Later migrations give tokens their child's region (0009); this one may run after it.
+                where = (
+                    {"region_code": obj.region_code}
+                    if any(f.name == "region_code" for f in NameToken._meta.get_fields())
+                    else {}
+                )
                 NameToken.objects.bulk_create(
-                    [NameToken(child_id=pk, token=t) for t in sorted(names.tokens(new))]
+                    [NameToken(child_id=pk, token=t, **where) for t in sorted(names.tokens(new))]
                 )
         changed += len(updates)
     out.write(f"\n  {changed} names normalised\n")
