@@ -102,7 +102,10 @@ def visibility(request, child: Child) -> tiers.Visibility:
     (services and jobs), nothing for an anonymous request."""
     if request is None:
         return tiers.Visibility(tiers.ALL_TIERS, "internal")
-    return access.tiers_for(request.user, child)
+    grants = getattr(request, "shouhu_grants", None)  # read once per request, whatever the page size
+    if grants is None:
+        grants = request.shouhu_grants = access.grant_reasons(request.user)
+    return access.tiers_for(request.user, child, grants=grants)
 
 
 def drop_unseen(data: dict, seen: tiers.Visibility) -> dict:
