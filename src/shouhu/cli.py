@@ -9,6 +9,11 @@ import sys
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["field-key"]:  # a new key, before any key (or database) is configured
+        from cryptography.fernet import Fernet
+
+        print(Fernet.generate_key().decode("ascii"))
+        return
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shouhu.settings")
     from django.core.management import execute_from_command_line
 

@@ -1,6 +1,7 @@
 """``shouhu bench-data --children N``: a synthetic population for benchmarks, on a scratch database.
 
-Children (with realistic shares of each category), their parents and categories go in with COPY;
+Children (with realistic shares of each category, most with an ID number, encrypted and hashed as the
+registry stores it), their parents, categories and name tokens (for search) go in with COPY;
 about twelve visits a child over the past year, three months of visit work items, alerts with their
 deadlines and a few open cases are generated inside PostgreSQL (``INSERT … SELECT`` over the children
 just loaded), all bypassing the per-row services. Secondary indexes and foreign keys of the big tables
@@ -22,8 +23,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from shouhu.children import names
-from shouhu.children.models import CategoryEvent, Child, ChildCategory, Parent
+from shouhu.children import crypto, idnumber, names
+from shouhu.children.models import CategoryEvent, Child, ChildCategory, NameToken, Parent
 from shouhu.escalation.models import WorkItem
 from shouhu.regions.codes import Level
 from shouhu.regions.models import Region
@@ -44,7 +45,8 @@ SHARES = (
     ("dropout", 0.004),
 )
 EVENT_COLUMNS = ["child_id", "category_id", "gained", "on", "reason", "recorded_at"]
-BIG_TABLES = (Child, Parent, ChildCategory, CategoryEvent, Visit, WorkItem)
+BIG_TABLES = (Child, Parent, ChildCategory, CategoryEvent, NameToken, Visit, WorkItem)
+WITH_ID_NUMBER = 0.9  # the share of generated children with an ID number (encrypted, with its keyed hash)
 
 
 def _text(value) -> str:
@@ -57,8 +59,6 @@ def _text(value) -> str:
 
 # What every generated child and parent share; the other fields vary (``_template``).
 CHILD_CONSTANTS = {
-    "id_number": None,
-    "id_number_hash": None,
     "ethnicity": "汉族",
     "household_registered": True,
     "hukou_type": "rural",
@@ -211,6 +211,8 @@ class Command(BaseCommand):
             {rng.choice(GIVEN) + (rng.choice(GIVEN) if rng.random() < 0.6 else "") for _ in range(400)}
         )
         pinyin: dict[str, tuple[str, str]] = {}
+        tokens_of: dict[str, list[str]] = {}
+        numbers: set[str] = set()
         self.copy_seconds: dict[str, float] = {}
         now = timezone.now()
         n_parents = n_categories = 0
@@ -220,14 +222,17 @@ class Command(BaseCommand):
             cursor.execute("CREATE TEMPORARY TABLE bench_new (id uuid PRIMARY KEY) ON COMMIT DROP")
             raw = cursor.cursor
             for first in range(0, count, batch):
-                kids, parents, held, events, new = (io.StringIO() for _ in range(5))
+                kids, parents, held, events, new, tokens = (io.StringIO() for _ in range(6))
                 for _i in range(first, min(count, first + batch)):
                     pk = uuid.UUID(int=rng.getrandbits(128), version=4)
                     name = rng.choice(SURNAMES) + rng.choice(given)
                     if name not in pinyin:
                         pinyin[name] = (names.pinyin(name), names.initials(name))
+                        tokens_of[name] = sorted(names.tokens(name))
                     village = villages[int(len(villages) * rng.random() ** 1.3)]  # some villages larger
                     birth = today - dt.timedelta(days=rng.randrange(1, 18 * 365 - 2))
+                    gender = "male" if rng.random() < 0.5 else "female"
+                    number = self._id_number(rng, numbers, village, birth, gender)
                     exited = today - dt.timedelta(days=rng.randrange(1, 400)) if rng.random() < 0.03 else None
                     created = now - dt.timedelta(days=rng.randrange(0, 730), seconds=rng.randrange(86400))
                     cats = [code for code, share in SHARES if rng.random() < share]
@@ -237,7 +242,9 @@ class Command(BaseCommand):
                         child_row.format(
                             id=pk,
                             name=name,
-                            gender="male" if rng.random() < 0.5 else "female",
+                            gender=gender,
+                            id_number=crypto.encrypt(number) if number else "\\N",
+                            id_number_hash=crypto.keyed_hash(number) if number else "\\N",
                             birth_date=birth,
                             village=village,
                             region_code=village,
@@ -251,6 +258,7 @@ class Command(BaseCommand):
                         )
                     )
                     new.write(f"{pk}\n")
+                    tokens.writelines(f"{pk}\t{token}\t{village}\n" for token in tokens_of[name])
                     situation, place = ("migrant", "浙江省宁波市") if left_behind else ("at_home", "")
                     for role in ("father", "mother"):
                         parents.write(
@@ -274,6 +282,7 @@ class Command(BaseCommand):
                     (Parent, [f.column for f in parent_fields], parents),
                     (ChildCategory, ["child_id", "category_id", "since", "reason"], held),
                     (CategoryEvent, EVENT_COLUMNS, events),
+                    (NameToken, ["child_id", "token", "region_code"], tokens),
                     ("bench_new", ["id"], new),
                 ):
                     table = model if isinstance(model, str) else model._meta.db_table
@@ -283,6 +292,20 @@ class Command(BaseCommand):
                         copy.write(data.getvalue())
                     self.copy_seconds[table] = self.copy_seconds.get(table, 0.0) + time.perf_counter() - began
         return count, n_parents, n_categories
+
+    @staticmethod
+    def _id_number(rng, taken: set[str], village: str, birth: dt.date, gender: str) -> str | None:
+        """A valid ID number of the village's county, birth date and sex, unique in the run (sequence
+        numbers 100–899, never the demo's 900–999); None for the children registered without one."""
+        if rng.random() >= WITH_ID_NUMBER:
+            return None
+        for _attempt in range(20):
+            seq = 100 + 2 * rng.randrange(400) + (1 if gender == "male" else 0)
+            first17 = f"{village[:6]}{birth:%Y%m%d}{seq:03d}"
+            if first17 not in taken:
+                taken.add(first17)
+                return idnumber.make(first17)
+        return None
 
     def _visits(self, visitor, per_child: int, today: dt.date) -> int:
         """About ``per_child`` visits a child over the past year (a child's number from its id)."""
