@@ -91,7 +91,10 @@ class Alert(Versioned):
                 fields=["child", "rule"], condition=Q(status="open"), name="one_open_alert"
             ),
         ]
-        indexes = [models.Index(fields=["status", "severity"])]
+        indexes = [
+            models.Index(fields=["status", "severity"]),
+            models.Index(fields=["region_code", "status"], name="alert_region_status"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.child} {self.rule}"
@@ -264,6 +267,7 @@ class Case(Versioned):
         ordering = ["-opened_at"]
         # Once means once: a report opens at most one case, whoever clicks and however often.
         constraints = [models.UniqueConstraint(fields=["report"], name="one_case_per_report")]
+        indexes = [models.Index(fields=["region_code", "status"], name="case_region_status")]
 
     def __str__(self) -> str:
         return f"{self.child} {self.get_status_display()}"

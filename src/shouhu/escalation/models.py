@@ -70,9 +70,8 @@ class WorkItem(models.Model):
         indexes = [
             models.Index(fields=["status", "due_at"]),
             models.Index(fields=["responsible", "status", "due_at"]),
-            models.Index(
-                fields=["region_code"], name="workitem_region_prefix", opclasses=["varchar_pattern_ops"]
-            ),
+            # A territory's open work by deadline: equality, then the region range, then the order.
+            models.Index(fields=["status", "region_code", "due_at"], name="workitem_status_region_due"),
             models.Index(fields=["status", "tier", "township_at"]),
         ]
 

@@ -159,9 +159,7 @@ class Referral(Versioned):
         verbose_name_plural = _("转介")
         ordering = ["-referred_at"]
         indexes = [
-            models.Index(
-                fields=["region_code"], name="referral_region_prefix", opclasses=["varchar_pattern_ops"]
-            ),
+            models.Index(fields=["region_code", "status"], name="referral_region_status"),
             models.Index(fields=["provider", "status"]),
         ]
         constraints = [

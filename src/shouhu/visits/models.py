@@ -136,11 +136,8 @@ class Visit(models.Model):
         ordering = ["-visited_on", "-created_at"]
         indexes = [
             models.Index(fields=["child", "visited_on"]),
-            models.Index(
-                fields=["region_code", "visited_on"],
-                name="visit_region_date",
-                opclasses=["varchar_pattern_ops", "date_ops"],
-            ),
+            # Served by a region range (``__within``) in any collation, and in the list's order.
+            models.Index(fields=["region_code", "visited_on"], name="visit_region_on"),
         ]
 
     def __str__(self) -> str:
