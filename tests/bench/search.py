@@ -65,7 +65,7 @@ def fill(n: int) -> None:
             name_initials=names.initials(name),
         )
         batch.append(child)
-        tokens += [NameToken(child_id=child.id, token=t) for t in names.tokens(name)]
+        tokens += [NameToken(child_id=child.id, token=t, region_code=village) for t in names.tokens(name)]
         if len(batch) == 5000:
             Child.objects.bulk_create(batch)
             NameToken.objects.bulk_create(tokens)
