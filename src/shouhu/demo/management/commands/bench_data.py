@@ -212,7 +212,8 @@ class Command(BaseCommand):
         )
         pinyin: dict[str, tuple[str, str]] = {}
         tokens_of: dict[str, list[str]] = {}
-        numbers: set[str] = set()
+        # Keyed hashes of the ID numbers already stored (an earlier run's) and of this run's.
+        numbers = set(Child.objects.exclude(id_number_hash=None).values_list("id_number_hash", flat=True))
         self.copy_seconds: dict[str, float] = {}
         now = timezone.now()
         n_parents = n_categories = 0
@@ -232,7 +233,7 @@ class Command(BaseCommand):
                     village = villages[int(len(villages) * rng.random() ** 1.3)]  # some villages larger
                     birth = today - dt.timedelta(days=rng.randrange(1, 18 * 365 - 2))
                     gender = "male" if rng.random() < 0.5 else "female"
-                    number = self._id_number(rng, numbers, village, birth, gender)
+                    number, number_hash = self._id_number(rng, numbers, village, birth, gender)
                     exited = today - dt.timedelta(days=rng.randrange(1, 400)) if rng.random() < 0.03 else None
                     created = now - dt.timedelta(days=rng.randrange(0, 730), seconds=rng.randrange(86400))
                     cats = [code for code, share in SHARES if rng.random() < share]
@@ -244,7 +245,7 @@ class Command(BaseCommand):
                             name=name,
                             gender=gender,
                             id_number=crypto.encrypt(number) if number else "\\N",
-                            id_number_hash=crypto.keyed_hash(number) if number else "\\N",
+                            id_number_hash=number_hash or "\\N",
                             birth_date=birth,
                             village=village,
                             region_code=village,
@@ -294,18 +295,22 @@ class Command(BaseCommand):
         return count, n_parents, n_categories
 
     @staticmethod
-    def _id_number(rng, taken: set[str], village: str, birth: dt.date, gender: str) -> str | None:
-        """A valid ID number of the village's county, birth date and sex, unique in the run (sequence
-        numbers 100–899, never the demo's 900–999); None for the children registered without one."""
+    def _id_number(
+        rng, taken: set[str], village: str, birth: dt.date, gender: str
+    ) -> tuple[str, str] | tuple[None, None]:
+        """A valid ID number of the village's county, birth date and sex, not yet stored (sequence
+        numbers 100–899, never the demo's 900–999), and its keyed hash; none for the children
+        registered without one."""
         if rng.random() >= WITH_ID_NUMBER:
-            return None
+            return None, None
         for _attempt in range(20):
             seq = 100 + 2 * rng.randrange(400) + (1 if gender == "male" else 0)
-            first17 = f"{village[:6]}{birth:%Y%m%d}{seq:03d}"
-            if first17 not in taken:
-                taken.add(first17)
-                return idnumber.make(first17)
-        return None
+            number = idnumber.make(f"{village[:6]}{birth:%Y%m%d}{seq:03d}")
+            hashed = crypto.keyed_hash(number)
+            if hashed not in taken:
+                taken.add(hashed)
+                return number, hashed
+        return None, None
 
     def _visits(self, visitor, per_child: int, today: dt.date) -> int:
         """About ``per_child`` visits a child over the past year (a child's number from its id)."""
