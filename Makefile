@@ -18,7 +18,7 @@ MO := $(PO:.po=.mo)
 .PHONY: help demo seed-demo messages test lint audit bench
 
 help:
-	@echo "make demo   install, migrate, seed the demo (once) and serve it on http://$(HOST):$(PORT)"
+	@echo "make demo   install, migrate, seed the demo (once) and serve it on http://$(HOST):$(PORT) (PORT=...)"
 	@echo "make test   install the test tools and run the whole test suite"
 	@echo "make lint   ruff and bandit"
 	@echo "make audit  pip-audit: known vulnerabilities in the pinned packages (a report, not a CI gate)"
@@ -48,14 +48,13 @@ $(VENV)/.installed-dev: requirements/dev.txt $(VENV)/.installed-base
 
 messages: $(MO)
 
+# One start of Django: `shouhu demo-ready` migrates if a migration is pending, seeds the demo if it is
+# missing, prints the accounts and (--serve) serves, without runserver's reloader.
 seed-demo: $(VENV)/.installed-base messages
-	$(DEMO_ENV) $(BIN)/shouhu migrate --noinput -v 1
-	$(DEMO_ENV) $(BIN)/shouhu seed-demo --if-missing
-	@$(DEMO_ENV) $(BIN)/shouhu demo-accounts
+	$(DEMO_ENV) $(BIN)/shouhu demo-ready
 
-demo: seed-demo
-	@echo "Serving the demo on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
-	$(DEMO_ENV) $(BIN)/shouhu runserver $(HOST):$(PORT)
+demo: $(VENV)/.installed-base messages
+	$(DEMO_ENV) $(BIN)/shouhu demo-ready --serve $(HOST):$(PORT)
 
 test: $(VENV)/.installed-dev messages
 	$(BIN)/pytest --ignore=tests/bench $(PYTEST_ARGS)
