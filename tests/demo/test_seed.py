@@ -363,3 +363,11 @@ def test_demo_ready_on_a_seeded_demo_only_lists_the_accounts(demo_db):
     text = out.getvalue()
     assert "already seeded" in text and "Applying" not in text
     assert all(username in text for username in demo.USERNAMES)
+
+
+def test_the_reviewers_screenshots_find_their_pages_in_the_demo(demo_db):
+    from tests.e2e import screenshots
+
+    assert {key: find() is not None for key, find in screenshots.FINDERS.items()} == {
+        key: True for key in screenshots.FINDERS
+    }
