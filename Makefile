@@ -79,6 +79,6 @@ bench: $(VENV)/.installed-dev
 
 # Screenshots for reviewers: a scratch demo (SQLite in a temporary directory), each journey's persona
 # signed in with Debian's Chromium, each key page at 390x844 and 1366x768 in zh-hans and en, as PNGs
-# in var/screenshots/. Takes about five minutes (seeding included); not part of `make test`.
+# in var/screenshots/. Took 9 minutes on a busy 2-core machine, seeding included; not part of `make test`.
 screenshots: $(VENV)/.installed-dev messages
 	$(BIN)/python tests/e2e/screenshots.py --out var/screenshots $(SCREENSHOTS_ARGS)
