@@ -10,19 +10,22 @@ PORT ?= 8000
 # The demo runs on SQLite in var/ with Celery inline, a development key and DEBUG off.
 DEMO_ENV := env -u DATABASE_URL -u CELERY_BROKER_URL SHOUHU_INSECURE_DEV_KEY=true DEBUG=false
 PYTEST_ARGS ?=
+# e.g. SCREENSHOTS_ARGS='--keep var/screenshots-demo' to seed once and reuse the demo
+SCREENSHOTS_ARGS ?=
 BENCH_CHILDREN ?= 100000
 # Translation catalogues, compiled by msgfmt (Debian package gettext) when it is there.
 PO := $(wildcard src/shouhu/locale/*/LC_MESSAGES/*.po)
 MO := $(PO:.po=.mo)
 
-.PHONY: help demo seed-demo messages test lint audit bench
+.PHONY: help demo seed-demo messages test lint audit bench screenshots
 
 help:
-	@echo "make demo   install, migrate, seed the demo (once) and serve it on http://$(HOST):$(PORT)"
+	@echo "make demo   install, migrate, seed the demo (once) and serve it on http://$(HOST):$(PORT) (PORT=...)"
 	@echo "make test   install the test tools and run the whole test suite"
 	@echo "make lint   ruff and bandit"
 	@echo "make audit  pip-audit: known vulnerabilities in the pinned packages (a report, not a CI gate)"
 	@echo "make bench  the search benchmark (tests/bench/search.py), not part of make test"
+	@echo "make screenshots  PNGs of the five journeys' pages, phone and desk, zh-hans and en, in var/screenshots"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -48,14 +51,13 @@ $(VENV)/.installed-dev: requirements/dev.txt $(VENV)/.installed-base
 
 messages: $(MO)
 
+# One start of Django: `shouhu demo-ready` migrates if a migration is pending, seeds the demo if it is
+# missing, prints the accounts and (--serve) serves, without runserver's reloader.
 seed-demo: $(VENV)/.installed-base messages
-	$(DEMO_ENV) $(BIN)/shouhu migrate --noinput -v 1
-	$(DEMO_ENV) $(BIN)/shouhu seed-demo --if-missing
-	@$(DEMO_ENV) $(BIN)/shouhu demo-accounts
+	$(DEMO_ENV) $(BIN)/shouhu demo-ready
 
-demo: seed-demo
-	@echo "Serving the demo on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
-	$(DEMO_ENV) $(BIN)/shouhu runserver $(HOST):$(PORT)
+demo: $(VENV)/.installed-base messages
+	$(DEMO_ENV) $(BIN)/shouhu demo-ready --serve $(HOST):$(PORT)
 
 test: $(VENV)/.installed-dev messages
 	$(BIN)/pytest --ignore=tests/bench $(PYTEST_ARGS)
@@ -74,3 +76,9 @@ audit: $(VENV)/.installed-dev
 bench: $(VENV)/.installed-dev
 	rm -rf var/bench
 	SHOUHU_VAR=$(CURDIR)/var/bench $(BIN)/python tests/bench/search.py --children $(BENCH_CHILDREN)
+
+# Screenshots for reviewers: a scratch demo (SQLite in a temporary directory), each journey's persona
+# signed in with Debian's Chromium, each key page at 390x844 and 1366x768 in zh-hans and en, as PNGs
+# in var/screenshots/. Took 9 minutes on a busy 2-core machine, seeding included; not part of `make test`.
+screenshots: $(VENV)/.installed-dev messages
+	$(BIN)/python tests/e2e/screenshots.py --out var/screenshots $(SCREENSHOTS_ARGS)

@@ -1,8 +1,9 @@
 """Shared test set-up: Lixin County's real divisions, and fixed personas.
 
-Personas (GUIDE.md): a director of village A and of village B in Wangshi town, a director of village C
-in Kantuan town, the Wangshi supervisor, a county official, a civil-affairs official, an administrator,
-a mentor with one granted child, and a social worker with none.
+Personas (the ``personas`` fixture, ``tests.factories.Personas``): a director of village A and of
+village B in Wangshi town, a director of village C in Kantuan town, the Wangshi supervisor, a county
+official, a civil-affairs official, an administrator, a mentor with one granted child, and a social
+worker with none.
 
 Every test runs on the tests' clock (``tests/clock.py``): a moment chosen on purpose, never the
 machine's date; a test marked ``@pytest.mark.time_machine(...)`` runs at its own moment.

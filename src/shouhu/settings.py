@@ -374,4 +374,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # django-axes announces itself at every start of Django (each command, each worker): not a message.
+    "loggers": {"axes.apps": {"level": "WARNING"}},
 }

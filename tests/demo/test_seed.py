@@ -329,3 +329,45 @@ def test_the_gaozhai_siblings_are_one_household_with_one_urgent_alert(demo_db):
         child__in=siblings, household__isnull=True, status=AlertStatus.OPEN
     ).exists()
     assert set(ChildRisk.objects.filter(child__in=siblings).values_list("level", flat=True)) == {"urgent"}
+
+
+def test_seeding_says_what_it_did_in_one_line(demo_db):
+    """No text message, WeasyPrint progress or task line: the start, one line of outcome, the warning."""
+    lines = demo_db.strip().splitlines()
+    assert len(lines) == 3, lines
+    assert lines[1].startswith(f"{CHILDREN} demo children seeded in ")
+    assert "DEMO ONLY" in lines[2]
+
+
+def test_quiet_logs_hold_back_information_but_not_warnings(caplog):
+    import logging
+
+    from shouhu.demo.quiet import quiet_logs
+
+    caplog.set_level(logging.INFO)
+    with quiet_logs():
+        logging.getLogger("shouhu.notifications").info("SMS to 13800000000: …")
+        logging.getLogger("weasyprint.progress").info("Step 5 - Creating layout - Page 1")
+        logging.getLogger("kombu.connection").warning("No hostname was supplied.")
+        logging.getLogger("shouhu.notifications").warning("notification delivery not started now")
+    logging.getLogger("shouhu.notifications").info("after")
+    assert [r.getMessage() for r in caplog.records] == ["notification delivery not started now", "after"]
+
+
+def test_demo_ready_on_a_seeded_demo_only_lists_the_accounts(demo_db):
+    from shouhu.demo.management.commands.demo_ready import pending_migrations
+
+    assert pending_migrations() == 0
+    out = io.StringIO()
+    call_command("demo_ready", stdout=out)
+    text = out.getvalue()
+    assert "already seeded" in text and "Applying" not in text
+    assert all(username in text for username in demo.USERNAMES)
+
+
+def test_the_reviewers_screenshots_find_their_pages_in_the_demo(demo_db):
+    from tests.e2e import screenshots
+
+    assert {key: find() is not None for key, find in screenshots.FINDERS.items()} == {
+        key: True for key in screenshots.FINDERS
+    }

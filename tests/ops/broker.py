@@ -23,14 +23,14 @@ def _use(settings, url: str | None) -> None:
     app.conf.task_always_eager = not url
 
 
-def _redis_or_skip():
+def _redis_or_skip(url: str = REDIS_URL, variable: str = "SHOUHU_TEST_REDIS_URL"):
     import redis
 
-    client = redis.Redis.from_url(REDIS_URL, socket_timeout=1, socket_connect_timeout=1)
+    client = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
     try:
         client.ping()
     except redis.RedisError:
-        reason = f"needs Redis at {REDIS_URL} (SHOUHU_TEST_REDIS_URL)"
+        reason = f"needs Redis at {url} ({variable})"
         if os.environ.get("SHOUHU_REQUIRE_ALL", "").lower() in ("1", "true", "yes"):
             pytest.fail(f"SHOUHU_REQUIRE_ALL is set but this test cannot run: {reason}", pytrace=False)
         pytest.skip(reason)

@@ -362,6 +362,17 @@ def account_rows() -> list[dict]:
     return rows
 
 
+def one_line(result: SeedResult) -> str:
+    """The seed's outcome in one line (``summary`` gives the details)."""
+    work = result.fieldwork
+    return (
+        f"{result.children} demo children seeded in {result.seconds:.0f} s: "
+        f"{result.categories.get('left_behind', 0)} left behind, "
+        f"{work['visits']} visits ({work['overdue']} overdue), "
+        f"{work.get('reports', 0)} mandatory reports; `shouhu seed-demo -v 2` prints the details"
+    )
+
+
 def summary(result: SeedResult) -> list[str]:
     from shouhu.children.classify import NATIONAL_CATEGORIES
 

@@ -29,8 +29,8 @@ import re
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from xml.etree import ElementTree as ET  # nosec B405: small workbook parts; the sheet goes to expat
-from xml.parsers import expat  # nosec B406: expat does not expand external entities
+from xml.etree import ElementTree as ET  # small workbook parts; sheets go to expat  # nosec B405
+from xml.parsers import expat  # expands no external entity  # nosec B406
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -152,7 +152,7 @@ def _local(tag: str) -> str:
 
 def _first_sheet(book: zipfile.ZipFile) -> str:
     """The path of the first worksheet that is not a sheet of instructions (说明)."""
-    workbook = ET.fromstring(book.read("xl/workbook.xml"))  # nosec B314: a few KB, no entities expanded
+    workbook = ET.fromstring(book.read("xl/workbook.xml"))  # a few KB, no entity expanded  # nosec B314
     rels = ET.fromstring(book.read("xl/_rels/workbook.xml.rels"))  # nosec B314
     targets = {r.get("Id"): r.get("Target", "") for r in rels}
     for element in workbook.iter():

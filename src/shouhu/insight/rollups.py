@@ -284,7 +284,7 @@ def _insert(layer: int, figure: str, qs: QuerySet) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             # Names quoted by the backend; ``sql`` compiled by the ORM with its values as parameters.
-            f"INSERT INTO {_q(Tally._meta.db_table)} ({COLUMNS}) "  # nosec B608
+            f"INSERT INTO {_q(Tally._meta.db_table)} ({COLUMNS}) "  # nosec
             f"SELECT %s, r_code, %s, r_key, r_day, r_n, r_first FROM ({sql}) AS s",
             [layer, figure, *params],
         )
@@ -343,7 +343,8 @@ def _sums(layer: Layer, groups: Iterable[str] | None, figures: Iterable[str] | N
     sql, params = qs.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {_q(Tally._meta.db_table)} ({COLUMNS}) "  # nosec B608 - as in _insert
+            # As in _insert (bandit: B608).
+            f"INSERT INTO {_q(Tally._meta.db_table)} ({COLUMNS}) "  # nosec
             f"SELECT %s, g, figure, {_q('key')}, {_q('day')}, total, oldest FROM ({sql}) AS s",
             [int(layer), *params],
         )
@@ -371,9 +372,10 @@ def _in_code_order() -> None:
         return
     table = _q(Tally._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(f"CREATE TEMPORARY TABLE rollup_rows ON COMMIT DROP AS SELECT * FROM {table}")  # nosec B608
-        cursor.execute(f"DELETE FROM {table}")  # nosec B608 - the model's table, quoted
-        cursor.execute(f"INSERT INTO {table} SELECT * FROM rollup_rows ORDER BY layer, code, figure")  # nosec B608
+        # ``table`` is the model's table, quoted (bandit: B608).
+        cursor.execute(f"CREATE TEMPORARY TABLE rollup_rows ON COMMIT DROP AS SELECT * FROM {table}")  # nosec
+        cursor.execute(f"DELETE FROM {table}")  # nosec B608
+        cursor.execute(f"INSERT INTO {table} SELECT * FROM rollup_rows ORDER BY layer, code, figure")  # nosec
         cursor.execute("DROP TABLE rollup_rows")
 
 

@@ -117,7 +117,7 @@ def _insert_items_postgresql(investigation: Investigation, children, directors) 
                          FROM {membership.db_table} m WHERE m.child_id = c.cid), '[]'::jsonb),
                '[]'::jsonb, '', false
         FROM ({child_sql}) c LEFT JOIN ({director_sql}) d ON d.rid = c.cvillage
-    """  # table names from _meta, subqueries from Django's compiler, values as params  # nosec B608
+    """  # table names from _meta, subqueries from Django's compiler, values as params (B608)  # nosec
     with connection.cursor() as cursor:
         cursor.execute(sql, [investigation.pk, CheckStatus.PENDING, *child_params, *director_params])
 

@@ -1,7 +1,10 @@
+import contextlib
+
 from django.core.management.base import BaseCommand, CommandError
 
 from shouhu.demo import population
 from shouhu.demo import seed as demo
+from shouhu.demo.quiet import quiet_logs
 
 
 class Command(BaseCommand):
@@ -33,14 +36,18 @@ class Command(BaseCommand):
             return
         if existing and not reset:
             raise CommandError(self.already_there(existing))
-        self.stdout.write(f"Seeding {children} demo children (seed {seed}); this takes a little while ...")
+        # Verbosity 1 (the default): a line before and one after; 2: the progress, the details and the
+        # log lines of what seeding sets off (each text message sent, WeasyPrint's progress).
+        verbose = options.get("verbosity", 1) >= 2
+        self.stdout.write(f"Seeding {children} demo children (seed {seed}); this takes a minute or two ...")
         try:
-            result = demo.seed(
-                children=children,
-                seed=seed,
-                reset=reset,
-                progress=lambda i, n: self.stdout.write(f"  {i} / {n}"),
-            )
+            with contextlib.nullcontext() if verbose else quiet_logs():
+                result = demo.seed(
+                    children=children,
+                    seed=seed,
+                    reset=reset,
+                    progress=(lambda i, n: self.stdout.write(f"  {i} / {n}")) if verbose else None,
+                )
         except demo.DemoExists as exc:
             raise CommandError(self.already_there(exc)) from exc
         except demo.DemoInUse as exc:
@@ -49,7 +56,7 @@ class Command(BaseCommand):
                 "changed. Start from a fresh database instead (delete var/shouhu.sqlite3), or on PostgreSQL "
                 "reset with the owner role (DATABASE_URL set to DATABASE_OWNER_URL)."
             ) from exc
-        for line in demo.summary(result):
+        for line in demo.summary(result) if verbose else [demo.one_line(result)]:
             self.stdout.write(line)
         self.stdout.write(
             self.style.WARNING(
