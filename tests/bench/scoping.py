@@ -74,7 +74,11 @@ def populate(children: int, add: bool) -> None:
 
 def user(username: str, role: str, region: str | None) -> User:
     found = User.objects.filter(username=username).first()
-    return found or User.objects.create_user(username=username, password=None, role=role, region_id=region)
+    if found is None:
+        return User.objects.create_user(username=username, password=None, role=role, region_id=region)
+    found.role, found.region_id = role, region  # the area picked for this population
+    found.save(update_fields=["role", "region"])
+    return found
 
 
 def middle(codes: list[str]) -> str:
