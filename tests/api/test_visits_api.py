@@ -879,7 +879,7 @@ def test_the_session_list_costs_the_same_queries_for_few_or_many(
             attendees=[str(personas.child_a.pk)],
         )
 
-    with django_assert_max_num_queries(5):  # token, count, page, attendees, log
+    with django_assert_max_num_queries(6):  # token, granted children, count, page, attendees, log
         response = client.get(SESSIONS)
 
     assert response.json()["count"] == extra
