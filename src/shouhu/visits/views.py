@@ -65,18 +65,29 @@ def work(request):
         raise Http404
     area = access.get_region_for(user, wanted).code if wanted else selectors.home_area(user)
     oversees = oversees and area is not None
-    mine = selectors.my_work(user=user, now=now)
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in selectors.ITEM_FILTERS else ""
+    only_overdue = request.GET.get("overdue") == "1"
+    mine = selectors.my_work(user=user, now=now, kind=kind, page=request.GET.get("opage"))
     notes, unread = selectors.notifications(user=user)
-    context = {"mine": mine, "notes": notes, "unread": unread, "oversees": oversees, "area": area}
+    context = {
+        "mine": mine,
+        "notes": notes,
+        "unread": unread,
+        "oversees": oversees,
+        "area": area,
+        "kind": kind,
+        "only_overdue": only_overdue,
+        "kinds": selectors.item_filter_choices(),
+    }
     shows_children = not mine.empty
     if oversees:
         show_items = len(area) >= 12 or request.GET.get("show") == "items"
         context["trail"] = selectors.area_trail(user=user, area=area)
         context["show_items"] = show_items
         if show_items:
-            page = Paginator(selectors.open_items_in(user=user, area=area), PAGE_SIZE).get_page(
-                request.GET.get("page")
-            )
+            items = selectors.open_items_in(user=user, area=area, kind=kind, overdue=only_overdue, now=now)
+            page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
             for item in page:
                 item.overdue = item.is_overdue(now)
                 item.days_overdue = selectors.days_overdue(item.due_at, now)
