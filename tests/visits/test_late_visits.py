@@ -61,7 +61,9 @@ def test_a_visit_recorded_today_closes_last_months_overdue_visit(personas):
 
 
 def test_a_visit_before_the_period_does_not_close_it(personas):
-    services.visit_record(actor=personas.dir_a, child=personas.child_a, data={"visited_on": dt.date(2026, 9, 20)})
+    services.visit_record(
+        actor=personas.dir_a, child=personas.child_a, data={"visited_on": dt.date(2026, 9, 20)}
+    )
 
     item = october_item(personas.child_a)
 
@@ -88,7 +90,9 @@ def test_the_dashboard_counts_the_late_visit_as_late_not_on_time(personas):
     services.visit_record(actor=personas.dir_a, child=personas.child_a, data={"visited_on": TODAY})
 
     after = insight.dashboard(user=personas.county, region=county, start=OCTOBER, end=dt.date(2026, 10, 31))
-    live = insight.dashboard_live(user=personas.county, region=county, start=OCTOBER, end=dt.date(2026, 10, 31))
+    live = insight.dashboard_live(
+        user=personas.county, region=county, start=OCTOBER, end=dt.date(2026, 10, 31)
+    )
     for board in (after, live):
         assert board.visits["late"] == before.visits["late"] + 1
         assert board.visits["on_time"] == before.visits["on_time"]
@@ -98,8 +102,12 @@ def test_the_dashboard_counts_the_late_visit_as_late_not_on_time(personas):
 def test_the_rule_says_a_late_visit_satisfies_the_requirement(personas):
     policy = services.policy_for(personas.child_a.region_code)
     (october, *_rest) = rules.requirements({"left_behind"}, policy=policy, on=OCTOBER)
-    late = Visit(child=personas.child_a, visitor=personas.dir_a, visited_on=TODAY, kind="home", outcome="done")
-    early = Visit(child=personas.child_a, visitor=personas.dir_a, visited_on=dt.date(2026, 9, 30), kind="home")
+    late = Visit(
+        child=personas.child_a, visitor=personas.dir_a, visited_on=TODAY, kind="home", outcome="done"
+    )
+    early = Visit(
+        child=personas.child_a, visitor=personas.dir_a, visited_on=dt.date(2026, 9, 30), kind="home"
+    )
 
     assert rules.satisfies(late, october, policy=policy)
     assert not rules.satisfies(early, october, policy=policy)
