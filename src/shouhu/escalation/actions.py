@@ -58,6 +58,16 @@ def _url(name: str, anchor: str = "", **kwargs) -> str | None:
     return f"{url}#{anchor}" if anchor else url
 
 
+def _alert_of(item):
+    from django.core.exceptions import ObjectDoesNotExist
+
+    try:
+        alert = item.alert
+    except (ObjectDoesNotExist, ValueError):
+        return None
+    return alert.pk if alert is not None else None
+
+
 def item_action(item) -> Action:
     """The action of a work item (``escalation.WorkItem``), by its kind."""
     kind, key = item.kind or "", item.key or ""
@@ -80,8 +90,11 @@ def item_action(item) -> Action:
             _url("crosschecks:differences"), _("核实差异"), _("核实每条差异并更正档案或说明原因即完成。")
         )
     if family == "alert":
+        # The alert's own item is keyed by its child; the alert is found by the item (select_related
+        # ``alert`` on a list to read it with the item).
+        alert_id = _alert_of(item)
         return Action(
-            _url("cases:alert", alert_id=_part(key, 1)),
+            _url("cases:alert", alert_id=alert_id) if alert_id else None,
             _("处置预警"),
             _("入户走访确认儿童安全、有人照料，或由督导员说明原因后解除预警即完成。"),
         )

@@ -133,7 +133,8 @@ def my_work(*, user, now: dt.datetime | None = None, kind: str = "", page=None) 
     week_end = end_of_day(week_of(today)[1])
     month_start = timezone.make_aware(dt.datetime.combine(today.replace(day=1), dt.time.min))
     mine = filter_items(
-        access.work_items_visible_to(user).filter(responsible_id=user.pk).select_related("child"), kind=kind
+        access.work_items_visible_to(user).filter(responsible_id=user.pk).select_related("child", "alert"),
+        kind=kind,
     )
     open_items = mine.filter(status=Status.OPEN).order_by("due_at", "pk")
     overdue_page = Paginator(open_items.filter(due_at__lt=now), OVERDUE_PAGE).get_page(page)
@@ -215,7 +216,7 @@ def open_items_in(*, user, area: str, kind: str = "", overdue: bool = False, now
     return filter_items(
         access.work_items_visible_to(user)
         .filter(status=Status.OPEN, region_code__startswith=area)
-        .select_related("child", "responsible")
+        .select_related("child", "responsible", "alert")
         .order_by("due_at", "pk"),
         kind=kind,
         overdue=overdue,
