@@ -406,13 +406,17 @@ def case_list(request):
     status = request.GET.get("status", "open")
     if status not in ("", "open", *CaseStatus.values):
         status = "open"
-    page = Paginator(selectors.cases_list(user=user, status=status), PAGE_SIZE).get_page(
+    wanted = request.GET.get("region", "")
+    place = access.get_region_for(user, wanted) if wanted else None
+    region = place.code if place else ""
+    page = Paginator(selectors.cases_list(user=user, status=status, region=region), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     if page.object_list:
         log_access(request=request, action=Action.LIST)
     statuses = [("open", _("进行中")), *CaseStatus.choices, ("", _("全部"))]
-    return render(request, "cases/cases.html", {"page": page, "status": status, "statuses": statuses})
+    context = {"page": page, "status": status, "statuses": statuses, "place": place}
+    return render(request, "cases/cases.html", context)
 
 
 LIFECYCLE = [

@@ -85,12 +85,25 @@ def item_filter_choices() -> list[tuple[str, str]]:
     return [("", gettext_lazy("全部事项"))] + [(k, label) for k, (label, _q) in ITEM_FILTERS.items()]
 
 
-def filter_items(qs: QuerySet[WorkItem], *, kind: str = "", overdue: bool = False, now=None) -> QuerySet:
-    """Narrow a list of items to a kind (``ITEM_FILTERS``; an unknown one is ignored) and to the overdue."""
+def filter_items(
+    qs: QuerySet[WorkItem],
+    *,
+    kind: str = "",
+    overdue: bool = False,
+    due_from: dt.date | None = None,
+    due_to: dt.date | None = None,
+    now=None,
+) -> QuerySet:
+    """Narrow a list of items to a kind (``ITEM_FILTERS``; an unknown one is ignored), to the overdue,
+    and to those due between two days (local, inclusive): what a dashboard figure counts."""
     if kind in ITEM_FILTERS:
         qs = qs.filter(ITEM_FILTERS[kind][1])
     if overdue:
         qs = qs.filter(status=Status.OPEN, due_at__lt=now or timezone.now())
+    if due_from:
+        qs = qs.filter(due_at__gte=timezone.make_aware(dt.datetime.combine(due_from, dt.time.min)))
+    if due_to:
+        qs = qs.filter(due_at__lte=timezone.make_aware(dt.datetime.combine(due_to, dt.time.max)))
     return qs
 
 
@@ -211,8 +224,10 @@ def overdue_by_area(*, user, area: str, now: dt.datetime | None = None) -> list[
     ]
 
 
-def open_items_in(*, user, area: str, kind: str = "", overdue: bool = False, now=None) -> QuerySet[WorkItem]:
-    """Open items of an area, the most overdue first; ``kind`` and ``overdue`` narrow them."""
+def open_items_in(
+    *, user, area: str, kind: str = "", overdue: bool = False, due_from=None, due_to=None, now=None
+) -> QuerySet[WorkItem]:
+    """Open items of an area, the most overdue first; ``filter_items`` narrows them."""
     return filter_items(
         access.work_items_visible_to(user)
         .filter(status=Status.OPEN, region_code__startswith=area)
@@ -220,6 +235,8 @@ def open_items_in(*, user, area: str, kind: str = "", overdue: bool = False, now
         .order_by("due_at", "pk"),
         kind=kind,
         overdue=overdue,
+        due_from=due_from,
+        due_to=due_to,
         now=now,
     )
 

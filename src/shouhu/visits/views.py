@@ -4,6 +4,7 @@ the services of ``visits`` and ``escalation``, and logs every opening of childre
 
 from __future__ import annotations
 
+import datetime as dt
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -47,6 +48,14 @@ def _url(name: str, query: dict | None = None, **kwargs) -> str:
     return f"{url}?{urlencode(query)}" if query else url
 
 
+def _date(value):
+    """A day from a query string (YYYY-MM-DD); anything else is no filter."""
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
 # --- my work ---------------------------------------------------------------------------------------
 
 
@@ -86,7 +95,11 @@ def work(request):
         context["trail"] = selectors.area_trail(user=user, area=area)
         context["show_items"] = show_items
         if show_items:
-            items = selectors.open_items_in(user=user, area=area, kind=kind, overdue=only_overdue, now=now)
+            window = {k: _date(request.GET.get(k)) for k in ("due_from", "due_to")}
+            context["window"] = {k: v for k, v in window.items() if v}
+            items = selectors.open_items_in(
+                user=user, area=area, kind=kind, overdue=only_overdue, now=now, **window
+            )
             page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
             for item in page:
                 item.overdue = item.is_overdue(now)
