@@ -129,3 +129,24 @@ def test_the_work_list_filters_by_kind(personas, client):
     kinds = {i.kind for i in mine.overdue + mine.this_week + mine.later}
     assert kinds and all(k.startswith("alert") for k in kinds)
     assert WorkItem.objects.filter(responsible=personas.dir_a, status=Status.OPEN, kind__startswith="visit.")
+
+
+def test_all_notifications_are_paged_and_filtered_by_unread(personas, client, monkeypatch):
+    from shouhu.visits import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 1)
+    alone(personas)
+    notes = Notification.objects.filter(user=personas.supervisor, channel="in_app")
+    assert notes.count() >= 2
+    first = notes.order_by("-created_at", "pk").first()
+    Notification.objects.filter(pk=first.pk).update(read_at=first.created_at)
+    client.force_login(personas.supervisor)
+    url = reverse("visits:notifications")
+
+    everything = client.get(url).context["page"]
+    unread = client.get(url, {"unread": "1"}).context["page"]
+
+    assert everything.paginator.count == notes.count() and everything.paginator.num_pages == notes.count()
+    assert unread.paginator.count == notes.count() - 1
+    html = client.get(url, {"page": 2}).content.decode()
+    assert 'rel="prev"' in html and "/alerts/" in html

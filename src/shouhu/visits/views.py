@@ -154,6 +154,24 @@ def item_reassign(request, item_id):
 
 
 @login_required
+@require_GET
+def notification_list(request):
+    """All my notifications, newest first, a page at a time (``unread=1``: the unread only); each
+    leads to the work it is about."""
+    unread_only = request.GET.get("unread") == "1"
+    notes = escalation.notifications_for(user=request.user, unread_only=unread_only).order_by(
+        "-created_at", "pk"
+    )
+    page = Paginator(notes, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "unread_only": unread_only,
+        "unread": escalation.notifications_for(user=request.user, unread_only=True).count(),
+    }
+    return render(request, "visits/notifications.html", context)
+
+
+@login_required
 @require_POST
 def notifications_read(request):
     """Mark one notification (``notification``) or all of them read."""
