@@ -134,8 +134,13 @@ def test_the_work_list_filters_by_kind(personas, client):
 def test_all_notifications_are_paged_and_filtered_by_unread(personas, client, monkeypatch):
     from shouhu.visits import views
 
+    from shouhu.escalation import services as escalation
+    from tests.visits.web.conftest import late_item
+
     monkeypatch.setattr(views, "PAGE_SIZE", 1)
     alone(personas)
+    late_item(personas.child_a, personas.dir_a, days=10)  # past the township's time: she hears of it
+    escalation.escalate()
     notes = Notification.objects.filter(user=personas.supervisor, channel="in_app")
     assert notes.count() >= 2
     first = notes.order_by("-created_at", "pk").first()
