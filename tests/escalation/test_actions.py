@@ -132,9 +132,8 @@ def test_the_work_list_filters_by_kind(personas, client):
 
 
 def test_all_notifications_are_paged_and_filtered_by_unread(personas, client, monkeypatch):
-    from shouhu.visits import views
-
     from shouhu.escalation import services as escalation
+    from shouhu.visits import views
     from tests.visits.web.conftest import late_item
 
     monkeypatch.setattr(views, "PAGE_SIZE", 1)
