@@ -20,6 +20,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
+from shouhu.escalation import actions
 from shouhu.escalation.models import Notification, WorkItem
 from shouhu.visits.models import (
     ActivitySession,
@@ -274,6 +275,15 @@ VISIT_OWN_KEYS = {*VisitSerializer.Meta.fields, "idempotency_key", "child", "vis
 # --- work items and notifications -----------------------------------------------------------------
 
 
+class ActionSerializer(serializers.Serializer):
+    """Where the work is done and what clears it (``escalation.actions``): ``url`` is the page of the
+    web application (a path), null when there is none."""
+
+    url = serializers.CharField(allow_null=True, label=_("办理页面"))
+    label = serializers.CharField(label=_("操作"))
+    clears = serializers.CharField(label=_("如何办结"))
+
+
 class WorkItemSerializer(serializers.ModelSerializer):
     """A piece of work with a deadline: a due visit, a children's home's missing session, an alert."""
 
@@ -287,6 +297,7 @@ class WorkItemSerializer(serializers.ModelSerializer):
     responsible_name = serializers.SerializerMethodField(label=_("责任人姓名"))
     overdue = serializers.SerializerMethodField(label=_("已逾期"))
     days_overdue = serializers.SerializerMethodField(label=_("逾期天数"))
+    action = serializers.SerializerMethodField(label=_("办理"))
 
     class Meta:
         model = WorkItem
@@ -311,8 +322,13 @@ class WorkItemSerializer(serializers.ModelSerializer):
             "days_overdue",
             "done_at",
             "note",
+            "action",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(ActionSerializer)
+    def get_action(self, item: WorkItem) -> dict:
+        return actions.item_action(item).as_dict()
 
     def _now(self):
         return self.context.setdefault("now", timezone.now())
@@ -349,11 +365,16 @@ class NotificationSerializer(serializers.ModelSerializer):
     item = serializers.UUIDField(source="item_id", read_only=True, allow_null=True, label=_("督办事项"))
     child = serializers.UUIDField(source="item.child_id", read_only=True, allow_null=True, label=_("儿童"))
     read = serializers.SerializerMethodField(label=_("已读"))
+    action = serializers.SerializerMethodField(label=_("办理"))
 
     class Meta:
         model = Notification
-        fields = ["id", "message", "tier", "item", "child", "created_at", "read_at", "read"]
+        fields = ["id", "message", "tier", "item", "child", "created_at", "read_at", "read", "action"]
         read_only_fields = fields
+
+    @extend_schema_field(ActionSerializer)
+    def get_action(self, note: Notification) -> dict:
+        return actions.notice_action(note).as_dict()
 
     def get_read(self, note: Notification) -> bool:
         return note.read_at is not None

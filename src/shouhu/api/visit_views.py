@@ -316,7 +316,7 @@ class WorkItemViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         return (
             access.work_items_visible_to(self.request.user)
-            .select_related("child", "responsible")
+            .select_related("child", "responsible", "alert")
             .order_by("due_at", "pk")
         )
 

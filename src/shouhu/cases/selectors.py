@@ -11,7 +11,20 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Case as Choose
-from django.db.models import IntegerField, Q, QuerySet, Value, When
+from django.db.models import (
+    Count,
+    F,
+    IntegerField,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    UUIDField,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from shouhu.accounts import access
@@ -70,6 +83,48 @@ def open_alerts(*, user, severity: str = "", region: str = "") -> QuerySet[Alert
 
 def open_urgent_count(user) -> int:
     return access.alerts_visible_to(user).filter(status=AlertStatus.OPEN, severity=rules.URGENT).count()
+
+
+def open_alert_count(user) -> int:
+    """How many alerts the alert list shows with no filter: the menu's badge is this number."""
+    return open_alerts(user=user).count()
+
+
+def _home():
+    """The home an alert belongs to: its household, else its child's current household, else the
+    child alone (one group per home on the alert list)."""
+    from shouhu.children.models import HouseholdMember
+
+    current = HouseholdMember.objects.filter(child_id=OuterRef("child_id"), left_on__isnull=True).values(
+        "household_id"
+    )[:1]
+    return Coalesce(F("household_id"), Subquery(current), F("child_id"), output_field=UUIDField())
+
+
+def open_alert_groups(*, user, severity: str = "", region: str = "") -> QuerySet:
+    """The homes with open alerts (``home``, ``n`` alerts, the worst severity, the oldest), the most
+    pressing first: what the alert list pages through."""
+    return (
+        open_alerts(user=user, severity=severity, region=region)
+        .select_related(None)
+        .annotate(home=_home())
+        .order_by()
+        .values("home")
+        .annotate(n=Count("pk"), worst=Min("rank"), oldest=Min("opened_at"))
+        .order_by("worst", "oldest", "home")
+    )
+
+
+def alerts_of_groups(*, user, groups, severity: str = "", region: str = "") -> list[list[Alert]]:
+    """The open alerts of the given homes (rows of ``open_alert_groups``), one list per home, in the
+    order of ``groups``: one query."""
+    homes = [g["home"] for g in groups]
+    by_home: dict[Any, list[Alert]] = {home: [] for home in homes}
+    for alert in (
+        open_alerts(user=user, severity=severity, region=region).annotate(home=_home()).filter(home__in=homes)
+    ):
+        by_home[alert.home].append(alert)
+    return [by_home[home] for home in homes]
 
 
 def get_alert_for(user, alert_id) -> Alert:

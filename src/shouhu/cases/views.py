@@ -22,6 +22,7 @@ from shouhu import versioning
 from shouhu.accounts import access
 from shouhu.audit.models import Action
 from shouhu.audit.services import log_access
+from shouhu.escalation import actions
 from shouhu.escalation.delivery import delivery_for
 from shouhu.web.versions import REFUSED, posted_version, refusal
 
@@ -54,19 +55,32 @@ PAGE_SIZE = 50
 @login_required
 @require_GET
 def alert_list(request):
-    """Open alerts of my jurisdiction: the most severe and the oldest first."""
+    """Open alerts of my jurisdiction, one group per home (household or child) with its count: the
+    most severe and the oldest first, a page of homes at a time."""
     user = request.user
     form = AlertFilterForm(request.GET, user=user)
     form.is_valid()  # an invalid filter is shown as an error and left out
     wanted = {k: form.cleaned_data.get(k) or "" for k in ("severity", "region")}
-    page = Paginator(selectors.open_alerts(user=user, **wanted), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.open_alert_groups(user=user, **wanted), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     now = timezone.now()
-    for alert in page:
-        alert.kind = rules.KINDS.get(alert.rule)
-        alert.late = bool(alert.work_item and alert.work_item.is_overdue(now))
+    groups = []
+    for alerts in selectors.alerts_of_groups(user=user, groups=page.object_list, **wanted):
+        for alert in alerts:
+            alert.kind = rules.KINDS.get(alert.rule)
+            alert.late = bool(alert.work_item and alert.work_item.is_overdue(now))
+            alert.action = actions.alert_action(alert, self_closing=alert.severity in rules.SELF_CLOSING)
+        groups.append(actions.Group(key=alerts[0].home, rows=alerts) if alerts else None)
     if page.object_list:
         log_access(request=request, action=Action.LIST)
-    context = {"form": form, "page": page, "filtered": any(wanted.values())}
+    context = {
+        "form": form,
+        "page": page,
+        "groups": [g for g in groups if g],
+        "total": selectors.open_alerts(user=user, **wanted).count(),
+        "filtered": any(wanted.values()),
+    }
     return render(request, "cases/alerts.html", context)
 
 
@@ -392,13 +406,17 @@ def case_list(request):
     status = request.GET.get("status", "open")
     if status not in ("", "open", *CaseStatus.values):
         status = "open"
-    page = Paginator(selectors.cases_list(user=user, status=status), PAGE_SIZE).get_page(
+    wanted = request.GET.get("region", "")
+    place = access.get_region_for(user, wanted) if wanted else None
+    region = place.code if place else ""
+    page = Paginator(selectors.cases_list(user=user, status=status, region=region), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     if page.object_list:
         log_access(request=request, action=Action.LIST)
     statuses = [("open", _("进行中")), *CaseStatus.choices, ("", _("全部"))]
-    return render(request, "cases/cases.html", {"page": page, "status": status, "statuses": statuses})
+    context = {"page": page, "status": status, "statuses": statuses, "place": place}
+    return render(request, "cases/cases.html", context)
 
 
 LIFECYCLE = [

@@ -270,7 +270,7 @@ def deliver(*, now: dt.datetime | None = None) -> dict[str, int]:
 
 
 def notifications_for(*, user, unread_only: bool = False):
-    qs = Notification.objects.filter(user=user, channel=Channel.IN_APP).select_related("item")
+    qs = Notification.objects.filter(user=user, channel=Channel.IN_APP).select_related("item__alert")
     return qs.filter(read_at__isnull=True) if unread_only else qs
 
 

@@ -15,7 +15,9 @@ Choices made here:
   with no adult at home, drop-outs. "Key children in difficulty" for the county centre's yearly
   visit: orphans and de-facto unsupported children (scattered: not in an institution).
 * A child with no adult at home needs a home visit within ``urgent_hours`` of being flagged.
-* What satisfies a requirement: a completed visit (not a failed attempt) in its period; a phone call
+* What satisfies a requirement: a completed visit (not a failed attempt) in its period, or made after
+  it while the item is still open — the late visit an overdue item asks for closes it, done after its
+  deadline and so counted late in the figures (``done_at`` > ``due_at``); a phone call
   only when the county allows it; the county centre's visit must be made by county staff; the
   urgent visit must be a completed home visit after the flag.
 """
@@ -102,9 +104,9 @@ def satisfies(
     if requirement.kind == URGENT:
         at = visit.created_at
         return visit.kind == VisitKind.HOME and (flagged_alone_at is None or at >= flagged_alone_at)
-    start, end = requirement.period_start, timezone.localdate(requirement.due_at)
-    if not (start <= visit.visited_on <= end):
-        return False
+    start = requirement.period_start
+    if visit.visited_on < start:
+        return False  # before the period: an earlier period's visit; after its end: late, but it counts
     if visit.kind == VisitKind.PHONE and not policy.phone_counts:
         return False
     if requirement.kind == COUNTY:

@@ -9,15 +9,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, Max, Min, OuterRef, QuerySet
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet
 from django.db.models.functions import Substr
 from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from shouhu.accounts import access
 from shouhu.accounts.models import Role, User
 from shouhu.escalation import services as escalation
+from shouhu.escalation.actions import group_by_home
 from shouhu.escalation.models import Notification, Status, WorkItem
 from shouhu.regions.codes import Level
 from shouhu.regions.models import Region
@@ -63,36 +65,100 @@ def days_overdue(due_at: dt.datetime, now: dt.datetime | None = None) -> int:
     return max((timezone.localdate(now) - timezone.localdate(due_at)).days, 1)
 
 
+# The filters of the work lists: which kinds of item each choice shows.
+ITEM_FILTERS = {
+    "visit": (gettext_lazy("走访"), Q(kind__startswith="visit.")),
+    "alert": (gettext_lazy("预警处置"), Q(kind__startswith="alert")),
+    "case": (gettext_lazy("报告和个案"), Q(kind__startswith="report.") | Q(kind__startswith="case_task")),
+    "other": (
+        gettext_lazy("其他"),
+        ~Q(kind__startswith="visit.")
+        & ~Q(kind__startswith="alert")
+        & ~Q(kind__startswith="report.")
+        & ~Q(kind__startswith="case_task"),
+    ),
+}
+OVERDUE_PAGE = 30
+
+
+def item_filter_choices() -> list[tuple[str, str]]:
+    return [("", gettext_lazy("全部事项"))] + [(k, label) for k, (label, _q) in ITEM_FILTERS.items()]
+
+
+def filter_items(
+    qs: QuerySet[WorkItem],
+    *,
+    kind: str = "",
+    overdue: bool = False,
+    due_from: dt.date | None = None,
+    due_to: dt.date | None = None,
+    now=None,
+) -> QuerySet:
+    """Narrow a list of items to a kind (``ITEM_FILTERS``; an unknown one is ignored), to the overdue,
+    and to those due between two days (local, inclusive): what a dashboard figure counts."""
+    if kind in ITEM_FILTERS:
+        qs = qs.filter(ITEM_FILTERS[kind][1])
+    if overdue:
+        qs = qs.filter(status=Status.OPEN, due_at__lt=now or timezone.now())
+    if due_from:
+        qs = qs.filter(due_at__gte=timezone.make_aware(dt.datetime.combine(due_from, dt.time.min)))
+    if due_to:
+        qs = qs.filter(due_at__lte=timezone.make_aware(dt.datetime.combine(due_to, dt.time.max)))
+    return qs
+
+
 @dataclass
 class MyWork:
-    """The work a person answers for, as a child director reads it on her phone."""
+    """The work a person answers for, as a child director reads it on her phone: each list also
+    grouped by home and child (``*_groups``), the overdue ones a page at a time."""
 
     overdue: list[WorkItem] = field(default_factory=list)
     this_week: list[WorkItem] = field(default_factory=list)
     later: list[WorkItem] = field(default_factory=list)
     later_count: int = 0
     done: list[WorkItem] = field(default_factory=list)
+    overdue_page: Any = None
+    overdue_count: int = 0
 
     @property
     def empty(self) -> bool:
         return not (self.overdue or self.this_week or self.later or self.done)
 
+    @property
+    def overdue_groups(self):
+        return group_by_home(self.overdue)
 
-def my_work(*, user, now: dt.datetime | None = None) -> MyWork:
-    """Open items due this week (Monday–Sunday) and later, overdue ones (with days overdue), and those
-    done this month — of which the user is the responsible person."""
+    @property
+    def this_week_groups(self):
+        return group_by_home(self.this_week)
+
+    @property
+    def later_groups(self):
+        return group_by_home(self.later)
+
+
+def my_work(*, user, now: dt.datetime | None = None, kind: str = "", page=None) -> MyWork:
+    """Open items due this week (Monday–Sunday) and later, overdue ones (with days overdue, a page of
+    ``OVERDUE_PAGE`` at a time), and those done this month — of which the user is the responsible
+    person; ``kind`` narrows them (``ITEM_FILTERS``)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     week_end = end_of_day(week_of(today)[1])
     month_start = timezone.make_aware(dt.datetime.combine(today.replace(day=1), dt.time.min))
-    mine = access.work_items_visible_to(user).filter(responsible_id=user.pk).select_related("child")
+    mine = filter_items(
+        access.work_items_visible_to(user).filter(responsible_id=user.pk).select_related("child", "alert"),
+        kind=kind,
+    )
     open_items = mine.filter(status=Status.OPEN).order_by("due_at", "pk")
-    overdue = list(open_items.filter(due_at__lt=now)[:LIST_LIMIT])
+    overdue_page = Paginator(open_items.filter(due_at__lt=now), OVERDUE_PAGE).get_page(page)
+    overdue = list(overdue_page.object_list)
     for item in overdue:
         item.days_overdue = days_overdue(item.due_at, now)
     later = open_items.filter(due_at__gt=week_end)
     return MyWork(
         overdue=overdue,
+        overdue_page=overdue_page,
+        overdue_count=overdue_page.paginator.count,
         this_week=list(open_items.filter(due_at__gte=now, due_at__lte=week_end)[:LIST_LIMIT]),
         later=list(later[:LIST_LIMIT]),
         later_count=later.count(),
@@ -158,13 +224,20 @@ def overdue_by_area(*, user, area: str, now: dt.datetime | None = None) -> list[
     ]
 
 
-def open_items_in(*, user, area: str) -> QuerySet[WorkItem]:
-    """Open items of an area, the most overdue first."""
-    return (
+def open_items_in(
+    *, user, area: str, kind: str = "", overdue: bool = False, due_from=None, due_to=None, now=None
+) -> QuerySet[WorkItem]:
+    """Open items of an area, the most overdue first; ``filter_items`` narrows them."""
+    return filter_items(
         access.work_items_visible_to(user)
         .filter(status=Status.OPEN, region_code__startswith=area)
-        .select_related("child", "responsible")
-        .order_by("due_at", "pk")
+        .select_related("child", "responsible", "alert")
+        .order_by("due_at", "pk"),
+        kind=kind,
+        overdue=overdue,
+        due_from=due_from,
+        due_to=due_to,
+        now=now,
     )
 
 

@@ -7,6 +7,7 @@ app_name = "visits"
 urlpatterns = [
     path("work/", views.work, name="work"),
     path("work/items/<uuid:item_id>/reassign/", views.item_reassign, name="item_reassign"),
+    path("work/notifications/", views.notification_list, name="notifications"),
     path("work/notifications/read/", views.notifications_read, name="notifications_read"),
     path("children/<uuid:pk>/visits/new/", views.visit_new, name="visit_new"),
     path("visits/policy/", views.policy, name="policy"),

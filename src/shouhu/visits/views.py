@@ -4,6 +4,7 @@ the services of ``visits`` and ``escalation``, and logs every opening of childre
 
 from __future__ import annotations
 
+import datetime as dt
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -47,6 +48,14 @@ def _url(name: str, query: dict | None = None, **kwargs) -> str:
     return f"{url}?{urlencode(query)}" if query else url
 
 
+def _date(value):
+    """A day from a query string (YYYY-MM-DD); anything else is no filter."""
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
 # --- my work ---------------------------------------------------------------------------------------
 
 
@@ -65,18 +74,33 @@ def work(request):
         raise Http404
     area = access.get_region_for(user, wanted).code if wanted else selectors.home_area(user)
     oversees = oversees and area is not None
-    mine = selectors.my_work(user=user, now=now)
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in selectors.ITEM_FILTERS else ""
+    only_overdue = request.GET.get("overdue") == "1"
+    mine = selectors.my_work(user=user, now=now, kind=kind, page=request.GET.get("opage"))
     notes, unread = selectors.notifications(user=user)
-    context = {"mine": mine, "notes": notes, "unread": unread, "oversees": oversees, "area": area}
+    context = {
+        "mine": mine,
+        "notes": notes,
+        "unread": unread,
+        "oversees": oversees,
+        "area": area,
+        "kind": kind,
+        "only_overdue": only_overdue,
+        "kinds": selectors.item_filter_choices(),
+    }
     shows_children = not mine.empty
     if oversees:
         show_items = len(area) >= 12 or request.GET.get("show") == "items"
         context["trail"] = selectors.area_trail(user=user, area=area)
         context["show_items"] = show_items
         if show_items:
-            page = Paginator(selectors.open_items_in(user=user, area=area), PAGE_SIZE).get_page(
-                request.GET.get("page")
+            window = {k: _date(request.GET.get(k)) for k in ("due_from", "due_to")}
+            context["window"] = {k: v for k, v in window.items() if v}
+            items = selectors.open_items_in(
+                user=user, area=area, kind=kind, overdue=only_overdue, now=now, **window
             )
+            page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
             for item in page:
                 item.overdue = item.is_overdue(now)
                 item.days_overdue = selectors.days_overdue(item.due_at, now)
@@ -127,6 +151,24 @@ def item_reassign(request, item_id):
         else reverse("visits:work")
     )
     return _back(request, fallback)
+
+
+@login_required
+@require_GET
+def notification_list(request):
+    """All my notifications, newest first, a page at a time (``unread=1``: the unread only); each
+    leads to the work it is about."""
+    unread_only = request.GET.get("unread") == "1"
+    notes = escalation.notifications_for(user=request.user, unread_only=unread_only).order_by(
+        "-created_at", "pk"
+    )
+    page = Paginator(notes, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "unread_only": unread_only,
+        "unread": escalation.notifications_for(user=request.user, unread_only=True).count(),
+    }
+    return render(request, "visits/notifications.html", context)
 
 
 @login_required

@@ -17,6 +17,11 @@ from .conftest import record_alone
 ALERTS = reverse("cases:alerts")
 
 
+def listed(response) -> list:
+    """The alerts the list shows, home by home."""
+    return [alert for group in response.context["groups"] for alert in group.rows]
+
+
 def alert_url(alert) -> str:
     return reverse("cases:alert", kwargs={"alert_id": alert.pk})
 
@@ -28,9 +33,11 @@ def test_a_child_recorded_alone_shows_on_the_supervisors_alerts_with_its_deadlin
 
     assert response.status_code == 200
     html = response.content.decode()
-    row = html[html.index(f'id="alert-{alert.pk}"') :]
+    at = html.index(f'id="alert-{alert.pk}"')
+    home = html[html.rindex('<li class="alert-group', 0, at) : at]
+    assert "高小明" in home  # the child heads the group of the home's alerts
+    row = html[at:]
     row = row[: row.index("</li>")]
-    assert "高小明" in row
     assert "16周岁以下儿童独居或无人照料" in row
     assert "情形：独自居住" in row
     due = timezone.localtime(alert.work_item.due_at).strftime("%Y-%m-%d %H:%M")
@@ -54,7 +61,7 @@ def test_the_most_severe_come_first_then_the_oldest(personas, signed_in):
     Alert.objects.filter(pk=older.pk).update(opened_at=timezone.now() - dt.timedelta(hours=5))
     newer = record_alone(personas.dir_a, personas.child_a)
 
-    page = signed_in(personas.supervisor).get(ALERTS).context["page"]
+    page = listed(signed_in(personas.supervisor).get(ALERTS))
 
     assert [(a.child.name, a.rule) for a in page] == [
         ("高小明", "alone_under_16"),
@@ -70,7 +77,7 @@ def test_the_severity_filter_narrows_the_list(personas, signed_in):
     )
     record_alone(personas.dir_b, personas.child_b)
 
-    page = signed_in(personas.supervisor).get(ALERTS, {"severity": "medium"}).context["page"]
+    page = listed(signed_in(personas.supervisor).get(ALERTS, {"severity": "medium"}))
 
     assert [a.rule for a in page] == ["out_of_school"]
 
@@ -186,6 +193,66 @@ def test_the_county_filters_by_township(personas, signed_in):
     record_alone(personas.dir_b, personas.child_b)
     record_alone(personas.dir_c, personas.child_c)
 
-    page = signed_in(personas.county).get(ALERTS, {"region": f.OTHER_TOWNSHIP}).context["page"]
+    page = listed(signed_in(personas.county).get(ALERTS, {"region": f.OTHER_TOWNSHIP}))
 
     assert [a.child.name for a in page] == ["程建国"]
+
+
+def test_the_menu_badge_equals_the_number_the_list_shows(personas, signed_in):
+    child_services.child_update(
+        actor=personas.dir_a, child=personas.child_a, fields={"schooling": "dropped_out"}
+    )
+    record_alone(personas.dir_a, personas.child_a)
+    record_alone(personas.dir_b, personas.child_b)
+    client = signed_in(personas.supervisor)
+
+    response = client.get(ALERTS)
+
+    shown = len(listed(response))
+    assert shown == response.context["total"] == 3
+    html = response.content.decode()
+    menu = html[html.index(f'href="{ALERTS}"') :]
+    assert menu[: menu.index("</a>")].endswith(
+        f'预警 <span class="count" title="未解除的预警">{shown}</span>'
+    )
+
+
+def test_a_childs_alerts_are_one_group_with_their_count(personas, signed_in):
+    child_services.child_update(
+        actor=personas.dir_a, child=personas.child_a, fields={"schooling": "dropped_out"}
+    )
+    record_alone(personas.dir_a, personas.child_a)
+    record_alone(personas.dir_b, personas.child_b)
+
+    response = signed_in(personas.supervisor).get(ALERTS)
+
+    groups = response.context["groups"]
+    assert [(g.children[0].name, g.count) for g in groups] == [("梦巧", 2), ("高小明", 1)] or [
+        (g.children[0].name, g.count) for g in groups
+    ] == [("高小明", 1), ("梦巧", 2)]
+    assert "2 条预警" in response.content.decode()
+    assert response.context["page"].paginator.count == 2  # homes, paged
+
+
+def test_each_alert_says_what_clears_it(personas, signed_in):
+    alert = record_alone(personas.dir_b, personas.child_b)
+
+    html = signed_in(personas.supervisor).get(ALERTS).content.decode()
+
+    row = html[html.index(f'id="alert-{alert.pk}"') :]
+    row = row[: row.index("</li>")]
+    assert "入户走访见到儿童并确认安全、有人照料即解除" in row
+    assert f'href="{alert_url(alert)}" role="button"' in row
+
+
+def test_the_alert_list_pages_by_home(personas, signed_in, monkeypatch):
+    from shouhu.cases import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 1)
+    record_alone(personas.dir_a, personas.child_a)
+    record_alone(personas.dir_b, personas.child_b)
+    client = signed_in(personas.supervisor)
+
+    first, second = listed(client.get(ALERTS)), listed(client.get(ALERTS, {"page": 2}))
+
+    assert len(first) == len(second) == 1 and first[0].pk != second[0].pk

@@ -38,6 +38,12 @@ def open_urgent_alerts(user) -> int:
 
 
 @register.filter
+def open_alerts_badge(user) -> int:
+    """The menu's 预警 badge: the number the alert list shows (``selectors.open_alert_count``)."""
+    return selectors.open_alert_count(user) if user.is_authenticated else 0
+
+
+@register.filter
 def may_configure_rules(user) -> bool:
     return user.is_authenticated and selectors.configurable_county(user) is not None
 

@@ -40,3 +40,14 @@ def child_visits(context, child):
         "visits": selectors.child_visits(child=child) if access.sees_sensitive_fields(user, child) else [],
         "can_record": access.can_record_visit(user, child),
     }
+
+
+@register.filter
+def action(obj):
+    """Where a work item or a notification leads and what clears it (``escalation.actions``)."""
+    from shouhu.escalation import actions
+    from shouhu.escalation.models import Notification
+
+    if isinstance(obj, Notification):
+        return actions.notice_action(obj)
+    return actions.item_action(obj)

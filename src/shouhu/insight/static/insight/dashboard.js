@@ -43,4 +43,26 @@
     });
     window.addEventListener("resize", function () { chart.resize(); });
   }
+
+  // The last eight quarters: a line per key figure; a point opens that quarter's dashboard (the table
+  // beneath links the same quarters, for keyboards and screen readers).
+  var trend = document.getElementById("chart-trend");
+  if (trend && data.trend && data.trend.labels.length) {
+    var lines = echarts.init(trend);
+    lines.setOption({
+      grid: { left: 40, right: 16, top: 40, bottom: 24 },
+      tooltip: { trigger: "axis" },
+      legend: { top: 0 },
+      xAxis: { type: "category", data: data.trend.labels },
+      yAxis: { type: "value", minInterval: 1 },
+      series: data.trend.series.map(function (s) {
+        return { name: s[0], type: "line", data: s[1], symbolSize: 8 };
+      }),
+    });
+    lines.on("click", function (params) {
+      var url = data.trend.urls[params.dataIndex];
+      if (url) window.location.href = url;
+    });
+    window.addEventListener("resize", function () { lines.resize(); });
+  }
 })();
