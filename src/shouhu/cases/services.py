@@ -28,6 +28,7 @@ from shouhu.children.classify import severely_disabled
 from shouhu.children.models import Child
 from shouhu.children.validators import age_on
 from shouhu.escalation import services as escalation
+from shouhu.escalation import texts
 from shouhu.escalation.models import Status, WorkItem
 from shouhu.regions.signals import places_touched
 
@@ -340,7 +341,7 @@ def _evaluate(children, *, on: dt.date, actor, bounds: tuple | None = None) -> d
         def settle(current, fired, row, kind, setting, home=None, covered=()):
             pk = row["pk"]
             if fired and current is None:
-                to_open.append((row, kind, setting, fired, home, [m.child_id for m in covered]))
+                to_open.append((row, kind, setting, fired, home, list(covered)))
                 opened[pk].append(kind.code)
                 touched.update([pk, *(m.child_id for m in covered)])
             elif fired and current is not None:
@@ -350,7 +351,7 @@ def _evaluate(children, *, on: dt.date, actor, bounds: tuple | None = None) -> d
                     if home and current.work_item_id and current.member_ids != ids:
                         # The work names the children it now covers (a child's alert become the home's).
                         WorkItem.objects.filter(pk=current.work_item_id).update(
-                            title=f"{kind.name}：{fired.get('儿童', row['name'])}"[:200]
+                            **texts.fields("alert", rule=kind.code, name=_named(covered, row))
                         )
                     current.facts, current.household_id = fired, home or current.household_id
                     current.member_ids = ids if home else current.member_ids
@@ -413,6 +414,13 @@ def _evaluate(children, *, on: dt.date, actor, bounds: tuple | None = None) -> d
     return {"children": evaluated, "opened": opened, "closed": closed}
 
 
+def _named(covered, row) -> list | str:
+    """Who a household's work names: its children as ``[[name, age], …]``, eldest first (``texts``)."""
+    if not covered:
+        return row["name"]
+    return [[m.name, m.facts.age] for m in sorted(covered, key=lambda m: -m.facts.age)]
+
+
 def _open_alerts(to_open, *, actor) -> None:
     """Open the alerts of a page in sets: their work items and response tasks, the cases the rules
     open, and one escalation for those the township must hear of at once."""
@@ -434,7 +442,8 @@ def _open_alerts(to_open, *, actor) -> None:
     items, alerts, at_once, case_alerts = [], [], [], []
     for row, kind, setting, fired, home, covered in to_open:
         # A household alert is one piece of work for the home, named by its children.
-        who = fired.get("儿童", row["name"]) if home else row["name"]
+        who = _named(covered, row) if home else row["name"]
+        covered = [m.child_id for m in covered]
         due = now + dt.timedelta(hours=setting.deadline_hours)
         urgent = setting.severity == rules.URGENT
         if urgent:
@@ -445,7 +454,7 @@ def _open_alerts(to_open, *, actor) -> None:
             id=uuid.uuid4(),
             key=f"alert:{row['pk']}:{kind.code}:{now.isoformat()}",
             kind=f"{ALERT_KIND}.{kind.code}",
-            title=f"{kind.name}：{who}"[:200],
+            **texts.fields("alert", rule=kind.code, name=who),
             child_id=row["pk"],
             region_code=row["region_code"],
             responsible_id=directors.get(row["village_id"]),
@@ -479,7 +488,7 @@ def _open_alerts(to_open, *, actor) -> None:
                 WorkItem(
                     key=_task_key(alert, task.mark),
                     kind=f"{TASK_KIND}.{task.mark}",
-                    title=f"{task.label}：{who}"[:200],
+                    **texts.fields("alert.task", task=f"{kind.code}.{task.mark}", name=who),
                     child_id=row["pk"],
                     region_code=row["region_code"],
                     responsible_id=item.responsible_id,
@@ -869,7 +878,7 @@ def case_task_add(*, actor, case: Case, title: str, due_on: dt.date, responsible
         item = WorkItem.objects.create(
             key=f"case-task:{case.pk}:{uuid.uuid4()}",
             kind=CASE_TASK_KIND,
-            title=f"{title.strip()[:150]}：{case.child.name}",
+            **texts.fields("case.task", what=title.strip()[:150], name=case.child.name),
             child=case.child,
             region_code=case.region_code,
             responsible=responsible,

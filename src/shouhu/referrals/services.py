@@ -19,6 +19,7 @@ from shouhu.accounts import access
 from shouhu.accounts.models import Grant, GrantReason, User
 from shouhu.cases.models import Case, CaseEvent, CaseStatus
 from shouhu.escalation import services as escalation
+from shouhu.escalation import texts
 from shouhu.escalation.models import Tier, WorkItem
 
 from .models import OPEN_STATUSES, Provider, Referral, ReferralStatus, ServiceRecord, ServiceType
@@ -172,11 +173,7 @@ def referral_create(
             referral.work_item = WorkItem.objects.create(
                 key=f"referral:{referral.pk}",
                 kind=RESPOND_KIND,
-                title=_stored(
-                    lambda: (
-                        _("转介待回复：%(org)s · %(service)s") % {"org": provider, "service": service.label}
-                    )
-                )[:200],
+                **texts.fields("referral.respond", org=str(provider), service=service.code),
                 region_code=child.region_code,
                 responsible=staff[0] if staff else None,
                 due_at=referral.due_at,
