@@ -138,7 +138,15 @@ class HarmType(models.Model):
         ordering = ["order"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name in the active language: the shipped situations (``harms``) are translated, a
+        county's own addition is shown as the county wrote it."""
+        from django.utils.translation import gettext
+
+        return gettext(self.name) if self.name else self.name
 
 
 class ReportStatus(models.TextChoices):

@@ -172,7 +172,6 @@ def facts_for(children, *, on: dt.date, bounds: tuple | None = None) -> dict[Any
         near = {"child_id__gte": bounds[0], "child_id__lte": bounds[1]}
     else:
         near = {"child_id__in": list(wanted)}
-    role_label = {k: str(v) for k, v in Parent._meta.get_field("role").flatchoices}
     parents = defaultdict(list)
     for p in (
         Parent.objects.filter(**near)
@@ -191,7 +190,7 @@ def facts_for(children, *, on: dt.date, bounds: tuple | None = None) -> dict[Any
         lost = p["situation"] == "out_of_contact" and p["police_report_date"]
         parents[p["child_id"]].append(
             rules.ParentState(
-                role=role_label.get(p["role"], p["role"]),
+                role=p["role"],  # a code: the facts are stored, and put into words when shown
                 situation=p["situation"],
                 since=p["police_report_date"] if lost else p["situation_since"],
                 severe_disability=severely_disabled(p["disability_grade"], p["disability_type"]),

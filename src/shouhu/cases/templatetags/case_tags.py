@@ -127,6 +127,14 @@ def fact_value(value) -> str:
 
 
 @register.filter
+def fact_pairs(facts) -> list[tuple[str, str]]:
+    """An alert's facts as (label, value) pairs in the active language (``cases.facts``)."""
+    from .. import facts as fact_words
+
+    return fact_words.in_words(facts)
+
+
+@register.filter
 def event_text(text: str) -> str:
     """A timeline entry's text; a case opened without a note records its source, shown in words."""
     from ..models import CaseSource
