@@ -24,7 +24,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop, pgettext
 
 from shouhu.children import classify
 from shouhu.children.options import Assistance
@@ -62,7 +62,7 @@ def _category_names(codes) -> str:
     from shouhu.children.reasons import _Named
 
     names = {c: _Named(n, e) for c, n, e in classify.NATIONAL_CATEGORIES}
-    return _("、").join(str(names.get(c, c)) for c in codes) or _("无")
+    return pgettext("list separator", "、").join(str(names.get(c, c)) for c in codes) or _("无")
 
 
 def _words(says: str, params: dict[str, Any]) -> str:
@@ -79,7 +79,7 @@ def _words(says: str, params: dict[str, Any]) -> str:
         if key in values:
             values[key] = _category_names(values[key])
     if "labels" in values:
-        values["labels"] = _("、").join(
+        values["labels"] = pgettext("list separator", "、").join(
             str(Assistance(a).label) if a in Assistance.values else a for a in values["labels"]
         )
     return _(SAYS[says]) % values

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext, gettext_noop, pgettext
 
 from shouhu.children.options import LivingArrangement, ParentRole, ParentSituation, Schooling
 
@@ -92,7 +92,7 @@ def _children(text: str) -> str:
         parts.append(
             gettext("%(name)s（%(age)s周岁）") % {"name": aged["what"], "age": aged["age"]} if aged else part
         )
-    return gettext("、").join(parts)
+    return pgettext("list separator", "、").join(parts)
 
 
 def _one(text: str) -> str:

@@ -703,7 +703,7 @@ def _refresh_risks(child_ids) -> None:
         for child_id in {uuid.UUID(m) for m in members} | {pk} if members else {pk}:
             if child_id in levels:
                 levels[child_id].append(LEVEL_OF[severity])
-                reasons[child_id].append(str(rules.KINDS[rule].name) if rule in rules.KINDS else rule)
+                reasons[child_id].append(rule)  # codes, put into words when shown (``reason_words``)
     for pk, risk_level, status in (
         Case.objects.filter(child_id__in=ids)
         .exclude(status=CaseStatus.CLOSED)
@@ -711,7 +711,7 @@ def _refresh_risks(child_ids) -> None:
         .values_list("child_id", "risk_level", "status")
     ):
         levels[pk].append(LEVEL_OF.get(risk_level, RiskLevel.WATCH))
-        reasons[pk].append(_("个案：%s") % CaseStatus(status).label)
+        reasons[pk].append(f"case:{status}")
     ChildRisk.objects.bulk_create(
         [ChildRisk(child_id=pk, level=min(levels[pk], key=ORDER.index), reasons=reasons[pk]) for pk in ids],
         update_conflicts=True,

@@ -15,7 +15,7 @@ from functools import cache
 
 from django.conf import settings
 from django.utils import translation
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext, gettext_noop, pgettext
 
 from .options import Assistance, ExitReason, GuardianshipConcern, Health, LivingArrangement, ParentSituation
 
@@ -70,7 +70,7 @@ def _word(text: str) -> str | None:
 
 def _list(text: str) -> str | None:
     words = [_word(part) for part in text.split("、")]
-    return None if any(w is None for w in words) else gettext("、").join(words)  # type: ignore[arg-type]
+    return None if any(w is None for w in words) else pgettext("list separator", "、").join(words)  # type: ignore[arg-type]
 
 
 def _parent(text: str) -> str | None:

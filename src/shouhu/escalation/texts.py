@@ -17,7 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import timezone, translation
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext, gettext_noop, pgettext
 
 TEXTS: dict[str, str] = {
     # Visits (visits.services, visits.homes)
@@ -121,7 +121,7 @@ def _names(value: Any) -> str:
     """A child's name, or the children of a home as ``[[name, age], …]``, eldest first."""
     if not isinstance(value, list):
         return str(value)
-    return gettext("、").join(
+    return pgettext("list separator", "、").join(
         gettext("%(name)s（%(age)s周岁）") % {"name": name, "age": age} for name, age in value
     )
 

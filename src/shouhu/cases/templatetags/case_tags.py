@@ -127,6 +127,23 @@ def fact_value(value) -> str:
 
 
 @register.filter
+def risk_reasons(reasons) -> list[str]:
+    """Why a child has its risk level, in words: the rules of its open alerts, its open cases
+    (stored as ``rule`` codes and ``case:<status>``; older rows as words)."""
+    from django.utils.translation import gettext
+
+    words = []
+    for reason in reasons or ():
+        if reason in rules.KINDS:
+            words.append(str(rules.KINDS[reason].name))
+        elif reason.startswith("case:") and reason[5:] in CaseStatus.values:
+            words.append(gettext("个案：%s") % CaseStatus(reason[5:]).label)
+        else:
+            words.append(reason)
+    return words
+
+
+@register.filter
 def fact_pairs(facts) -> list[tuple[str, str]]:
     """An alert's facts as (label, value) pairs in the active language (``cases.facts``)."""
     from .. import facts as fact_words
