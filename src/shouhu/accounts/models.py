@@ -83,6 +83,13 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.full_name or self.username
 
+    def get_full_name(self) -> str:
+        """The person's name as people know it (``full_name``), not the login name."""
+        return self.full_name or super().get_full_name()
+
+    def get_short_name(self) -> str:
+        return self.full_name or super().get_short_name()
+
     def _get_session_auth_hash(self, secret=None):
         if not self.session_secret:
             return super()._get_session_auth_hash(secret=secret)
