@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from shouhu.cases.models import CaseEvent
 from shouhu.children.names import is_han
 from shouhu.escalation.models import Notification, WorkItem
 from tests.test_permission_matrix import (  # ``world``: the matrix's fixture
@@ -44,6 +45,7 @@ GENERATED = {
     ("children", "category", "name"),
     ("assistance", "assistancetype", "name"),
     ("referrals", "servicetype", "name"),
+    ("cases", "caseevent", "text"),
 }
 # Words a page may show in Chinese on purpose: the language menu names Chinese in Chinese.
 ALLOWED = ("简体中文",)
@@ -101,6 +103,9 @@ def data_strings() -> list[str]:
     for value in WorkItem.objects.filter(code="").values_list("title", flat=True):
         add(value)
     for value in Notification.objects.filter(code="").values_list("message", flat=True):
+        add(value)
+    # A timeline entry without a code is a person's note (a step's text, a case's outcome): data.
+    for value in CaseEvent.objects.filter(code="").values_list("text", flat=True):
         add(value)
     return sorted(found, key=len, reverse=True)
 

@@ -890,14 +890,21 @@ def case_task_add(*, actor, case: Case, title: str, due_on: dt.date, responsible
             case=case,
             by=actor,
             status=case.status,
-            text=_("新增任务：%(title)s（责任人：%(who)s，期限：%(due)s）")
-            % {
-                "title": title.strip(),
-                "who": responsible.get_full_name() or responsible.username,
-                "due": due_on,
-            },
+            **_event(
+                "case.task_added",
+                what=title.strip(),
+                who=responsible.get_full_name() or responsible.username,
+                due=due_on.isoformat(),
+            ),
         )
     return item
+
+
+def _event(code: str, **params) -> dict:
+    """A timeline entry's columns for the system's words: ``text`` in the registry's language, and
+    the code and parameters that put it into the reader's."""
+    words = texts.stored(code, **params)
+    return {"text": words["text"], "code": code, "params": params}
 
 
 def case_task_done(*, actor, case: Case, item: WorkItem, note: str = "") -> WorkItem:
@@ -915,7 +922,11 @@ def case_task_done(*, actor, case: Case, item: WorkItem, note: str = "") -> Work
             case=case,
             by=actor,
             status=case.status,
-            text=_("完成任务：%s") % item.title + (f"（{note.strip()}）" if note.strip() else ""),
+            **_event(
+                "case.task_done_note" if note.strip() else "case.task_done",
+                title={"code": item.code, "params": item.params, "text": item.title},
+                **({"note": note.strip()} if note.strip() else {}),
+            ),
         )
     item.refresh_from_db()
     return item

@@ -42,6 +42,17 @@ TEXTS: dict[str, str] = {
         "季度报告被退回，请修改后重新报送：%(place)s %(year)s年第%(quarter)s季度"
     ),
     "emergency.review": gettext_noop("紧急调阅复核：%(who)s 调阅了 %(child)s 的档案"),
+    # A case's timeline (cases.services, referrals.services)
+    "case.task_added": gettext_noop("新增任务：%(what)s（责任人：%(who)s，期限：%(due)s）"),
+    "case.task_done": gettext_noop("完成任务：%(title)s"),
+    "case.task_done_note": gettext_noop("完成任务：%(title)s（%(note)s）"),
+    "referral.sent": gettext_noop("转介至%(org)s：%(service)s。%(need)s"),
+    "referral.accepted": gettext_noop("%(org)s 已接收转介。"),
+    "referral.declined": gettext_noop("%(org)s 拒绝了转介：%(reason)s"),
+    "referral.closed": gettext_noop(
+        "转介结案报告（%(org)s，%(service)s，服务 %(count)s 次共 %(hours)s 小时）：%(report)s"
+    ),
+    "referral.revoked": gettext_noop("已撤回转介（%(org)s）：%(reason)s"),
     # Notices (escalation.services, escalation.delivery, escalation.digest, accounts.emergency)
     "notice.due": gettext_noop("【督办·%(level)s】%(title)s，截止 %(due)s"),
     "notice.overdue": gettext_noop("【逾期督办·%(level)s】%(title)s，截止 %(due)s"),

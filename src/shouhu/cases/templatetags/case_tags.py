@@ -152,10 +152,12 @@ def fact_pairs(facts) -> list[tuple[str, str]]:
 
 
 @register.filter
-def event_text(text: str) -> str:
-    """A timeline entry's text; a case opened without a note records its source, shown in words."""
+def event_text(event) -> str:
+    """A timeline entry's text in the reader's language (an entry, or its stored text): the system's
+    words translated, a person's note as typed; a case opened without a note records its source."""
     from ..models import CaseSource
 
+    text = getattr(event, "words", event)
     return str(CaseSource(text).label) if text in CaseSource.values else text
 
 
