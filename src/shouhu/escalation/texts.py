@@ -42,6 +42,17 @@ TEXTS: dict[str, str] = {
         "季度报告被退回，请修改后重新报送：%(place)s %(year)s年第%(quarter)s季度"
     ),
     "emergency.review": gettext_noop("紧急调阅复核：%(who)s 调阅了 %(child)s 的档案"),
+    # Lists compared with the registry (crosschecks.services)
+    "crosscheck.category_not_held": gettext_noop(
+        "留守类别待核实：%(name)s（学校名单为非留守，名册认定为农村留守儿童）"
+    ),
+    "crosscheck.category_held": gettext_noop(
+        "留守类别待核实：%(name)s（学校名单为%(left_behind)s，名册未认定为农村留守儿童）"
+    ),
+    "crosscheck.unregistered": gettext_noop("名单中有、名册未登记：%(name)s（%(school)s %(where)s）"),
+    "crosscheck.dropout": gettext_noop("疑似辍学：%(name)s（名册在%(school)s %(grade)s，学校名单中没有）"),
+    "crosscheck.difficulty": gettext_noop("%(assistance)s家庭儿童待认定困境儿童：%(name)s"),
+    "crosscheck.unregistered_family": gettext_noop("%(assistance)s家庭儿童未登记：%(name)s（%(village)s）"),
     # A case's timeline (cases.services, referrals.services)
     "case.task_added": gettext_noop("新增任务：%(what)s（责任人：%(who)s，期限：%(due)s）"),
     "case.task_done": gettext_noop("完成任务：%(title)s"),
@@ -120,6 +131,18 @@ def _channel(code: str) -> str:
     return str(Channel(code).label) if code in Channel.values else code
 
 
+def _left_behind(code: str) -> str:
+    from shouhu.crosschecks.lists import LEFT_BEHIND_LABELS
+
+    return str(LEFT_BEHIND_LABELS.get(code, code))
+
+
+def _assistance(code: str) -> str:
+    from shouhu.crosschecks.lists import ASSISTANCE_LABELS
+
+    return str(ASSISTANCE_LABELS.get(code, code))
+
+
 def _moment(value: str) -> str:
     """A time stored as ISO 8601, shown in the local time zone to the minute."""
     try:
@@ -148,6 +171,8 @@ WORDS: dict[str, Callable[[Any], str]] = {
     "request": _request,
     "level": _level,
     "channel": _channel,
+    "left_behind": _left_behind,
+    "assistance": _assistance,
     "due_at": _moment,
     "until": _moment,
 }
