@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0008_version_database_default'),
+        ("cases", "0008_version_database_default"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='caseevent',
-            name='code',
-            field=models.CharField(blank=True, db_default='', default='', max_length=40),
+            model_name="caseevent",
+            name="code",
+            field=models.CharField(blank=True, db_default="", default="", max_length=40),
         ),
         migrations.AddField(
-            model_name='caseevent',
-            name='params',
+            model_name="caseevent",
+            name="params",
             field=models.JSONField(blank=True, default=dict, null=True),
         ),
     ]
