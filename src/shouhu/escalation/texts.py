@@ -186,18 +186,18 @@ def render(code: str | None, params: dict | None, fallback: str = "") -> str:
     if template is None:
         return fallback
     values: dict[str, Any] = {}
-    for key, value in (params or {}).items():
-        if key in WORDS and value not in (None, ""):
-            values[key] = WORDS[key](value)
-        elif key in NESTED and isinstance(value, dict):
-            values[key] = render(value.get("code"), value.get("params"), value.get("text", ""))
-        else:
-            values[key] = value
-    if "due_at" in values:
-        values.setdefault("due", values["due_at"])
     try:
+        for key, value in (params or {}).items():
+            if key in WORDS and value not in (None, ""):
+                values[key] = WORDS[key](value)
+            elif key in NESTED and isinstance(value, dict):
+                values[key] = render(value.get("code"), value.get("params"), value.get("text", ""))
+            else:
+                values[key] = value
+        if "due_at" in values:
+            values.setdefault("due", values["due_at"])
         return gettext(template) % values
-    except (KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError, AttributeError):
         return fallback
 
 
