@@ -60,7 +60,7 @@ def test_searches_by_my_own_staff_are_shown(signed_in, personas):
     signed_in(personas.dir_a).get(reverse("children:list"), {"q": "梦巧"})
     found = rows(signed_in(personas.county), action=Action.SEARCH)
     assert [r.username for r in found] == ["dir_a"]
-    assert "q=梦巧" in signed_in(personas.county).get(LOG).content.decode()
+    assert "搜索：梦巧" in signed_in(personas.county).get(LOG).content.decode()  # the query in words
 
 
 def test_the_log_is_filtered_by_user_name(signed_in, personas):

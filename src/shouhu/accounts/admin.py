@@ -17,7 +17,7 @@ def sign_out_everywhere(modeladmin, request, queryset):
 class UserAdmin(BaseUserAdmin):
     fieldsets = (
         *BaseUserAdmin.fieldsets,
-        (_("职责"), {"fields": ("full_name", "role", "region", "organisation", "phone")}),
+        (_("职责"), {"fields": ("full_name", "role", "region", "organisation", "phone", "language")}),
     )
     list_display = ["username", "full_name", "role", "region", "is_active"]
     list_filter = ["role", "is_active"]

@@ -91,22 +91,19 @@ def _notify(*, actor, child, grant: Grant, now: dt.datetime) -> None:
     """A review item for the child's township, and an in-app notice to its supervisors and the
     county staff at once."""
     from shouhu.escalation import services as escalation
+    from shouhu.escalation import texts
     from shouhu.escalation.models import Channel, Delivery, Notification, Tier, WorkItem
 
-    with translation.override(settings.LANGUAGE_CODE):  # stored text: the registry's language
-        who = actor.full_name or actor.username
-        title = _("紧急调阅复核：%(who)s 调阅了 %(child)s 的档案") % {"who": who, "child": child.name}
-        message = _("【紧急调阅】%(who)s 调阅了 %(child)s 的档案，原因：%(reason)s；有效至 %(until)s。") % {
-            "who": who,
-            "child": child.name,
-            "reason": grant.note,
-            "until": timezone.localtime(grant.ends_at).strftime("%Y-%m-%d %H:%M"),
-        }
+    who = actor.full_name or actor.username
+    words = texts.fields("emergency.review", who=who, child=child.name)
+    told = texts.stored(
+        "notice.emergency", who=who, child=child.name, reason=grant.note, until=grant.ends_at.isoformat()
+    )
     due = now + dt.timedelta(days=REVIEW_DAYS)
     item = WorkItem.objects.create(
         key=f"break_glass:{grant.pk}",
         kind=REVIEW_KIND,
-        title=title[:200],
+        **words,
         child=child,
         region_code=child.region_code,
         due_at=due,
@@ -121,7 +118,9 @@ def _notify(*, actor, child, grant: Grant, now: dt.datetime) -> None:
             item=item,
             tier=tier,
             channel=Channel.IN_APP,
-            message=message[:500],
+            message=told["text"][:500],
+            code=told["code"],
+            params=told["params"],
             status=Delivery.SENT,
             sent_at=timezone.now(),
         )

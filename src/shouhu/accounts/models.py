@@ -73,6 +73,10 @@ class User(AbstractUser):
         Organisation, verbose_name=_("所属机构"), null=True, blank=True, on_delete=models.SET_NULL
     )
     phone = models.CharField(_("手机号"), max_length=30, blank=True)
+    # The language of the text messages and e-mail the person is sent; blank: the registry's.
+    language = models.CharField(
+        _("通知语言"), max_length=10, blank=True, default="", db_default="", choices=settings.LANGUAGES
+    )
     # Mixed into the session hash: changing it (sign out everywhere, deactivation) ends every session.
     session_secret = models.CharField(max_length=64, blank=True, default="", editable=False)
 
@@ -82,6 +86,13 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.full_name or self.username
+
+    def get_full_name(self) -> str:
+        """The person's name as people know it (``full_name``), not the login name."""
+        return self.full_name or super().get_full_name()
+
+    def get_short_name(self) -> str:
+        return self.full_name or super().get_short_name()
 
     def _get_session_auth_hash(self, secret=None):
         if not self.session_secret:

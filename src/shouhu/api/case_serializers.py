@@ -241,6 +241,8 @@ class CaseEventSerializer(serializers.ModelSerializer):
     by_name = serializers.SerializerMethodField()
     status = serializers.CharField(read_only=True)
     status_name = serializers.CharField(source="get_status_display", read_only=True, label=_("状态"))
+    # The system's words in the language the client asks for; a person's note as typed.
+    text = serializers.CharField(source="words", read_only=True)
 
     class Meta:
         model = CaseEvent
@@ -256,6 +258,7 @@ class CaseTaskSerializer(serializers.ModelSerializer):
     tiers (``tier``: 0 village, 1 township, 2 county, 3 civil-affairs bureau)."""
 
     responsible = serializers.UUIDField(source="responsible_id", read_only=True, allow_null=True)
+    title = serializers.CharField(source="text", read_only=True, label=_("事项"))
 
     class Meta:
         model = WorkItem

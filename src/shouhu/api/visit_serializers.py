@@ -295,6 +295,8 @@ class WorkItemSerializer(serializers.ModelSerializer):
         source="responsible_id", read_only=True, allow_null=True, label=_("责任人")
     )
     responsible_name = serializers.SerializerMethodField(label=_("责任人姓名"))
+    # In the language the client asks for (Accept-Language), the registry's by default.
+    title = serializers.CharField(source="text", read_only=True, label=_("事项"))
     overdue = serializers.SerializerMethodField(label=_("已逾期"))
     days_overdue = serializers.SerializerMethodField(label=_("逾期天数"))
     action = serializers.SerializerMethodField(label=_("办理"))

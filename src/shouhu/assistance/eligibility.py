@@ -20,9 +20,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop, pgettext
 
 from shouhu.children import classify
 from shouhu.children.options import Assistance
@@ -41,12 +43,59 @@ class Subject:
     exited_on: dt.date | None = None
 
 
+# What a check says, as a code and its parameters (kept with an application, put into words when read).
+SAYS = {
+    "exited": gettext_noop("已于 %(date)s 退出登记"),
+    "registered": gettext_noop("在册"),
+    "under_min": gettext_noop("%(age)s周岁，未满%(min)s周岁"),
+    "age": gettext_noop("%(age)s周岁"),
+    "over_max": gettext_noop("已满%(max)s周岁（%(age)s周岁）"),
+    "under_max": gettext_noop("%(age)s周岁，未满%(max)s周岁"),
+    "not_in_categories": gettext_noop("须属于以下类别之一：%(wanted)s；该儿童目前属于：%(held)s"),
+    "in_categories": "",  # the categories held, each with its reason: ``_words``
+    "doubled": gettext_noop("已享受%(labels)s，不得重复享受"),
+    "not_doubled": gettext_noop("未重复享受"),
+}
+
+
+def _category_names(codes) -> str:
+    from shouhu.children.reasons import _Named
+
+    names = {c: _Named(n, e) for c, n, e in classify.NATIONAL_CATEGORIES}
+    return pgettext("list separator", "、").join(str(names.get(c, c)) for c in codes) or _("无")
+
+
+def _words(says: str, params: dict[str, Any]) -> str:
+    """A check's words in the active language."""
+    from shouhu.children.reasons import in_words
+
+    if says == "in_categories":
+        return _("；").join(
+            _("%(category)s（%(reason)s）") % {"category": _category_names([c]), "reason": in_words(r)}
+            for c, r in params["held"]
+        )
+    values = dict(params)
+    for key in ("wanted", "held"):
+        if key in values:
+            values[key] = _category_names(values[key])
+    if "labels" in values:
+        values["labels"] = pgettext("list separator", "、").join(
+            str(Assistance(a).label) if a in Assistance.values else a for a in values["labels"]
+        )
+    return _(SAYS[says]) % values
+
+
 @dataclass(frozen=True)
 class Outcome:
     code: str
-    name: str
+    name: Any
     passed: bool
-    text: str
+    says: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        return _words(self.says, self.params)
 
 
 @dataclass(frozen=True)
@@ -64,59 +113,75 @@ class Result:
     @property
     def reason(self) -> str:
         """The failed rules, in words (empty when eligible)."""
-        return "；".join(f"{o.name}：{o.text}" for o in self.failed)
+        return _("；").join(f"{o.name}：{o.text}" for o in self.failed)
 
     def as_list(self) -> list[dict[str, Any]]:
-        return [{"rule": o.code, "name": o.name, "passed": o.passed, "text": o.text} for o in self.outcomes]
+        """The outcomes as kept with an application: the words in the registry's language, and the
+        codes (``says``, ``params``) that ``row_in_words`` puts into the reader's."""
+        with translation.override(settings.LANGUAGE_CODE):
+            return [
+                {
+                    "rule": o.code,
+                    "name": str(o.name),
+                    "passed": o.passed,
+                    "text": o.text,
+                    "says": o.says,
+                    "params": o.params,
+                }
+                for o in self.outcomes
+            ]
 
 
-def _names(codes) -> str:
-    return "、".join(classify.describe(codes))
+def row_in_words(row: dict[str, Any]) -> tuple[str, str]:
+    """One kept outcome (``Result.as_list``) as (name, words) in the active language; a row kept
+    before the codes shows its stored words."""
+    check = CHECKS.get(row.get("rule", ""))
+    name = str(check.name) if check else row.get("name", "")
+    if row.get("says") in SAYS:
+        try:
+            return name, _words(row["says"], row.get("params") or {})
+        except (KeyError, TypeError, ValueError):
+            pass
+    return name, row.get("text", "")
 
 
-def _not_exited(s: Subject, value: Any, on: dt.date) -> tuple[bool, str]:
+def _not_exited(s: Subject, value: Any, on: dt.date) -> tuple[bool, str, dict]:
     if s.exited_on and s.exited_on <= on:
-        return False, _("已于 %(date)s 退出登记") % {"date": s.exited_on.isoformat()}
-    return True, _("在册")
+        return False, "exited", {"date": s.exited_on.isoformat()}
+    return True, "registered", {}
 
 
-def _min_age(s: Subject, value: int, on: dt.date) -> tuple[bool, str]:
+def _min_age(s: Subject, value: int, on: dt.date) -> tuple[bool, str, dict]:
     if s.age < value:
-        return False, _("%(age)s周岁，未满%(min)s周岁") % {"age": s.age, "min": value}
-    return True, _("%(age)s周岁") % {"age": s.age}
+        return False, "under_min", {"age": s.age, "min": value}
+    return True, "age", {"age": s.age}
 
 
-def _max_age(s: Subject, value: int, on: dt.date) -> tuple[bool, str]:
+def _max_age(s: Subject, value: int, on: dt.date) -> tuple[bool, str, dict]:
     if s.age >= value:
-        return False, _("已满%(max)s周岁（%(age)s周岁）") % {"age": s.age, "max": value}
-    return True, _("%(age)s周岁，未满%(max)s周岁") % {"age": s.age, "max": value}
+        return False, "over_max", {"age": s.age, "max": value}
+    return True, "under_max", {"age": s.age, "max": value}
 
 
-def _categories(s: Subject, value: list[str], on: dt.date) -> tuple[bool, str]:
+def _categories(s: Subject, value: list[str], on: dt.date) -> tuple[bool, str, dict]:
     held = [c for c in value if c in s.categories]
     if held:
-        return True, "；".join(
-            f"{name}（{s.categories[c]}）" for c, name in zip(held, classify.describe(held), strict=True)
-        )
-    return False, _("须属于以下类别之一：%(wanted)s；该儿童目前属于：%(held)s") % {
-        "wanted": _names(value),
-        "held": _names(s.categories) or _("无"),
-    }
+        return True, "in_categories", {"held": [[c, s.categories[c]] for c in held]}
+    return False, "not_in_categories", {"wanted": list(value), "held": list(s.categories)}
 
 
-def _excluded(s: Subject, value: list[str], on: dt.date) -> tuple[bool, str]:
+def _excluded(s: Subject, value: list[str], on: dt.date) -> tuple[bool, str, dict]:
     both = [a for a in value if a in s.assistance]
     if both:
-        labels = "、".join(str(Assistance(a).label) for a in both)
-        return False, _("已享受%(labels)s，不得重复享受") % {"labels": labels}
-    return True, _("未重复享受")
+        return False, "doubled", {"labels": both}
+    return True, "not_doubled", {}
 
 
 @dataclass(frozen=True)
 class Check:
     code: str
     name: Any
-    run: Callable[[Subject, Any, dt.date], tuple[bool, str]]
+    run: Callable[[Subject, Any, dt.date], tuple[bool, str, dict]]
 
 
 # The order is the order a reader checks a file in: still registered, age, category, double benefit.
@@ -160,8 +225,8 @@ def check_subject(subject: Subject, rule: dict[str, Any], on: dt.date) -> Result
     outcomes = []
     for code, check in CHECKS.items():
         if code in params:
-            passed, text = check.run(subject, params[code], on)
-            outcomes.append(Outcome(code, str(check.name), passed, text))
+            passed, says, words = check.run(subject, params[code], on)
+            outcomes.append(Outcome(code, check.name, passed, says, words))
     return Result(outcomes)
 
 

@@ -28,6 +28,7 @@ from shouhu.accounts.models import Role, User, WelfareWorker, WorkerKind
 from shouhu.children.models import Child
 from shouhu.children.validators import add_years
 from shouhu.escalation import services as escalation
+from shouhu.escalation import texts
 from shouhu.escalation.models import Status, Tier, WorkItem
 
 from . import eligibility
@@ -90,7 +91,7 @@ def _item(
     *,
     key: str,
     kind: str,
-    title: str,
+    words: dict,
     child: Child,
     responsible: User | None,
     days: int,
@@ -101,7 +102,7 @@ def _item(
     spec = escalation.ItemSpec(
         key=key,
         kind=kind,
-        title=title[:200],
+        **words,
         region_code=child.region_code,
         due_at=due,
         # Missed: the township hears at the deadline (for its own work it already holds it), the county a
@@ -126,8 +127,7 @@ def _next_item(application: Application, *, now: dt.datetime) -> WorkItem | None
             return _item(
                 key=f"{base}:township",
                 kind=KIND_TOWNSHIP,
-                title=_("救助申请待乡镇审核：%(name)s（%(type)s）")
-                % {"name": child.name, "type": application.type.name},
+                words=texts.fields("assistance.township", name=child.name, type=application.type_id),
                 child=child,
                 responsible=_first_user(Role.TOWNSHIP_SUPERVISOR, child.region_code[:9]),
                 days=TOWNSHIP_DAYS,
@@ -138,8 +138,7 @@ def _next_item(application: Application, *, now: dt.datetime) -> WorkItem | None
             return _item(
                 key=f"{base}:county",
                 kind=KIND_COUNTY,
-                title=_("救助申请待县级审批：%(name)s（%(type)s）")
-                % {"name": child.name, "type": application.type.name},
+                words=texts.fields("assistance.county", name=child.name, type=application.type_id),
                 child=child,
                 responsible=_first_user(Role.CIVIL_AFFAIRS, child.region_code[:6]),
                 days=COUNTY_DAYS,
@@ -150,8 +149,7 @@ def _next_item(application: Application, *, now: dt.datetime) -> WorkItem | None
             return _item(
                 key=f"{base}:returned",
                 kind=KIND_RETURNED,
-                title=_("救助申请被退回，请修改后重新提交：%(name)s（%(type)s）")
-                % {"name": child.name, "type": application.type.name},
+                words=texts.fields("assistance.returned", name=child.name, type=application.type_id),
                 child=child,
                 responsible=application.applicant,
                 days=RESUBMIT_DAYS,
@@ -439,16 +437,11 @@ def _stop(application: Application, *, stopped_on: dt.date, reason: str, by, now
     _step(application, level=Level.COUNTY, action=StepAction.STOP, by=by, comment=reason, now=now)
     _advance(application, now=now)
     # Money is not protection: a stop sends the director to see how the child is now.
-    with translation.override(settings.LANGUAGE_CODE):
-        title = _("核查儿童现状：%(name)s（%(type)s停发：%(reason)s）") % {
-            "name": child.name,
-            "type": application.type.name,
-            "reason": reason,
-        }
+    words = texts.fields("assistance.check", name=child.name, type=application.type_id, reason=reason)
     _item(
         key=f"assistance:{application.pk}:check",
         kind=KIND_CHECK,
-        title=title,
+        words=words,
         child=child,
         responsible=director_of(child),
         days=CHECK_DAYS,
@@ -528,12 +521,11 @@ def nightly(on: dt.date | None = None) -> dict[str, int]:
 def eligibility_review_open(*, child: Child, case, now: dt.datetime | None = None) -> WorkItem:
     """A case opened because the parents cannot guard: the director reviews which assistance fits."""
     now = now or timezone.now()
-    with translation.override(settings.LANGUAGE_CODE):
-        title = _("救助帮扶资格审查：%(name)s") % {"name": child.name}
+    words = texts.fields("assistance.review", name=child.name)
     return _item(
         key=f"assistance-review:{case.pk}",
         kind=KIND_REVIEW,
-        title=title,
+        words=words,
         child=child,
         responsible=director_of(child),
         days=REVIEW_DAYS,

@@ -2,27 +2,55 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import Action, Channel
 from .selectors import KIND_LABELS, PARTS, HistoryFilter, LogFilter
 
+NO_PLACE = _("没有找到这个地点。请填写乡镇或村的名称，或区划代码（区划代码为2至12位数字）。")
+CODE = re.compile(r"^\d{2,12}$")
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class _Dated(forms.Form):
-    username = forms.CharField(label=_("用户名"), required=False, max_length=150)
-    child = forms.UUIDField(label=_("儿童编号"), required=False)
-    region = forms.RegexField(
-        label=_("区划代码"),
+    # The parameters keep their names (``username``, ``child``, ``region``) for the API's clients;
+    # each takes what a person knows: a name, or the id or code as before (``selectors``).
+    username = forms.CharField(
+        label=_("人员"),
         required=False,
-        regex=r"^\d{2,12}$",
-        max_length=12,
-        error_messages={"invalid": _("区划代码为2至12位数字，如 341623110。")},
+        max_length=150,
+        widget=forms.TextInput(attrs={"placeholder": _("姓名或用户名")}),
+    )
+    child = forms.CharField(
+        label=_("儿童"),
+        required=False,
+        max_length=50,
+        widget=forms.TextInput(attrs={"placeholder": _("姓名、拼音或首字母")}),
+    )
+    region = forms.CharField(
+        label=_("地点"),
+        required=False,
+        max_length=60,
+        widget=forms.TextInput(attrs={"placeholder": _("乡镇或村/社区的名称"), "list": "places"}),
     )
     date_from = forms.DateField(label=_("开始日期"), required=False, widget=_DATE)
     date_to = forms.DateField(label=_("结束日期"), required=False, widget=_DATE)
+
+    def clean_region(self):
+        """A place's name (a township, a village, "township / village" as the list offers them) or
+        its code; a name that matches no place is an error, so that no filter is silently empty."""
+        from shouhu.regions.models import Region
+
+        text = (self.cleaned_data.get("region") or "").strip()
+        if not text or CODE.match(text):
+            return text
+        place = text.rpartition("/")[2].strip()
+        if not place or not Region.objects.filter(name__contains=place).exists():
+            raise forms.ValidationError(NO_PLACE)
+        return text
 
     def clean(self):
         data = super().clean()

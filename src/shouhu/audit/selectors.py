@@ -8,6 +8,7 @@ so a filter can never widen what a reader sees.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -18,6 +19,9 @@ from shouhu.accounts import access
 
 from . import redact
 from .models import AccessLog
+
+UUID_TEXT = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
+CODE_TEXT = re.compile(r"^\d{2,12}$")
 
 
 def access_log_visible_to(*, user) -> QuerySet[AccessLog]:
@@ -53,21 +57,63 @@ class LogFilter:
     searched: str = ""  # an ID or mobile number: the rows whose path or query held it (hashed)
 
 
+def _people(text: str) -> Q:
+    """A person as a reader names them: part of the full name or of the login name."""
+    return Q(username__icontains=text) | Q(full_name__icontains=text)
+
+
+def _children(user, child) -> Q:
+    """A child by id, or by name (or pinyin, initials: the children list's search) among those the
+    reader may see."""
+    from shouhu.children.selectors import search_filter
+
+    text = str(child).strip()
+    if UUID_TEXT.match(text):
+        return Q(pk=text)
+    ids = access.children_visible_to(user).filter(search_filter(text)).values("pk")
+    return Q(pk__in=ids)
+
+
+def _places(user, region: str) -> Q:
+    """A place by code (and everything below it), or by name: the places of that name in the reader's
+    territory, as a township or village picker names them."""
+    text = region.strip()
+    if CODE_TEXT.match(text):
+        return Q(region_code__startswith=text)
+    places = access.regions_visible_to(user)
+    township, _slash, village = (n.strip() for n in text.rpartition("/"))
+    if township:  # "township / village", as the picker lists villages
+        places = places.filter(parent__name__contains=township)
+    codes = list(places.filter(name__contains=village).values_list("code", flat=True)[:50])
+    found = Q(pk__in=[])
+    for code in codes:
+        found |= Q(region_code__startswith=code)
+    return found
+
+
 def access_log_search(*, user, wanted: LogFilter) -> QuerySet[AccessLog]:
+    from shouhu.accounts.models import User
+
     rows = access_log_visible_to(user=user)
     if wanted.username:
-        rows = rows.filter(username__icontains=wanted.username)
+        people = User.objects.filter(_people(wanted.username)).values("pk")
+        rows = rows.filter(Q(username__icontains=wanted.username) | Q(user_id__in=people))
     if wanted.child:
-        rows = rows.filter(child_id=wanted.child)
+        from shouhu.children.models import Child
+
+        rows = rows.filter(child_id__in=Child.objects.filter(_children(user, wanted.child)).values("pk"))
     if wanted.action:
         rows = rows.filter(action=wanted.action)
     if wanted.channel:
         rows = rows.filter(channel=wanted.channel)
     if wanted.region:
-        rows = rows.filter(
-            Q(region_code__startswith=wanted.region)
-            | Q(region_code="", user__region__code__startswith=wanted.region)
-        )
+        if CODE_TEXT.match(wanted.region.strip()):
+            rows = rows.filter(
+                Q(region_code__startswith=wanted.region.strip())
+                | Q(region_code="", user__region__code__startswith=wanted.region.strip())
+            )
+        else:
+            rows = rows.filter(_places(user, wanted.region))
     if wanted.date_from:
         rows = rows.filter(at__date__gte=wanted.date_from)
     if wanted.date_to:
@@ -142,6 +188,7 @@ class Change:
     child_id: object
     user_id: object
     username: str = ""
+    person: str = ""  # the full name, else the login name
     child_name: str = ""
     fields: list[str] = field(default_factory=list)
 
@@ -172,12 +219,12 @@ def changes_search(*, user, wanted: HistoryFilter):
             return None
         children = children.filter(region_code__startswith=code)
     if wanted.region:
-        children = children.filter(region_code__startswith=wanted.region)
+        children = children.filter(_places(user, wanted.region))
     if wanted.child:
-        children = children.filter(pk=wanted.child)
+        children = children.filter(_children(user, wanted.child))
     users = None
     if wanted.username:
-        users = User.objects.filter(username__icontains=wanted.username).values("pk")
+        users = User.objects.filter(_people(wanted.username)).values("pk")
     queries = []
     for part in PARTS:
         if wanted.part and wanted.part != part.key:
@@ -243,11 +290,11 @@ def changes_detail(*, user, rows) -> list[Change]:
                 continue
             delta = record.diff_against(chain[at - 1])
             change.fields = [str(model._meta.get_field(n).verbose_name) for n in delta.changed_fields]
-    names = dict(
-        User.objects.filter(pk__in={c.user_id for c in changes if c.user_id}).values_list("pk", "username")
-    )
+    people = User.objects.filter(pk__in={c.user_id for c in changes if c.user_id})
+    rows = people.values_list("pk", "username", "full_name")
+    names = {pk: (username, full or username) for pk, username, full in rows}
     children = child_names_for(user=user, ids={c.child_id for c in changes})
     for change in changes:
-        change.username = names.get(change.user_id, "")
+        change.username, change.person = names.get(change.user_id, ("", ""))
         change.child_name = children.get(change.child_id, "")
     return changes

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 
 from shouhu.accounts import access
 
-from . import csvsafe, exports
+from . import csvsafe, exports, readable
 from .forms import AccessLogFilterForm, HistoryFilterForm
 from .models import Action
 from .selectors import access_log_search, changes_detail, changes_search, child_names_for
@@ -32,12 +32,28 @@ def _reader(request):
 def access_log(request):
     user = _reader(request)
     form = AccessLogFilterForm(request.GET)
-    rows = access_log_search(user=user, wanted=form.filters())
+    wanted = form.filters()
+    rows = access_log_search(user=user, wanted=wanted)
     page = Paginator(rows.select_related(None), PAGE_SIZE).get_page(request.GET.get("page"))
     names = child_names_for(user=user, ids={row.child_id for row in page})
+    words = readable.Words(user, queries=[row.query for row in page], people=[row.user_id for row in page])
     for row in page:
         row.child_name = names.get(row.child_id, "")
-    return render(request, "audit/log.html", {"form": form, "page": page})
+        row.person = words.person(row.user_id, row.username)
+        row.query_words = words.query(row.query)
+    return render(request, "audit/log.html", _filtering(user, form, wanted, page))
+
+
+def _filtering(user, form, wanted, page) -> dict:
+    """What both pages show of their filters: the form, the places to pick from, the filter in words."""
+    from shouhu.web.forms import region_choices
+
+    return {
+        "form": form,
+        "page": page,
+        "places": [name.strip() for _code, name in region_choices(user)],
+        "filtered": readable.filter_in_words(user, wanted),
+    }
 
 
 @login_required
@@ -45,10 +61,11 @@ def access_log(request):
 def changes(request):
     user = _reader(request)
     form = HistoryFilterForm(request.GET)
-    rows = changes_search(user=user, wanted=form.filters())
+    wanted = form.filters()
+    rows = changes_search(user=user, wanted=wanted)
     page = Paginator(rows if rows is not None else [], PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = changes_detail(user=user, rows=list(page.object_list))
-    return render(request, "audit/changes.html", {"form": form, "page": page})
+    return render(request, "audit/changes.html", _filtering(user, form, wanted, page))
 
 
 def _csv(request, filename: str, header, rows) -> StreamingHttpResponse:

@@ -141,7 +141,15 @@ class HarmType(models.Model):
         ordering = ["order"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name in the active language: the shipped situations (``harms``) are translated, a
+        county's own addition is shown as the county wrote it."""
+        from django.utils.translation import gettext
+
+        return gettext(self.name) if self.name else self.name
 
 
 class ReportStatus(models.TextChoices):
@@ -284,9 +292,20 @@ class CaseEvent(models.Model):
     )
     status = models.CharField(max_length=20, choices=CaseStatus.choices)
     text = models.TextField(blank=True)
+    # What the system wrote, as a code and its parameters (``escalation.texts``); a person's note has
+    # none and is shown as typed.
+    code = models.CharField(max_length=40, blank=True, default="", db_default="")
+    params = models.JSONField(null=True, blank=True, default=dict)
 
     class Meta:
         ordering = ["at"]
+
+    @property
+    def words(self) -> str:
+        """The entry in the reader's language: the system's words translated, a person's note as typed."""
+        from shouhu.escalation.texts import render
+
+        return render(self.code, self.params, self.text)
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.status}"

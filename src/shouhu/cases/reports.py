@@ -22,6 +22,7 @@ from shouhu.accounts import access
 from shouhu.children import idnumber
 from shouhu.children.models import Child
 from shouhu.escalation import services as escalation
+from shouhu.escalation import texts
 from shouhu.escalation.models import Tier, WorkItem
 from shouhu.regions.models import Region
 
@@ -88,7 +89,7 @@ def report_file(
         report.work_item = WorkItem.objects.create(
             key=f"report:{report.pk}",
             kind=REPORT_KIND,
-            title=_("强制报告待核查：%s") % report.reference,
+            **texts.fields("report.triage", reference=report.reference),
             region_code=village or township,
             due_at=due,
             township_at=now,

@@ -166,7 +166,7 @@ def harm_type_choices() -> list[tuple[str, list[tuple[str, str]]]]:
 
     statutory, local = [], []
     for harm in HarmType.objects.order_by("order", "code"):
-        (statutory if harm.statutory else local).append((harm.code, harm.name))
+        (statutory if harm.statutory else local).append((harm.code, harm.label))
     groups = [(gettext("法定强制报告情形"), statutory)]
     if local:
         groups.append((gettext("本地增加的情形"), local))

@@ -28,6 +28,7 @@ from shouhu.children.classify import severely_disabled
 from shouhu.children.models import Child
 from shouhu.children.validators import age_on
 from shouhu.escalation import services as escalation
+from shouhu.escalation import texts
 from shouhu.escalation.models import Status, WorkItem
 from shouhu.regions.signals import places_touched
 
@@ -171,7 +172,6 @@ def facts_for(children, *, on: dt.date, bounds: tuple | None = None) -> dict[Any
         near = {"child_id__gte": bounds[0], "child_id__lte": bounds[1]}
     else:
         near = {"child_id__in": list(wanted)}
-    role_label = {k: str(v) for k, v in Parent._meta.get_field("role").flatchoices}
     parents = defaultdict(list)
     for p in (
         Parent.objects.filter(**near)
@@ -190,7 +190,7 @@ def facts_for(children, *, on: dt.date, bounds: tuple | None = None) -> dict[Any
         lost = p["situation"] == "out_of_contact" and p["police_report_date"]
         parents[p["child_id"]].append(
             rules.ParentState(
-                role=role_label.get(p["role"], p["role"]),
+                role=p["role"],  # a code: the facts are stored, and put into words when shown
                 situation=p["situation"],
                 since=p["police_report_date"] if lost else p["situation_since"],
                 severe_disability=severely_disabled(p["disability_grade"], p["disability_type"]),
@@ -340,7 +340,7 @@ def _evaluate(children, *, on: dt.date, actor, bounds: tuple | None = None) -> d
         def settle(current, fired, row, kind, setting, home=None, covered=()):
             pk = row["pk"]
             if fired and current is None:
-                to_open.append((row, kind, setting, fired, home, [m.child_id for m in covered]))
+                to_open.append((row, kind, setting, fired, home, list(covered)))
                 opened[pk].append(kind.code)
                 touched.update([pk, *(m.child_id for m in covered)])
             elif fired and current is not None:
@@ -350,7 +350,7 @@ def _evaluate(children, *, on: dt.date, actor, bounds: tuple | None = None) -> d
                     if home and current.work_item_id and current.member_ids != ids:
                         # The work names the children it now covers (a child's alert become the home's).
                         WorkItem.objects.filter(pk=current.work_item_id).update(
-                            title=f"{kind.name}：{fired.get('儿童', row['name'])}"[:200]
+                            **texts.fields("alert", rule=kind.code, name=_named(covered, row))
                         )
                     current.facts, current.household_id = fired, home or current.household_id
                     current.member_ids = ids if home else current.member_ids
@@ -413,6 +413,13 @@ def _evaluate(children, *, on: dt.date, actor, bounds: tuple | None = None) -> d
     return {"children": evaluated, "opened": opened, "closed": closed}
 
 
+def _named(covered, row) -> list | str:
+    """Who a household's work names: its children as ``[[name, age], …]``, eldest first (``texts``)."""
+    if not covered:
+        return row["name"]
+    return [[m.name, m.facts.age] for m in sorted(covered, key=lambda m: -m.facts.age)]
+
+
 def _open_alerts(to_open, *, actor) -> None:
     """Open the alerts of a page in sets: their work items and response tasks, the cases the rules
     open, and one escalation for those the township must hear of at once."""
@@ -434,7 +441,8 @@ def _open_alerts(to_open, *, actor) -> None:
     items, alerts, at_once, case_alerts = [], [], [], []
     for row, kind, setting, fired, home, covered in to_open:
         # A household alert is one piece of work for the home, named by its children.
-        who = fired.get("儿童", row["name"]) if home else row["name"]
+        who = _named(covered, row) if home else row["name"]
+        covered = [m.child_id for m in covered]
         due = now + dt.timedelta(hours=setting.deadline_hours)
         urgent = setting.severity == rules.URGENT
         if urgent:
@@ -445,7 +453,7 @@ def _open_alerts(to_open, *, actor) -> None:
             id=uuid.uuid4(),
             key=f"alert:{row['pk']}:{kind.code}:{now.isoformat()}",
             kind=f"{ALERT_KIND}.{kind.code}",
-            title=f"{kind.name}：{who}"[:200],
+            **texts.fields("alert", rule=kind.code, name=who),
             child_id=row["pk"],
             region_code=row["region_code"],
             responsible_id=directors.get(row["village_id"]),
@@ -479,7 +487,7 @@ def _open_alerts(to_open, *, actor) -> None:
                 WorkItem(
                     key=_task_key(alert, task.mark),
                     kind=f"{TASK_KIND}.{task.mark}",
-                    title=f"{task.label}：{who}"[:200],
+                    **texts.fields("alert.task", task=f"{kind.code}.{task.mark}", name=who),
                     child_id=row["pk"],
                     region_code=row["region_code"],
                     responsible_id=item.responsible_id,
@@ -695,7 +703,7 @@ def _refresh_risks(child_ids) -> None:
         for child_id in {uuid.UUID(m) for m in members} | {pk} if members else {pk}:
             if child_id in levels:
                 levels[child_id].append(LEVEL_OF[severity])
-                reasons[child_id].append(str(rules.KINDS[rule].name) if rule in rules.KINDS else rule)
+                reasons[child_id].append(rule)  # codes, put into words when shown (``reason_words``)
     for pk, risk_level, status in (
         Case.objects.filter(child_id__in=ids)
         .exclude(status=CaseStatus.CLOSED)
@@ -703,7 +711,7 @@ def _refresh_risks(child_ids) -> None:
         .values_list("child_id", "risk_level", "status")
     ):
         levels[pk].append(LEVEL_OF.get(risk_level, RiskLevel.WATCH))
-        reasons[pk].append(_("个案：%s") % CaseStatus(status).label)
+        reasons[pk].append(f"case:{status}")
     ChildRisk.objects.bulk_create(
         [ChildRisk(child_id=pk, level=min(levels[pk], key=ORDER.index), reasons=reasons[pk]) for pk in ids],
         update_conflicts=True,
@@ -869,7 +877,7 @@ def case_task_add(*, actor, case: Case, title: str, due_on: dt.date, responsible
         item = WorkItem.objects.create(
             key=f"case-task:{case.pk}:{uuid.uuid4()}",
             kind=CASE_TASK_KIND,
-            title=f"{title.strip()[:150]}：{case.child.name}",
+            **texts.fields("case.task", what=title.strip()[:150], name=case.child.name),
             child=case.child,
             region_code=case.region_code,
             responsible=responsible,
@@ -882,14 +890,21 @@ def case_task_add(*, actor, case: Case, title: str, due_on: dt.date, responsible
             case=case,
             by=actor,
             status=case.status,
-            text=_("新增任务：%(title)s（责任人：%(who)s，期限：%(due)s）")
-            % {
-                "title": title.strip(),
-                "who": responsible.get_full_name() or responsible.username,
-                "due": due_on,
-            },
+            **_event(
+                "case.task_added",
+                what=title.strip(),
+                who=responsible.get_full_name() or responsible.username,
+                due=due_on.isoformat(),
+            ),
         )
     return item
+
+
+def _event(code: str, **params) -> dict:
+    """A timeline entry's columns for the system's words: ``text`` in the registry's language, and
+    the code and parameters that put it into the reader's."""
+    words = texts.stored(code, **params)
+    return {"text": words["text"], "code": code, "params": params}
 
 
 def case_task_done(*, actor, case: Case, item: WorkItem, note: str = "") -> WorkItem:
@@ -907,7 +922,11 @@ def case_task_done(*, actor, case: Case, item: WorkItem, note: str = "") -> Work
             case=case,
             by=actor,
             status=case.status,
-            text=_("完成任务：%s") % item.title + (f"（{note.strip()}）" if note.strip() else ""),
+            **_event(
+                "case.task_done_note" if note.strip() else "case.task_done",
+                title={"code": item.code, "params": item.params, "text": item.title},
+                **({"note": note.strip()} if note.strip() else {}),
+            ),
         )
     item.refresh_from_db()
     return item

@@ -157,7 +157,16 @@ def _label(situation: str) -> str:
 
 
 def classify(facts: ChildFacts, on: dt.date) -> dict[str, str]:
-    """The categories the child holds on ``on``, each with the reason (in the registry's language)."""
+    """The categories the child holds on ``on``, each with the reason (in the registry's language,
+    whoever's page asked: ``reasons.in_words`` puts it into the reader's)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        return _classify(facts, on)
+
+
+def _classify(facts: ChildFacts, on: dt.date) -> dict[str, str]:
     age = age_on(facts.birth_date, on)
     if facts.birth_date > on or age >= CHILD_AGE_LIMIT or (facts.exited_on and facts.exited_on <= on):
         return {}

@@ -109,7 +109,8 @@ def child_reclassify(*, child: Child, on: dt.date | None = None, actor=None) -> 
 def _lost_reason(child: Child, code: str, on: dt.date) -> str:
     age = child.age_on(on)
     if child.exited_on and child.exited_on <= on:
-        return f"退出登记：{child.get_exit_reason_display()}"
+        with translation.override(settings.LANGUAGE_CODE):  # stored: the registry's language
+            return f"退出登记：{child.get_exit_reason_display()}"
     if code == classify.LEFT_BEHIND and age >= classify.LEFT_BEHIND_AGE_LIMIT:
         return "年满16周岁"
     if code == classify.DROPOUT and age not in classify.COMPULSORY_SCHOOL_AGES:

@@ -47,6 +47,7 @@ from shouhu.children.crypto import keyed_hash
 from shouhu.children.models import Child, ChildCategory
 from shouhu.children.options import Schooling
 from shouhu.escalation import services as escalation
+from shouhu.escalation import texts
 from shouhu.escalation.models import Tier, WorkItem
 from shouhu.regions.models import Region
 
@@ -78,6 +79,14 @@ class Found:
     detail: str = ""
     child: Child | None = None
     row: ListRow | None = None
+    code: str = ""  # the title as a code and its parameters (``escalation.texts``)
+    params: dict | None = None
+
+
+def _titled(code: str, **params) -> dict:
+    """A difference's title: the words in the registry's language, and its code and parameters."""
+    words = texts.stored(code, **params)
+    return {"title": words["text"], "code": code, "params": params}
 
 
 @dataclass
@@ -313,14 +322,11 @@ def _compare_school(actor, school, parsed: ParsedList, villages, today, outcome:
                             key=f"xc:category:{year}:{child.pk}",
                             kind=DifferenceKind.CATEGORY,
                             region_code=child.region_code,
-                            title=(
-                                _("留守类别待核实：%(name)s（学校名单为非留守，名册认定为农村留守儿童）")
-                                if holds
-                                else _(
-                                    "留守类别待核实：%(name)s（学校名单为%(label)s，名册未认定为农村留守儿童）"
-                                )
-                            )
-                            % {"name": child.name, "label": label},
+                            **_titled(
+                                "crosscheck.category_not_held" if holds else "crosscheck.category_held",
+                                name=child.name,
+                                **({} if holds else {"left_behind": row.left_behind}),
+                            ),
                             detail=_("%(school)s %(where)s；学校名单：%(label)s")
                             % {"school": school.name, "where": where, "label": label},
                             child=child,
@@ -333,8 +339,7 @@ def _compare_school(actor, school, parsed: ParsedList, villages, today, outcome:
                 key=f"xc:unregistered:{year}:{_identity(row)}",
                 kind=DifferenceKind.UNREGISTERED,
                 region_code=village.code if village else school.region_id[:9],
-                title=_("名单中有、名册未登记：%(name)s（%(school)s %(where)s）")
-                % {"name": row.name, "school": school.name, "where": where},
+                **_titled("crosscheck.unregistered", name=row.name, school=school.name, where=where),
                 detail=_("%(school)s %(where)s") % {"school": school.name, "where": where},
                 row=row,
             )
@@ -356,8 +361,7 @@ def _compare_school(actor, school, parsed: ParsedList, villages, today, outcome:
                 key=f"xc:dropout:{school.pk}:{year}:{child.pk}",
                 kind=DifferenceKind.DROPOUT,
                 region_code=child.region_code,
-                title=_("疑似辍学：%(name)s（名册在%(school)s %(grade)s，学校名单中没有）")
-                % {"name": child.name, "school": school.name, "grade": child.grade},
+                **_titled("crosscheck.dropout", name=child.name, school=school.name, grade=child.grade),
                 detail=_("名册：%(school)s %(grade)s") % {"school": school.name, "grade": child.grade},
                 child=child,
             )
@@ -387,8 +391,9 @@ def _compare_dibao(actor, parsed: ParsedList, villages, today, outcome: Outcome)
                         key=f"xc:difficulty:{today.year}:{child.pk}",
                         kind=DifferenceKind.DIFFICULTY,
                         region_code=child.region_code,
-                        title=_("%(label)s家庭儿童待认定困境儿童：%(name)s")
-                        % {"label": label, "name": child.name},
+                        **_titled(
+                            "crosscheck.difficulty", assistance=row.assistance or "dibao", name=child.name
+                        ),
                         detail=household,
                         child=child,
                     )
@@ -400,8 +405,12 @@ def _compare_dibao(actor, parsed: ParsedList, villages, today, outcome: Outcome)
                 key=f"xc:unregistered:{today.year}:{_identity(row)}",
                 kind=DifferenceKind.UNREGISTERED,
                 region_code=village.code,
-                title=_("%(label)s家庭儿童未登记：%(name)s（%(village)s）")
-                % {"label": label, "name": row.name, "village": village.name},
+                **_titled(
+                    "crosscheck.unregistered_family",
+                    assistance=row.assistance or "dibao",
+                    name=row.name,
+                    village=village.name,
+                ),
                 detail=household,
                 row=row,
             )
@@ -437,6 +446,8 @@ def _store(actor, upload, kind, school, place, found: list[Found], known: set[st
                 key=f"crosscheck:{f.key}",
                 kind=f"{ITEM_KIND}.{f.kind}",
                 title=f.title[:200],
+                code=f.code,
+                params=f.params,
                 region_code=f.region_code,
                 due_at=now + dt.timedelta(days=DUE_DAYS[f.kind]),
                 township_after=township_after,

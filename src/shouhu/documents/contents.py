@@ -40,7 +40,9 @@ def child_block(child, on: dt.date) -> dict:
 
 
 def _facts_text(facts: dict) -> str:
-    return "；".join(f"{k}：{v}" for k, v in (facts or {}).items())
+    from shouhu.cases import facts as fact_words
+
+    return fact_words.line(facts)
 
 
 def duty_notice(*, child, alert=None, case=None, on: dt.date | None = None) -> dict:

@@ -40,6 +40,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from . import texts
 from .models import Channel, Delivery, NoticeKind, Notification, Tier
 from .senders import sms_sender
 
@@ -99,13 +100,14 @@ def _hold(now: dt.datetime, limit: int) -> list[Notification]:
 
 
 def _text(notes: list[Notification]) -> str:
-    if len(notes) == 1:
-        return notes[0].message
-    with translation.override(settings.LANGUAGE_CODE):
+    """The one message of a recipient's notices, in the recipient's language."""
+    with translation.override(texts.language_of(notes[0].user)):
+        if len(notes) == 1:
+            return notes[0].text
         head = ngettext("【守护】您有 %(n)d 条督办事项：", "【守护】您有 %(n)d 条督办事项：", len(notes)) % {
             "n": len(notes)
         }
-        lines = [n.message for n in notes[:LISTED_IN_ONE_MESSAGE]]
+        lines = [n.text for n in notes[:LISTED_IN_ONE_MESSAGE]]
         if len(notes) > LISTED_IN_ONE_MESSAGE:
             lines.append(_("……其余 %(n)d 条请登录系统查看。") % {"n": len(notes) - LISTED_IN_ONE_MESSAGE})
         return head + "\n" + "\n".join(lines)
@@ -235,13 +237,13 @@ def _failed(notes: list[Notification], *, reason: str, attempts: int) -> None:
             if note.item is None:
                 continue
             up = min(note.tier + 1, Tier.BUREAU)
-            with translation.override(settings.LANGUAGE_CODE):
-                message = _("【通知未送达】%(channel)s未能送达%(name)s（%(reason)s）：%(message)s") % {
-                    "channel": Channel(note.channel).label,
-                    "name": str(note.user),
-                    "reason": reason,
-                    "message": note.message,
-                }
+            words = texts.stored(
+                "notice.undelivered",
+                channel=note.channel,
+                name=str(note.user),
+                reason=reason,
+                message={"code": note.code, "params": _with_title(note), "text": note.message},
+            )
             for user in recipients(up, note.item.region_code) or [note.user]:
                 told.append(
                     Notification(
@@ -250,13 +252,23 @@ def _failed(notes: list[Notification], *, reason: str, attempts: int) -> None:
                         kind=NoticeKind.UNDELIVERED,
                         tier=up,
                         channel=Channel.IN_APP,
-                        message=message[:500],
+                        message=words["text"][:500],
+                        code=words["code"],
+                        params=words["params"],
                         status=Delivery.SENT,
                         sent_at=timezone.now(),
                     )
                 )
         Notification.objects.bulk_create(told, ignore_conflicts=True)
     log.error("notification undeliverable after %d attempts: %s", attempts, reason)
+
+
+def _with_title(note: Notification) -> dict:
+    """A notice's parameters with its item's title in them, to be told inside another notice."""
+    params = dict(note.params or {})
+    if note.item is not None and note.code in ("notice.due", "notice.overdue"):
+        params["title"] = {"code": note.item.code, "params": note.item.params, "text": note.item.title}
+    return params
 
 
 def delivery_for(item) -> list[Notification]:

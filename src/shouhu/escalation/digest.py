@@ -7,15 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import timezone
 
 from shouhu.accounts.models import Role, User
 
-from . import delivery
+from . import delivery, texts
 from .models import Channel, Delivery, NoticeKind, Notification, Status, Tier, WorkItem
 
 
@@ -44,13 +42,10 @@ def figures(county: str, *, now: dt.datetime) -> dict[str, int]:
     return counts
 
 
-def _text(numbers: dict[str, int], county_name: str, day: dt.date) -> str:
-    with translation.override(settings.LANGUAGE_CODE):
-        return _(
-            "【守护·每日汇总 %(day)s】%(county)s：在办预警 %(alerts)d 条，待核查强制报告 %(reports)d 件，"
-            "逾期事项 %(overdue)d 项（已上报县级 %(at_county)d 项），近一日未送达通知 %(undelivered)d 条，"
-            "无在岗督导员的乡镇 %(unstaffed)d 个。"
-        ) % {"day": day.isoformat(), "county": county_name, **numbers}
+def _text(numbers: dict[str, int], county_name: str, day: dt.date) -> dict:
+    """The digest as a notice's columns: its code, parameters and words in the registry's language."""
+    words = texts.stored("notice.digest", day=day.isoformat(), county=county_name, **numbers)
+    return {"message": words["text"][:500], "code": words["code"], "params": words["params"]}
 
 
 def send_daily(*, now: dt.datetime | None = None) -> int:
@@ -62,19 +57,19 @@ def send_daily(*, now: dt.datetime | None = None) -> int:
         is_active=True, role__in=[Role.COUNTY_STAFF, Role.CIVIL_AFFAIRS], region__isnull=False
     ).select_related("region")
     written = 0
-    texts: dict[str, str] = {}
+    digests: dict[str, dict] = {}
     with transaction.atomic():
         notes = []
         for user in people:
             county = user.region_id[:6]
-            if county not in texts:
-                texts[county] = _text(figures(county, now=now), user.region.name, day)
+            if county not in digests:
+                digests[county] = _text(figures(county, now=now), user.region.name, day)
             base = {
                 "user": user,
                 "kind": NoticeKind.DIGEST,
                 "on": day,
                 "tier": Tier.COUNTY,
-                "message": texts[county],
+                **digests[county],
             }
             notes.append(Notification(channel=Channel.IN_APP, status=Delivery.SENT, sent_at=now, **base))
             if user.email:

@@ -33,6 +33,9 @@ class WorkItem(models.Model):
     key = models.CharField(max_length=200, unique=True)
     kind = models.CharField(_("类型"), max_length=30, db_index=True)
     title = models.CharField(_("事项"), max_length=200)
+    # The title as a code and its parameters (``texts``), put into words in the reader's language.
+    code = models.CharField(max_length=40, blank=True, default="", db_default="")
+    params = models.JSONField(null=True, blank=True, default=dict)
     child = models.ForeignKey(
         "children.Child",
         verbose_name=_("儿童"),
@@ -76,7 +79,14 @@ class WorkItem(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.title
+        return self.text
+
+    @property
+    def text(self) -> str:
+        """The title in the active language (the stored words for a row without a code)."""
+        from .texts import render
+
+        return render(self.code, self.params, self.title)
 
     def is_overdue(self, now=None) -> bool:
         return self.status == Status.OPEN and self.due_at < (now or timezone.now())
@@ -119,6 +129,8 @@ class Notification(models.Model):
     tier = models.PositiveSmallIntegerField(choices=Tier.choices)
     channel = models.CharField(max_length=10, choices=Channel.choices)
     message = models.CharField(_("内容"), max_length=500)
+    code = models.CharField(max_length=40, blank=True, default="", db_default="")
+    params = models.JSONField(null=True, blank=True, default=dict)
     created_at = models.DateTimeField(default=timezone.now)
     status = models.CharField(
         _("送达状态"), max_length=10, choices=Delivery.choices, default=Delivery.PENDING
@@ -148,4 +160,14 @@ class Notification(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.message
+        return self.text
+
+    @property
+    def text(self) -> str:
+        """The message in the active language; a notice about an item names the item in it too."""
+        from .texts import render
+
+        params = dict(self.params or {})
+        if self.code in ("notice.due", "notice.overdue") and self.item_id is not None:
+            params["title"] = self.item.text
+        return render(self.code, params, self.message)

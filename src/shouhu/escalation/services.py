@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from shouhu.accounts.models import Role, User
 from shouhu.regions.signals import places_touched
 
-from . import delivery
+from . import delivery, texts
 from .models import Channel, Delivery, Notification, Status, Tier, WorkItem
 
 
@@ -38,12 +38,16 @@ class ItemSpec:
     period_end: dt.date | None = None
     tier: int = Tier.VILLAGE
     bureau_after: dt.timedelta | None = None
+    code: str = ""  # the title as a code and its parameters (``texts``)
+    params: dict | None = None
 
     def build(self) -> WorkItem:
         return WorkItem(
             key=self.key,
             kind=self.kind,
             title=self.title,
+            code=self.code,
+            params=self.params or {},
             region_code=self.region_code,
             child_id=self.child_id,
             responsible_id=self.responsible_id,
@@ -146,24 +150,15 @@ def recipients(tier: int, region_code: str) -> list[User]:
     return list(User.objects.filter(is_active=True, role=role, region_id=region))
 
 
-def _message(item: WorkItem, tier: int, now: dt.datetime) -> str:
-    with translation.override(settings.LANGUAGE_CODE):  # stored, then sent: the registry's language
-        return _message_text(item, tier, now)
-
-
-def _message_text(item: WorkItem, tier: int, now: dt.datetime) -> str:
-    level = Tier(tier).label
-    if item.due_at > now:  # an urgent item the tier hears of at once, before its deadline
-        return _("【督办·%(level)s】%(title)s，截止 %(due)s") % {
-            "level": level,
-            "title": item.title,
-            "due": timezone.localtime(item.due_at).strftime("%Y-%m-%d %H:%M"),
-        }
-    return _("【逾期督办·%(level)s】%(title)s，截止 %(due)s") % {
-        "level": level,
-        "title": item.title,
-        "due": timezone.localtime(item.due_at).strftime("%Y-%m-%d %H:%M"),
-    }
+def _message(item: WorkItem, tier: int, now: dt.datetime) -> dict:
+    """A notice of one step of ``item``: its code and parameters (the item's title is read from the
+    item when shown), and the words in the registry's language."""
+    # An urgent item the tier hears of at once, before its deadline, or a missed one.
+    code = "notice.due" if item.due_at > now else "notice.overdue"
+    params = {"level": int(tier), "due_at": item.due_at.isoformat()}
+    with translation.override(settings.LANGUAGE_CODE):
+        text = texts.render(code, {**params, "title": item.text})
+    return {"message": text[:500], "code": code, "params": params}
 
 
 def escalate(*, now: dt.datetime | None = None, items=None) -> dict[str, int]:
@@ -218,7 +213,7 @@ def escalate(*, now: dt.datetime | None = None, items=None) -> dict[str, int]:
                     # The director who answers for it hears that it went up (or, urgent, that it is due).
                     notes.extend(_notices(item.responsible, item, Tier.VILLAGE, message))
         for item in gaps:
-            WorkItem.objects.filter(pk=item.pk).update(note=_("无人值守：%s") % _gap_text(item))
+            WorkItem.objects.filter(pk=item.pk).update(note=_gap_text(item))
         Notification.objects.bulk_create(notes, ignore_conflicts=True, batch_size=2000)
         if any(n.channel != Channel.IN_APP for n in notes):
             delivery.schedule()
@@ -236,31 +231,30 @@ def _last_tier(item: WorkItem) -> int:
 
 
 def _gap_text(item: WorkItem) -> str:
-    with translation.override(settings.LANGUAGE_CODE):
-        return _("%(place)s无在岗的儿童督导员，已直接上报上一级") % {"place": item.region_code[:9]}
+    return texts.stored("item.unstaffed", place=item.region_code[:9])["text"][:300]
 
 
-def _in_app(user_id, item: WorkItem, tier: int, message: str) -> Notification:
+def _in_app(user_id, item: WorkItem, tier: int, message: dict) -> Notification:
     now = timezone.now()
     return Notification(
         user_id=user_id,
         item=item,
         tier=tier,
         channel=Channel.IN_APP,
-        message=message,
+        **message,
         status=Delivery.SENT,
         sent_at=now,
     )
 
 
-def _notices(user: User, item: WorkItem, tier: int, message: str) -> list[Notification]:
+def _notices(user: User, item: WorkItem, tier: int, message: dict) -> list[Notification]:
     """The notices one person gets of one step: in the app always, by e-mail and text message where
-    the person has an address (those wait in the outbox)."""
+    the person has an address (those wait in the outbox). ``message``: ``_message``."""
     notes = [_in_app(user.pk, item, tier, message)]
     if user.email:
-        notes.append(Notification(user=user, item=item, tier=tier, channel=Channel.EMAIL, message=message))
+        notes.append(Notification(user=user, item=item, tier=tier, channel=Channel.EMAIL, **message))
     if user.phone:
-        notes.append(Notification(user=user, item=item, tier=tier, channel=Channel.SMS, message=message))
+        notes.append(Notification(user=user, item=item, tier=tier, channel=Channel.SMS, **message))
     return notes
 
 

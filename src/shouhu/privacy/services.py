@@ -134,6 +134,7 @@ def request_record(
 ) -> GuardianRequest:
     """Record a guardian's request to see or correct the child's data; it is due in 15 days on the
     escalation mechanism (a work item that climbs to the township and county when missed)."""
+    from shouhu.escalation import texts
     from shouhu.escalation.models import WorkItem
     from shouhu.escalation.services import ItemSpec, items_ensure
 
@@ -169,8 +170,7 @@ def request_record(
                 ItemSpec(
                     key=key,
                     kind=REQUEST_ITEM_KIND,
-                    title=_("答复监护人%(kind)s请求（%(due)s前）")
-                    % {"kind": req.get_kind_display(), "due": due_on.isoformat()},
+                    **texts.fields("privacy.request", request=req.kind, due=due_on.isoformat()),
                     region_code=child.region_code,
                     due_at=due_at,
                     township_after=dt.timedelta(days=1),
@@ -342,6 +342,17 @@ def _blank_other_texts(child_id) -> int:
     return n
 
 
+def _without_name(value, old_name: str):
+    """A stored text's parameters (``escalation.texts``) with the child's name replaced, at any depth."""
+    if isinstance(value, str):
+        return value.replace(old_name, NEUTRAL_NAME)
+    if isinstance(value, list):
+        return [_without_name(v, old_name) for v in value]
+    if isinstance(value, dict):
+        return {k: _without_name(v, old_name) for k, v in value.items()}
+    return value
+
+
 def _neutral(model, name: str, value):
     """``None`` for a nullable field asked to be emptied, ``''`` otherwise: whatever the field stores."""
     if value in ("", None):
@@ -420,13 +431,19 @@ def anonymise_child(*, child: Child, now: dt.datetime | None = None) -> dict[str
             counts["reports"] += 1
         counts["work_items"] = 0
         if old_name:
-            for item in WorkItem.objects.filter(child_id=child.pk, title__contains=old_name):
-                item.title = item.title.replace(old_name, NEUTRAL_NAME)
-                item.save(update_fields=["title"])
+            for item in WorkItem.objects.filter(child_id=child.pk):
+                params = _without_name(item.params, old_name)
+                if old_name not in item.title and params == item.params:
+                    continue
+                item.title, item.params = item.title.replace(old_name, NEUTRAL_NAME), params
+                item.save(update_fields=["title", "params"])
                 counts["work_items"] += 1
-            for note in Notification.objects.filter(item__child_id=child.pk, message__contains=old_name):
-                note.message = note.message.replace(old_name, NEUTRAL_NAME)
-                note.save(update_fields=["message"])
+            for note in Notification.objects.filter(item__child_id=child.pk):
+                params = _without_name(note.params, old_name)
+                if old_name not in note.message and params == note.params:
+                    continue
+                note.message, note.params = note.message.replace(old_name, NEUTRAL_NAME), params
+                note.save(update_fields=["message", "params"])
         archive.anonymised_at = now
         archive.save(update_fields=["anonymised_at"])  # first: the log's blanking function checks it
         counts["access_log"] = blank_child_rows(

@@ -301,7 +301,7 @@ def _overdue(content: Content, *, user, code: str, now, village_name, townships)
         if len(listed) < LIST_LIMIT:
             listed.append(
                 {
-                    "title": item.title,
+                    "title": item.text,
                     "village": village_name(item.region_code),
                     "responsible": str(item.responsible or "—"),
                     "due": timezone.localtime(item.due_at).date(),
@@ -342,7 +342,7 @@ def _high_risk(content: Content, *, user, cases, now, today: dt.date, village_na
             "status": case.get_status_display(),
             "opened": timezone.localtime(case.opened_at).date(),
             "days": (now - case.opened_at).days,
-            "overdue": "；".join(i.title for i in late.get(case.child_id, [])) or "—",
+            "overdue": "；".join(i.text for i in late.get(case.child_id, [])) or "—",
             "overdue_kinds": "、".join(
                 f"{kind}×{n}"
                 for kind, n in Counter(work_kind_label(i.kind) for i in late.get(case.child_id, [])).items()

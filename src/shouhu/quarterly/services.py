@@ -21,6 +21,7 @@ from shouhu.accounts import access
 from shouhu.audit.models import Action
 from shouhu.audit.services import log_event
 from shouhu.escalation import services as escalation
+from shouhu.escalation import texts
 from shouhu.escalation.models import Tier, WorkItem
 from shouhu.regions.codes import InvalidCode, Level, level_of
 from shouhu.regions.models import Region
@@ -36,7 +37,6 @@ QueueUnavailable = background.QueueUnavailable
 
 
 def _language(language: str | None) -> str:
-    from django.conf import settings
 
     code = (language or translation.get_language() or settings.LANGUAGE_CODE).lower()
     known = [c for c, _name in settings.LANGUAGES]
@@ -315,18 +315,15 @@ def _resubmit_prefix(report: QuarterlyReport) -> str:
 def _resubmit_item(report: QuarterlyReport, now: dt.datetime) -> None:
     """A returned report is work for whoever submitted it: revise and submit again, on the escalation
     mechanism (late, it reaches the county); done when any version of the quarter is submitted."""
-    with translation.override(settings.LANGUAGE_CODE):  # stored: the registry's language
-        title = _("季度报告被退回，请修改后重新报送：%(place)s %(year)s年第%(quarter)s季度") % {
-            "place": report.region.name,
-            "year": report.year,
-            "quarter": report.quarter,
-        }
+    words = texts.fields(
+        "quarterly.resubmit", place=report.region.name, year=report.year, quarter=report.quarter
+    )
     escalation.items_ensure(
         [
             escalation.ItemSpec(
                 key=f"{_resubmit_prefix(report)}{report.pk}",
                 kind=RESUBMIT_KIND,
-                title=title,
+                **words,
                 region_code=report.region_id,
                 due_at=now + dt.timedelta(days=RESUBMIT_DAYS),
                 township_after=dt.timedelta(0),

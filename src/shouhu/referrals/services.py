@@ -19,6 +19,7 @@ from shouhu.accounts import access
 from shouhu.accounts.models import Grant, GrantReason, User
 from shouhu.cases.models import Case, CaseEvent, CaseStatus
 from shouhu.escalation import services as escalation
+from shouhu.escalation import texts
 from shouhu.escalation.models import Tier, WorkItem
 
 from .models import OPEN_STATUSES, Provider, Referral, ReferralStatus, ServiceRecord, ServiceType
@@ -44,10 +45,19 @@ def _stored(text_fn):
         return text_fn()
 
 
-def _timeline(referral: Referral, *, by, text: str, at: dt.datetime) -> None:
-    """A step of the referral on the case's timeline, at the case's current status."""
+def _timeline(referral: Referral, *, by, at: dt.datetime, words: dict) -> None:
+    """A step of the referral on the case's timeline, at the case's current status, in the system's
+    words as a code and parameters (``escalation.texts.stored``)."""
     case = referral.case
-    CaseEvent.objects.create(case=case, at=at, by=by, status=case.status, text=text)
+    CaseEvent.objects.create(
+        case=case,
+        at=at,
+        by=by,
+        status=case.status,
+        text=words["text"],
+        code=words["code"],
+        params=words["params"],
+    )
 
 
 def _must_be_staff(actor, referral: Referral) -> None:
@@ -172,11 +182,7 @@ def referral_create(
             referral.work_item = WorkItem.objects.create(
                 key=f"referral:{referral.pk}",
                 kind=RESPOND_KIND,
-                title=_stored(
-                    lambda: (
-                        _("转介待回复：%(org)s · %(service)s") % {"org": provider, "service": service.label}
-                    )
-                )[:200],
+                **texts.fields("referral.respond", org=str(provider), service=service.code),
                 region_code=child.region_code,
                 responsible=staff[0] if staff else None,
                 due_at=referral.due_at,
@@ -190,12 +196,7 @@ def referral_create(
                 referral,
                 by=actor,
                 at=now,
-                text=_stored(
-                    lambda: (
-                        _("转介至%(org)s：%(service)s。%(need)s")
-                        % {"org": provider, "service": service.label, "need": need}
-                    )
-                ),
+                words=texts.stored("referral.sent", org=str(provider), service=service.code, need=need),
             )
     except IntegrityError as exc:  # the same referral submitted twice at once
         raise ValidationError({"service": [duplicate]}) from exc
@@ -251,7 +252,7 @@ def referral_accept(
             referral,
             by=actor,
             at=now,
-            text=_stored(lambda: _("%(org)s 已接收转介。") % {"org": referral.provider}),
+            words=texts.stored("referral.accepted", org=str(referral.provider)),
         )
     return referral
 
@@ -286,9 +287,7 @@ def referral_decline(
             referral,
             by=actor,
             at=now,
-            text=_stored(
-                lambda: _("%(org)s 拒绝了转介：%(reason)s") % {"org": referral.provider, "reason": reason}
-            ),
+            words=texts.stored("referral.declined", org=str(referral.provider), reason=reason),
         )
     return referral
 
@@ -376,17 +375,13 @@ def referral_close(
             referral,
             by=actor,
             at=now,
-            text=_stored(
-                lambda: (
-                    _("转介结案报告（%(org)s，%(service)s，服务 %(count)s 次共 %(hours)s 小时）：%(report)s")
-                    % {
-                        "org": referral.provider,
-                        "service": referral.service.label,
-                        "count": len(records),
-                        "hours": hours,
-                        "report": report,
-                    }
-                )
+            words=texts.stored(
+                "referral.closed",
+                org=str(referral.provider),
+                service=referral.service.code,
+                count=len(records),
+                hours=str(hours),
+                report=report,
             ),
         )
     return referral
@@ -426,9 +421,7 @@ def referral_revoke(
             referral,
             by=actor,
             at=now,
-            text=_stored(
-                lambda: _("已撤回转介（%(org)s）：%(reason)s") % {"org": referral.provider, "reason": reason}
-            ),
+            words=texts.stored("referral.revoked", org=str(referral.provider), reason=reason),
         )
     return referral
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from shouhu.accounts import access
 from shouhu.escalation import services as escalation
+from shouhu.escalation import texts
 from shouhu.escalation.models import Tier, WorkItem
 
 from .models import ActivitySession, ChildrensHome
@@ -82,8 +83,7 @@ def homes_check(*, on: dt.date | None = None) -> int:
         escalation.ItemSpec(
             key=week_key(home, monday),
             kind=HOME_SESSION,
-            title=_("%(home)s 在 %(week)s 当周没有开展活动")
-            % {"home": home.name, "week": monday.isoformat()},
+            **texts.fields("home.session", home=home.name, week=monday.isoformat()),
             region_code=home.village_id,
             due_at=end_of_day(sunday),
             period_start=monday,

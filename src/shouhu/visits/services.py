@@ -17,13 +17,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from shouhu.accounts import access
 from shouhu.accounts.models import Role, User, WelfareWorker, WorkerKind
 from shouhu.children import classify as c
 from shouhu.children.models import CategoryEvent, Child, ChildCategory
 from shouhu.escalation import services as escalation
+from shouhu.escalation import texts
 from shouhu.escalation.models import Status, Tier, WorkItem
 
 from . import rules
@@ -92,17 +92,6 @@ def _alone_flags(children) -> dict[object, dt.datetime]:
         .values_list("child_id", "recorded_at")
     )
     return dict(rows)  # the latest flag wins
-
-
-_TITLES = {
-    rules.DIRECTOR: gettext_noop("走访 %(name)s"),
-    rules.COUNTY: gettext_noop("县儿童福利指导中心年度走访 %(name)s"),
-    rules.URGENT: gettext_noop("紧急入户走访 %(name)s（无成年人照料）"),
-}
-
-
-def _title(kind: str, name: str) -> str:
-    return _(_TITLES[kind]) % {"name": name}
 
 
 def _parts(ids: list, size: int = 5000) -> list[list]:
@@ -186,7 +175,7 @@ def schedules_refresh(
                 escalation.ItemSpec(
                     key=req.key(child_id),
                     kind=kind,
-                    title=_title(req.kind, name),
+                    **texts.fields(f"visit.{req.kind}", name=name),
                     region_code=region_code,
                     child_id=child_id,
                     period_start=req.period_start,

@@ -143,7 +143,7 @@ def item_reassign(request, item_id):
             messages.error(request, " ".join(exc.messages))
         else:
             messages.success(
-                request, _("已将“%(title)s”改派给 %(name)s。") % {"title": item.title, "name": str(to)}
+                request, _("已将“%(title)s”改派给 %(name)s。") % {"title": item.text, "name": str(to)}
             )
     fallback = (
         _url("visits:work", {"region": item.region_code})

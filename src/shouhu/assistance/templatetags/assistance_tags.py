@@ -24,3 +24,11 @@ def child_assistance(context, child):
 def applies_for(user, child) -> bool:
     """Whether ``user`` may apply for assistance for ``child`` (the village's child director)."""
     return bool(user.is_authenticated and access.can_apply_for_assistance(user, child))
+
+
+@register.filter
+def eligibility_words(row) -> tuple[str, str]:
+    """One eligibility check kept with an application, as (name, words) in the reader's language."""
+    from ..eligibility import row_in_words
+
+    return row_in_words(row)

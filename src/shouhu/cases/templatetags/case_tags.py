@@ -133,10 +133,37 @@ def fact_value(value) -> str:
 
 
 @register.filter
-def event_text(text: str) -> str:
-    """A timeline entry's text; a case opened without a note records its source, shown in words."""
+def risk_reasons(reasons) -> list[str]:
+    """Why a child has its risk level, in words: the rules of its open alerts, its open cases
+    (stored as ``rule`` codes and ``case:<status>``; older rows as words)."""
+    from django.utils.translation import gettext
+
+    words = []
+    for reason in reasons or ():
+        if reason in rules.KINDS:
+            words.append(str(rules.KINDS[reason].name))
+        elif reason.startswith("case:") and reason[5:] in CaseStatus.values:
+            words.append(gettext("个案：%s") % CaseStatus(reason[5:]).label)
+        else:
+            words.append(reason)
+    return words
+
+
+@register.filter
+def fact_pairs(facts) -> list[tuple[str, str]]:
+    """An alert's facts as (label, value) pairs in the active language (``cases.facts``)."""
+    from .. import facts as fact_words
+
+    return fact_words.in_words(facts)
+
+
+@register.filter
+def event_text(event) -> str:
+    """A timeline entry's text in the reader's language (an entry, or its stored text): the system's
+    words translated, a person's note as typed; a case opened without a note records its source."""
     from ..models import CaseSource
 
+    text = getattr(event, "words", event)
     return str(CaseSource(text).label) if text in CaseSource.values else text
 
 

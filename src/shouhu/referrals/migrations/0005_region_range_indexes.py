@@ -8,9 +8,9 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0005_normalise_names'),
-        ('cases', '0009_region_range_indexes'),
+        ('cases', '0010_region_range_indexes'),
         ('children', '0009_name_token_region'),
-        ('escalation', '0004_region_range_indexes'),
+        ('escalation', '0006_region_range_indexes'),
         ('referrals', '0004_version_database_default'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -54,3 +54,11 @@ def query_text(value: str) -> str:
     from shouhu.audit.redact import display
 
     return display(unquote_plus(value or ""))
+
+
+@register.filter
+def reason_words(reason: str) -> str:
+    """Why a child holds or lost a category, in the reader's language (``children.reasons``)."""
+    from shouhu.children.reasons import in_words
+
+    return in_words(reason)

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('children', '0009_name_token_region'),
-        ('escalation', '0003_notification_outbox'),
+        ('escalation', '0005_words_fill_codes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

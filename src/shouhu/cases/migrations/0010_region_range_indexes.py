@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0008_version_database_default'),
+        ('cases', '0009_words_event_texts'),
         ('children', '0009_name_token_region'),
         ('escalation', '0003_notification_outbox'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
