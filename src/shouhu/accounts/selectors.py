@@ -45,6 +45,6 @@ def townships_without_supervisor(*, user=None, within: str | None = None) -> Que
 
     staffed = User.objects.filter(is_active=True, role=Role.TOWNSHIP_SUPERVISOR).values("region_id")
     regions = (
-        access.regions_visible_to(user) if within is None else Region.objects.filter(code__startswith=within)
+        access.regions_visible_to(user) if within is None else Region.objects.filter(code__within=within)
     )
     return regions.filter(level=Level.TOWNSHIP).exclude(code__in=staffed).order_by("code")

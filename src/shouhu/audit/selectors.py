@@ -39,7 +39,7 @@ def access_log_visible_to(*, user) -> QuerySet[AccessLog]:
     if not code:
         return AccessLog.objects.none()
     return AccessLog.objects.filter(
-        Q(region_code__startswith=code) | Q(region_code="", user__region__code__startswith=code)
+        Q(region_code__within=code) | Q(region_code="", user__region__code__within=code)
     )
 
 
@@ -79,7 +79,7 @@ def _places(user, region: str) -> Q:
     territory, as a township or village picker names them."""
     text = region.strip()
     if CODE_TEXT.match(text):
-        return Q(region_code__startswith=text)
+        return Q(region_code__within=text)
     places = access.regions_visible_to(user)
     township, _slash, village = (n.strip() for n in text.rpartition("/"))
     if township:  # "township / village", as the picker lists villages
@@ -87,7 +87,7 @@ def _places(user, region: str) -> Q:
     codes = list(places.filter(name__contains=village).values_list("code", flat=True)[:50])
     found = Q(pk__in=[])
     for code in codes:
-        found |= Q(region_code__startswith=code)
+        found |= Q(region_code__within=code)
     return found
 
 
@@ -109,8 +109,8 @@ def access_log_search(*, user, wanted: LogFilter) -> QuerySet[AccessLog]:
     if wanted.region:
         if CODE_TEXT.match(wanted.region.strip()):
             rows = rows.filter(
-                Q(region_code__startswith=wanted.region.strip())
-                | Q(region_code="", user__region__code__startswith=wanted.region.strip())
+                Q(region_code__within=wanted.region.strip())
+                | Q(region_code="", user__region__code__within=wanted.region.strip())
             )
         else:
             rows = rows.filter(_places(user, wanted.region))
@@ -217,7 +217,7 @@ def changes_search(*, user, wanted: HistoryFilter):
         code = access.territory_code(user)
         if not code:
             return None
-        children = children.filter(region_code__startswith=code)
+        children = children.filter(region_code__within=code)
     if wanted.region:
         children = children.filter(_places(user, wanted.region))
     if wanted.child:

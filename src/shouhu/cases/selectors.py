@@ -73,7 +73,7 @@ def open_alerts(*, user, severity: str = "", region: str = "") -> QuerySet[Alert
     if severity:
         qs = qs.filter(severity=severity)
     if region:
-        qs = qs.filter(region_code__startswith=region)
+        qs = qs.filter(region_code__within=region)
     return (
         qs.select_related("child__village__parent", "child__found_region", "work_item")
         .annotate(rank=_severity_rank())
@@ -180,7 +180,7 @@ def territory_reports(*, user) -> QuerySet[Report]:
     if not user.is_superuser:
         if not code:
             return qs.none()
-        qs = qs.filter(Q(township__code__startswith=code) | Q(village__code__startswith=code))
+        qs = qs.filter(Q(township__code__within=code) | Q(village__code__within=code))
     return (
         qs.select_related("harm_type", "township", "village", "child", "work_item")
         .annotate(
@@ -242,7 +242,7 @@ def counties() -> QuerySet[Region]:
 def county_places(county: str) -> tuple[list[Region], list[Region]]:
     """The county's townships and villages (for the report form's selects)."""
     regions = list(
-        Region.objects.filter(code__startswith=county, level__in=[Level.TOWNSHIP, Level.VILLAGE]).order_by(
+        Region.objects.filter(code__within=county, level__in=[Level.TOWNSHIP, Level.VILLAGE]).order_by(
             "code"
         )
     )
@@ -273,7 +273,7 @@ def cases_list(*, user, status: str = "", region: str = "") -> QuerySet[Case]:
     elif status:
         qs = qs.filter(status=status)
     if region:
-        qs = qs.filter(region_code__startswith=region)
+        qs = qs.filter(region_code__within=region)
     return (
         qs.select_related("child__village__parent", "child__found_region", "opened_by")
         .annotate(

@@ -23,7 +23,7 @@ def figures(county: str, *, now: dt.datetime) -> dict[str, int]:
     from shouhu.regions.codes import Level
     from shouhu.regions.models import Region
 
-    open_items = WorkItem.objects.filter(region_code__startswith=county, status=Status.OPEN)
+    open_items = WorkItem.objects.filter(region_code__within=county, status=Status.OPEN)
     counts = open_items.aggregate(
         alerts=Count("pk", filter=Q(kind__startswith="alert.")),
         reports=Count("pk", filter=Q(kind__startswith="report.")),
@@ -31,13 +31,13 @@ def figures(county: str, *, now: dt.datetime) -> dict[str, int]:
         at_county=Count("pk", filter=Q(tier__gte=Tier.COUNTY)),
     )
     counts["undelivered"] = Notification.objects.filter(
-        item__region_code__startswith=county,
+        item__region_code__within=county,
         status=Delivery.FAILED,
         created_at__gte=now - dt.timedelta(days=1),
     ).count()
     staffed = User.objects.filter(is_active=True, role=Role.TOWNSHIP_SUPERVISOR).values("region_id")
     counts["unstaffed"] = (
-        Region.objects.filter(code__startswith=county, level=Level.TOWNSHIP).exclude(code__in=staffed).count()
+        Region.objects.filter(code__within=county, level=Level.TOWNSHIP).exclude(code__in=staffed).count()
     )
     return counts
 

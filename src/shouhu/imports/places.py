@@ -109,7 +109,7 @@ class Places:
         territory = access.territory_code(self.actor) or ""
         county = territory[:6] if len(territory) >= 6 else territory
         villages = (
-            list(Region.objects.filter(level=5, code__startswith=county).select_related("parent"))
+            list(Region.objects.filter(level=5, code__within=county).select_related("parent"))
             if county
             else []
         )

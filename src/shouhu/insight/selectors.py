@@ -67,7 +67,7 @@ LEVEL_OF_LENGTH = {6: Level.COUNTY, 9: Level.TOWNSHIP, 12: Level.VILLAGE}
 
 
 def _areas_below(code: str, length: int):
-    return Region.objects.filter(code__startswith=code, level=LEVEL_OF_LENGTH[length]).order_by("code")
+    return Region.objects.filter(code__within=code, level=LEVEL_OF_LENGTH[length]).order_by("code")
 
 
 def _month_end(first: dt.date) -> dt.date:
@@ -88,7 +88,7 @@ def dashboard(*, user, region: Region, start: dt.date, end: dt.date) -> Dashboar
     rollups.ensure_current(today)
     board = Dashboard(region=region, start=start, end=end, as_of=rollups.ages_on())
     layer = rollups.layer_for(code)
-    tallies = Tally.objects.filter(layer=layer, code__startswith=code)
+    tallies = Tally.objects.filter(layer=layer, code__within=code)
     first_month = start.replace(day=1)
 
     state: dict[str, dict[str, int]] = {}
@@ -128,7 +128,7 @@ def dashboard(*, user, region: Region, start: dt.date, end: dt.date) -> Dashboar
     # Work due before today is overdue from the rollups; today's is overdue once its hour has passed.
     day_start = timezone.make_aware(dt.datetime.combine(today, dt.time.min))
     due_today = WorkItem.objects.filter(
-        status=Status.OPEN, due_at__gte=day_start, due_at__lt=now, region_code__startswith=code
+        status=Status.OPEN, due_at__gte=day_start, due_at__lt=now, region_code__within=code
     )
     length = CHILD_LENGTH.get(level_of(code))
     late_today: dict[tuple[str, bool], int] = {}
@@ -172,7 +172,7 @@ def dashboard(*, user, region: Region, start: dt.date, end: dt.date) -> Dashboar
     late_alerts = dict(
         Alert.objects.filter(
             status=AlertStatus.OPEN,
-            region_code__startswith=code,
+            region_code__within=code,
             work_item__due_at__gte=day_start,
             work_item__due_at__lt=now,
         )
@@ -254,7 +254,7 @@ def trend(*, region: Region, quarters: int = TREND_QUARTERS) -> list[TrendPoint]
 
     tallies = Tally.objects.filter(
         layer=rollups.layer_for(code),
-        code__startswith=code,
+        code__within=code,
         day__gte=points[0].start,
         day__lte=points[-1].end,
     )
@@ -288,7 +288,7 @@ def trend(*, region: Region, quarters: int = TREND_QUARTERS) -> list[TrendPoint]
         status=Status.OPEN,
         due_at__gte=day_start,
         due_at__lt=now,
-        region_code__startswith=code,
+        region_code__within=code,
     ).count()
     return points
 
@@ -356,11 +356,11 @@ def dashboard_live(*, user, region: Region, start: dt.date, end: dt.date) -> Das
     board.areas = _areas(user=user, region=region, children=children, now=now)
 
     in_period = Q(on__gte=start, on__lte=end)
-    events = CategoryEvent.objects.filter(in_period, child__region_code__startswith=code)
+    events = CategoryEvent.objects.filter(in_period, child__region_code__within=code)
     board.changes = {
         "registered": children.filter(created_at__date__gte=start, created_at__date__lte=end).count(),
         "exited": access.children_visible_to(user)
-        .filter(region_code__startswith=code, exited_on__gte=start, exited_on__lte=end)
+        .filter(region_code__within=code, exited_on__gte=start, exited_on__lte=end)
         .count(),
         "gained": events.filter(gained=True).count(),
         "lost": events.filter(gained=False).count(),
@@ -369,14 +369,14 @@ def dashboard_live(*, user, region: Region, start: dt.date, end: dt.date) -> Das
     board.visits = _visits(user=user, code=code, start=start, end=end, now=now)
     board.visits["recorded"] = (
         access.visits_visible_to(user)
-        .filter(region_code__startswith=code, visited_on__gte=start, visited_on__lte=end)
+        .filter(region_code__within=code, visited_on__gte=start, visited_on__lte=end)
         .count()
     )
     board.sessions = ActivitySession.objects.filter(
-        home__village__code__startswith=code, held_on__gte=start, held_on__lte=end
+        home__village__code__within=code, held_on__gte=start, held_on__lte=end
     ).count()
 
-    alerts = access.alerts_visible_to(user).filter(region_code__startswith=code, status=AlertStatus.OPEN)
+    alerts = access.alerts_visible_to(user).filter(region_code__within=code, status=AlertStatus.OPEN)
     by_severity = {
         row["severity"]: row
         for row in alerts.values("severity").annotate(
@@ -393,13 +393,13 @@ def dashboard_live(*, user, region: Region, start: dt.date, end: dt.date) -> Das
         }
         for sev, label in SEVERITIES
     ]
-    cases = access.cases_visible_to(user).filter(region_code__startswith=code)
+    cases = access.cases_visible_to(user).filter(region_code__within=code)
     board.cases = {
         "open": cases.exclude(status=CaseStatus.CLOSED).count(),
         "closed_in_period": cases.filter(closed_at__date__gte=start, closed_at__date__lte=end).count(),
     }
     reports = access.reports_visible_to(user).filter(
-        Q(village_id=code) if level_of(code) == Level.VILLAGE else Q(township__code__startswith=code)
+        Q(village_id=code) if level_of(code) == Level.VILLAGE else Q(township__code__within=code)
     )
     statuses = dict(Report._meta.get_field("status").flatchoices)
     counted = dict(reports.values_list("status").annotate(n=Count("pk")))
@@ -414,7 +414,7 @@ def _visits(*, user, code: str, start: dt.date, end: dt.date, now) -> dict[str, 
     start_at = timezone.make_aware(dt.datetime.combine(start, dt.time.min))
     end_at = timezone.make_aware(dt.datetime.combine(end, dt.time.max))
     due = access.work_items_visible_to(user).filter(
-        kind__in=VISIT_KINDS, region_code__startswith=code, due_at__gte=start_at, due_at__lte=end_at
+        kind__in=VISIT_KINDS, region_code__within=code, due_at__gte=start_at, due_at__lte=end_at
     )
     figures = due.aggregate(
         due=Count("pk", filter=~Q(status=Status.CANCELLED)),
@@ -453,13 +453,13 @@ def _areas(*, user, region: Region, children, now) -> list[dict[str, Any]]:
             )
     overdue = dict(
         access.work_items_visible_to(user)
-        .filter(region_code__startswith=region.code, status=Status.OPEN, due_at__lt=now)
+        .filter(region_code__within=region.code, status=Status.OPEN, due_at__lt=now)
         .annotate(area=key)
         .values_list("area")
         .annotate(n=Count("pk"))
     )
     alerts = dict(
-        Alert.objects.filter(region_code__startswith=region.code, status=AlertStatus.OPEN)
+        Alert.objects.filter(region_code__within=region.code, status=AlertStatus.OPEN)
         .filter(pk__in=access.alerts_visible_to(user).values("pk"))
         .annotate(area=key)
         .values_list("area")
@@ -467,7 +467,7 @@ def _areas(*, user, region: Region, children, now) -> list[dict[str, Any]]:
     )
     cases = dict(
         access.cases_visible_to(user)
-        .filter(region_code__startswith=region.code)
+        .filter(region_code__within=region.code)
         .exclude(status=CaseStatus.CLOSED)
         .annotate(area=Substr("region_code", 1, length))
         .values_list("area")

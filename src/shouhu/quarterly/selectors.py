@@ -192,10 +192,10 @@ def content_for(*, report: QuarterlyReport, user, now: dt.datetime | None = None
         board=dashboard(user=user, region=region, start=start, end=end),
     )
     villages = dict(
-        Region.objects.filter(code__startswith=code, level=Level.VILLAGE).values_list("code", "name")
+        Region.objects.filter(code__within=code, level=Level.VILLAGE).values_list("code", "name")
     )
     townships = dict(
-        Region.objects.filter(code__startswith=code[:9], level=Level.TOWNSHIP).values_list("code", "name")
+        Region.objects.filter(code__within=code[:9], level=Level.TOWNSHIP).values_list("code", "name")
     )
 
     def village_name(region_code: str) -> str:
@@ -204,13 +204,13 @@ def content_for(*, report: QuarterlyReport, user, now: dt.datetime | None = None
             return f"{townships[region_code[:9]]} {name}".strip()
         return name
 
-    children = access.children_visible_to(user).filter(region_code__startswith=code)
+    children = access.children_visible_to(user).filter(region_code__within=code)
     _assistance(content, user=user, code=code, start=start, end=end)
     _changes(content, children=children, start=start, end=end, village_name=village_name)
     _overdue(content, user=user, code=code, now=now, village_name=village_name, townships=townships)
     cases = list(
         access.cases_visible_to(user)
-        .filter(region_code__startswith=code)
+        .filter(region_code__within=code)
         .exclude(status=CaseStatus.CLOSED)
         .select_related("child")
         .order_by("region_code", "opened_at")
@@ -221,7 +221,7 @@ def content_for(*, report: QuarterlyReport, user, now: dt.datetime | None = None
 
 
 def _assistance(content: Content, *, user, code: str, start: dt.date, end: dt.date) -> None:
-    apps = access.assistance_applications_visible_to(user).filter(region_code__startswith=code)
+    apps = access.assistance_applications_visible_to(user).filter(region_code__within=code)
     in_period = Q(created_at__date__gte=start, created_at__date__lte=end)
     decided = Q(decided_at__date__gte=start, decided_at__date__lte=end)
     rows = {}
@@ -282,7 +282,7 @@ def _overdue(content: Content, *, user, code: str, now, village_name, townships)
     length = AREA_LENGTH.get(level_of(code), 12)
     items = (
         access.work_items_visible_to(user)
-        .filter(region_code__startswith=code, status=Status.OPEN, due_at__lt=now)
+        .filter(region_code__within=code, status=Status.OPEN, due_at__lt=now)
         .select_related("responsible")
         .order_by("due_at")
     )
@@ -360,7 +360,7 @@ def _villages(content: Content, *, code: str, cases, villages: dict, townships: 
     directors = defaultdict(list)
     supervisors = []
     for worker in (
-        WelfareWorker.objects.filter(region__code__startswith=code, ended_on__isnull=True)
+        WelfareWorker.objects.filter(region__code__within=code, ended_on__isnull=True)
         .select_related("user")
         .order_by("region_id", "name")
     ):
@@ -370,7 +370,7 @@ def _villages(content: Content, *, code: str, cases, villages: dict, townships: 
             directors[worker.region_id].append(entry)
         elif worker.kind == WorkerKind.SUPERVISOR and is_reporting_township(worker.region_id):
             supervisors.append({**entry, "township": townships.get(worker.region_id, worker.region_id)})
-    homes = {h.village_id: h for h in ChildrensHome.objects.filter(village__code__startswith=code)}
+    homes = {h.village_id: h for h in ChildrensHome.objects.filter(village__code__within=code)}
     contacts = defaultdict(list)
     for contact in RescueContact.objects.filter(child_id__in=[c.child_id for c in cases]).order_by("name"):
         contacts[contact.child_id].append(
@@ -483,12 +483,12 @@ def township_states(*, user, county: Region, year: int, quarter: int) -> list[To
     acknowledged — the state of its latest submitted version. ``user`` reads the county's reports."""
     townships = [
         r
-        for r in Region.objects.filter(code__startswith=county.code, level=Level.TOWNSHIP).order_by("code")
+        for r in Region.objects.filter(code__within=county.code, level=Level.TOWNSHIP).order_by("code")
         if is_reporting_township(r.code)
     ]
     reports = (
         access.quarterly_reports_visible_to(user)
-        .filter(region_code__startswith=county.code, year=year, quarter=quarter)
+        .filter(region_code__within=county.code, year=year, quarter=quarter)
         .order_by("region_code", "-submitted_at", "-version")
     )
     latest: dict[str, QuarterlyReport] = {}

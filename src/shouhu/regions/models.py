@@ -43,4 +43,4 @@ class Region(models.Model):
         return " ".join(reversed(names))
 
     def subtree(self):
-        return Region.objects.filter(code__startswith=self.code)
+        return Region.objects.filter(code__within=self.code)

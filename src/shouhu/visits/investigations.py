@@ -50,14 +50,14 @@ def investigation_open(
                 ]
             }
         )
-    children = Child.objects.filter(region_code__startswith=county_code, exited_on__isnull=True)
+    children = Child.objects.filter(region_code__within=county_code, exited_on__isnull=True)
     if not all_children:
         children = children.filter(categories__category_id__in=rules.LISTED).distinct()
     directors = WelfareWorker.objects.filter(
         kind=WorkerKind.DIRECTOR,
         ended_on__isnull=True,
         user__isnull=False,
-        region__code__startswith=county_code,
+        region__code__within=county_code,
     )
     try:
         with transaction.atomic():
@@ -177,7 +177,7 @@ def progress(*, investigation: Investigation, user, by: int = 9) -> list[dict[st
     items = investigation.items.all()
     code = access.territory_code(user)
     if code and not user.is_superuser:
-        items = items.filter(region_code__startswith=code)
+        items = items.filter(region_code__within=code)
     rows = (
         items.annotate(area=Substr("region_code", 1, by))
         .values("area")
@@ -195,7 +195,7 @@ def investigation_close(*, actor, investigation: Investigation) -> Investigation
         raise ValidationError({"status": [_("本次排查已结束。")]})
     start, end = quarter_bounds(investigation.year, investigation.quarter)
     events = CategoryEvent.objects.filter(
-        child__region_code__startswith=investigation.county_id, on__gte=start, on__lte=end
+        child__region_code__within=investigation.county_id, on__gte=start, on__lte=end
     ).select_related("child", "category")
     townships: dict[str, dict[str, Any]] = defaultdict(
         lambda: {"checked": 0, "pending": 0, "newly_found": 0, "entered": [], "exited": [], "changed": []}
@@ -234,7 +234,7 @@ def investigation_close(*, actor, investigation: Investigation) -> Investigation
             }
         )
     names = dict(
-        Region.objects.filter(code__startswith=investigation.county_id, level__in=(4, 5)).values_list(
+        Region.objects.filter(code__within=investigation.county_id, level__in=(4, 5)).values_list(
             "code", "name"
         )
     )

@@ -187,7 +187,7 @@ def overdue_by_area(*, user, area: str, now: dt.datetime | None = None) -> list[
     responsible person for a township. Three queries whatever the number of items."""
     now = now or timezone.now()
     items = escalation.overdue(access.work_items_visible_to(user), now=now).filter(
-        region_code__startswith=area
+        region_code__within=area
     )
     per_person = len(area) >= 9
     if per_person:
@@ -230,7 +230,7 @@ def open_items_in(
     """Open items of an area, the most overdue first; ``filter_items`` narrows them."""
     return filter_items(
         access.work_items_visible_to(user)
-        .filter(status=Status.OPEN, region_code__startswith=area)
+        .filter(status=Status.OPEN, region_code__within=area)
         .select_related("child", "responsible", "alert")
         .order_by("due_at", "pk"),
         kind=kind,
@@ -247,7 +247,7 @@ def reassign_candidates(*, township: str) -> QuerySet[User]:
         User.objects.filter(
             is_active=True,
             role__in=(Role.VILLAGE_DIRECTOR, Role.TOWNSHIP_SUPERVISOR),
-            region__code__startswith=township,
+            region__code__within=township,
         )
         .select_related("region")
         .order_by("region_id", "full_name", "username")
@@ -368,7 +368,7 @@ def investigations_with_progress(*, user) -> QuerySet[Investigation]:
     from .models import CheckStatus
 
     area = home_area(user) or ""
-    inside = Q(items__region_code__startswith=area)
+    inside = Q(items__region_code__within=area)
     return (
         investigations_visible_to(user)
         .annotate(
@@ -388,7 +388,7 @@ def checks_visible_to(user, investigation: Investigation) -> QuerySet[Investigat
     if user.is_superuser:
         return items
     code = access.territory_code(user)
-    return items.filter(region_code__startswith=code) if code else items.none()
+    return items.filter(region_code__within=code) if code else items.none()
 
 
 def checks_in(*, user, investigation: Investigation, area: str) -> QuerySet[InvestigationItem]:
@@ -399,7 +399,7 @@ def checks_in(*, user, investigation: Investigation, area: str) -> QuerySet[Inve
 
     return (
         checks_visible_to(user, investigation)
-        .filter(region_code__startswith=area)
+        .filter(region_code__within=area)
         .select_related("child", "checked_by")
         .annotate(
             todo=Case(

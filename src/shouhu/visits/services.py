@@ -214,7 +214,7 @@ def complete_satisfied(*, children=None) -> int:
     in_period = good.filter(visited_on__gte=OuterRef("period_start"))
     phone_counts = Q(kind=VisitKind.PHONE) & Q(pk__in=[])
     for county in VisitPolicy.objects.filter(phone_counts=True).values_list("county_id", flat=True):
-        phone_counts |= Q(kind=VisitKind.PHONE, region_code__startswith=county)
+        phone_counts |= Q(kind=VisitKind.PHONE, region_code__within=county)
     counted = in_period.filter(~Q(kind=VisitKind.PHONE) | phone_counts)
     total = 0
     total += escalation.items_complete(items=items.filter(kind=DIRECTOR_VISIT).filter(Exists(counted)))
