@@ -158,6 +158,7 @@ def visit_new(request, pk):
     may_change_file = access.can_edit(user, child)
     if request.method == "POST":
         form = VisitForm(request.POST, request.FILES, child=child, may_change_file=may_change_file)
+        started = timezone.now()
         if form.is_valid():
             try:
                 siblings = form.cleaned_data.get("household") or []
@@ -188,22 +189,55 @@ def visit_new(request, pk):
             else:
                 if not created:
                     messages.info(request, _("这次走访已经保存过了，没有重复登记。"))
-                elif visit.outcome in FAILED_OUTCOMES:
-                    log_access(request=request, action=Action.CREATE, child=child)
-                    messages.warning(
-                        request,
-                        _("已记录对 %(name)s 的走访未遇（%(outcome)s）。这次走访仍待完成。")
-                        % {"name": child.name, "outcome": visit.get_outcome_display()},
-                    )
+                    return redirect("visits:work")
+                log_access(request=request, action=Action.CREATE, child=child)
+                caused = selectors.visit_consequences(user=user, child=child, since=started)
+                if visit.outcome in FAILED_OUTCOMES:
+                    saved = _("已记录对 %(name)s 的走访未遇（%(outcome)s）。这次走访仍待完成。") % {
+                        "name": child.name,
+                        "outcome": visit.get_outcome_display(),
+                    }
                 else:
-                    log_access(request=request, action=Action.CREATE, child=child)
-                    messages.success(request, _("已保存对 %(name)s 的走访。") % {"name": child.name})
+                    saved = _("已保存对 %(name)s 的走访。") % {"name": child.name}
+                # One message, so the visitor reads what the save set in motion with the save itself.
+                text = " ".join([saved, *_what_it_caused(caused)])
+                level = messages.WARNING if caused.alerts or visit.outcome in FAILED_OUTCOMES else messages.SUCCESS
+                messages.add_message(request, level, text)
                 return redirect("visits:work")
     else:
         log_access(request=request, action=Action.VIEW, child=child)
         form = VisitForm(child=child, may_change_file=may_change_file)
     context = {"child": child, "form": form, "due": selectors.child_open_items(user=user, child=child)}
     return render(request, "visits/visit_form.html", context)
+
+
+def _what_it_caused(caused: selectors.Consequences) -> list[str]:
+    """The save's consequences in words: the alert raised, what is due within 24 hours, who was told."""
+    from shouhu.cases import rules
+
+    texts = []
+    severity = dict(rules.SEVERITIES)
+    for alert in caused.alerts:
+        kind = rules.KINDS.get(alert.rule)
+        texts.append(
+            _("已发出%(severity)s预警：%(rule)s。")
+            % {"severity": severity.get(alert.severity, alert.severity), "rule": kind.name if kind else alert.rule}
+        )
+    if caused.due_soon:
+        due = _("；").join(
+            _("%(title)s（截止 %(due)s）")
+            % {"title": item.title, "due": timezone.localtime(item.due_at).strftime("%m-%d %H:%M")}
+            for item in caused.due_soon
+        )
+        texts.append(_("24 小时内须完成：%(items)s。") % {"items": due})
+    if caused.told:
+        people = _("、").join(
+            _("%(name)s（%(role)s）") % {"name": str(u), "role": u.get_role_display()} for u in caused.told
+        )
+        texts.append(_("已通知：%(people)s。") % {"people": people})
+    elif caused.alerts:
+        texts.append(_("预警已记入您的工作，逾期未处置将上报乡镇。"))
+    return texts
 
 
 # --- visit policy ----------------------------------------------------------------------------------

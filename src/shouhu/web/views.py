@@ -49,25 +49,39 @@ def healthz(request):
 @login_required
 @require_GET
 def home(request):
+    """A role's home is its work: what is urgent, overdue and due today, each with its one action.
+    Those who oversee an area (a township and above) keep their figures below the work."""
+    from shouhu.visits import selectors as visit_selectors
+
     user = request.user
-    children = selectors.children_list(user=user)
-    by_category = dict(
-        children.order_by()
-        .prefetch_related(None)
-        .values_list("categories__category_id")
-        .annotate(n=Count("pk", distinct=True))
-    )
+    today = visit_selectors.today_work(user=user)
+    oversees = account_selectors.watches_director_gaps(user)
     context = {
-        "total": children.count(),
-        "categories": [(c, by_category.get(c.code, 0)) for c in Category.objects.all()],
+        "today": today,
+        "oversees": oversees,
         "region": user.region,
-        "watches_gaps": account_selectors.watches_director_gaps(user),
+        "watches_gaps": oversees,
+        "works_territory": visit_selectors.home_area(user) is not None,
     }
-    if context["watches_gaps"]:
+    children = selectors.children_list(user=user)
+    context["total"] = children.count()
+    if oversees:
+        by_category = dict(
+            children.order_by()
+            .prefetch_related(None)
+            .values_list("categories__category_id")
+            .annotate(n=Count("pk", distinct=True))
+        )
+        # Figures, not a wall of zeros: a category nobody is in is left out.
+        context["categories"] = [
+            (c, by_category[c.code]) for c in Category.objects.all() if by_category.get(c.code)
+        ]
         gaps = account_selectors.villages_without_director(user=user)
         context["gaps"] = list(gaps[:GAPS_SHOWN])
         context["gap_count"] = gaps.count()
         context["unstaffed"] = list(account_selectors.townships_without_supervisor(user=user))
+    if not today.empty:
+        log_access(request=request, action=Action.LIST)
     return render(request, "web/home.html", context)
 
 
@@ -114,6 +128,7 @@ def child_detail(request, pk):
         },
         "emergency_until": emergency.opened_until(user, child) if seen.emergency else None,
         "can_edit": access.can_edit(user, child),
+        "can_record_visit": access.can_record_visit(user, child),
         "parents": [(_("父亲"), parents.get("father")), (_("母亲"), parents.get("mother"))],
         "carer": getattr(child, "carer", None),
         "history": change_history(child, seen=seen) if sensitive else [],
