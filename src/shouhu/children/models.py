@@ -175,15 +175,17 @@ class Child(Versioned):
         if self.birth_date and born != self.birth_date:
             errors["id_number"] = [
                 gettext(
-                    "身份证号码中的出生日期与填写的出生日期不一致：号码中是 %(id_date)s，填写的是 %(entered)s。"
-                    "请核对号码或出生日期。"
+                    "身份证号码中的出生日期与填写的出生日期不一致："
+                    "号码中是 %(id_date)s，填写的是 %(entered)s。请核对号码或出生日期。"
                 )
                 % {"id_date": born.isoformat(), "entered": self.birth_date.isoformat()}
             ]
         sex = idnumber.gender_of(self.id_number)
         if self.gender in Gender.values and sex != self.gender:
             errors["gender"] = [
-                gettext("身份证号码显示性别为%(id_sex)s，与选择的性别（%(entered)s）不一致。请核对号码或性别。")
+                gettext(
+                    "身份证号码显示性别为%(id_sex)s，与选择的性别（%(entered)s）不一致。请核对号码或性别。"
+                )
                 % {"id_sex": Gender(sex).label, "entered": Gender(self.gender).label}
             ]
         return errors

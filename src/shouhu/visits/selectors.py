@@ -295,7 +295,9 @@ def visit_consequences(*, user, child, since: dt.datetime, now: dt.datetime | No
     )
     items = [a.work_item_id for a in alerts if a.work_item_id]
     told_ids = set(
-        Notification.objects.filter(item_id__in=items, created_at__gte=since).values_list("user_id", flat=True)
+        Notification.objects.filter(item_id__in=items, created_at__gte=since).values_list(
+            "user_id", flat=True
+        )
     )
     told = list(User.objects.filter(pk__in=told_ids).select_related("region").order_by("role", "pk"))
     return Consequences(alerts=alerts, due_soon=due_soon, told=told)

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shouhu.accounts import access
@@ -201,13 +202,22 @@ def visit_new(request, pk):
                     saved = _("已保存对 %(name)s 的走访。") % {"name": child.name}
                 # One message, so the visitor reads what the save set in motion with the save itself.
                 text = " ".join([saved, *_what_it_caused(caused)])
-                level = messages.WARNING if caused.alerts or visit.outcome in FAILED_OUTCOMES else messages.SUCCESS
+                level = (
+                    messages.WARNING
+                    if caused.alerts or visit.outcome in FAILED_OUTCOMES
+                    else messages.SUCCESS
+                )
                 messages.add_message(request, level, text)
                 return redirect("visits:work")
     else:
         log_access(request=request, action=Action.VIEW, child=child)
         form = VisitForm(child=child, may_change_file=may_change_file)
-    context = {"child": child, "form": form, "due": selectors.child_open_items(user=user, child=child)}
+    context = {
+        "child": child,
+        "form": form,
+        "due": selectors.child_open_items(user=user, child=child),
+        "failed_outcomes": " ".join(sorted(FAILED_OUTCOMES)),
+    }
     return render(request, "visits/visit_form.html", context)
 
 
@@ -221,17 +231,20 @@ def _what_it_caused(caused: selectors.Consequences) -> list[str]:
         kind = rules.KINDS.get(alert.rule)
         texts.append(
             _("已发出%(severity)s预警：%(rule)s。")
-            % {"severity": severity.get(alert.severity, alert.severity), "rule": kind.name if kind else alert.rule}
+            % {
+                "severity": severity.get(alert.severity, alert.severity),
+                "rule": kind.name if kind else alert.rule,
+            }
         )
     if caused.due_soon:
-        due = _("；").join(
+        due = pgettext("list separator", "、").join(
             _("%(title)s（截止 %(due)s）")
             % {"title": item.title, "due": timezone.localtime(item.due_at).strftime("%m-%d %H:%M")}
             for item in caused.due_soon
         )
         texts.append(_("24 小时内须完成：%(items)s。") % {"items": due})
     if caused.told:
-        people = _("、").join(
+        people = pgettext("list separator", "、").join(
             _("%(name)s（%(role)s）") % {"name": str(u), "role": u.get_role_display()} for u in caused.told
         )
         texts.append(_("已通知：%(people)s。") % {"people": people})

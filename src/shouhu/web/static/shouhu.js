@@ -44,25 +44,29 @@
     input.addEventListener("change", fill);
   }
 
-  /* A township picker narrows a long list (villages, schools): each option carries data-township. */
+  /* A township picker narrows long lists (villages, schools): data-narrows names the lists' ids, and
+     each option of theirs carries data-township. A chosen option always stays. */
   function narrowsByTownship(picker) {
-    var target = document.getElementById(picker.getAttribute("data-narrows"));
-    if (!target) return;
+    var targets = (picker.getAttribute("data-narrows") || "").split(" ")
+      .map(function (id) { return document.getElementById(id); })
+      .filter(function (el) { return !!el; });
+    if (!targets.length) return;
     picker.hidden = false;
     var label = document.querySelector('label[for="' + picker.id + '"]');
     if (label) label.hidden = false;
-    var options = Array.prototype.slice.call(target.options);
     function narrow() {
       var township = picker.value;
-      options.forEach(function (option) {
-        var own = option.getAttribute("data-township");
-        var keep = !township || !own || own === township || option.selected;
-        option.hidden = !keep;
-        option.disabled = !keep;
+      targets.forEach(function (target) {
+        Array.prototype.forEach.call(target.options, function (option) {
+          var own = option.getAttribute("data-township");
+          var keep = !township || !own || own === township || option.selected;
+          option.hidden = !keep;
+          option.disabled = !keep;
+        });
       });
     }
     picker.addEventListener("change", narrow);
-    var chosen = target.options[target.selectedIndex];
+    var first = targets[0], chosen = first.options[first.selectedIndex];
     if (chosen && chosen.getAttribute("data-township") && !picker.value) {
       picker.value = chosen.getAttribute("data-township");
     }
