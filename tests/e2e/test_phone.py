@@ -65,7 +65,7 @@ def assert_menu_fits(page) -> None:
     assert box["y"] + box["height"] <= PHONE_HEIGHT + 1  # at the bottom, on screen
 
 
-@pytest.mark.parametrize("username", ["dir_a", "supervisor", "county"])
+@pytest.mark.parametrize("username", ["dir_a", "supervisor"])
 def test_the_menu_is_one_row_or_folded_on_a_phone_in_chinese_and_english(
     page, live_server, registry, username
 ):
