@@ -124,3 +124,19 @@ def test_a_failed_visit_greys_out_who_was_seen_and_the_observations(page, live_s
 
     page.get_by_label("已见到").check()
     expect(seen).to_be_enabled()
+
+
+def test_the_report_forms_villages_narrow_to_the_chosen_township(page, live_server, registry):
+    sign_in(page, live_server, "dir_a")
+    page.goto(f"{live_server.url}/reports/new/")
+    expect(page.locator('a[href="tel:110"]')).to_have_text("110")
+    township = page.get_by_label("所在乡镇（街道）")
+    expect(township).to_have_value(f.TOWNSHIP)
+
+    village = page.get_by_label("所在村/社区")
+    expect(village.locator(f'option[value="{f.VILLAGE_A}"]')).to_be_enabled()
+    expect(village.locator(f'option[value="{f.VILLAGE_C}"]')).to_be_disabled()
+
+    township.select_option(f.VILLAGE_C[:9])
+    expect(village.locator(f'option[value="{f.VILLAGE_C}"]')).to_be_enabled()
+    expect(village.locator(f'option[value="{f.VILLAGE_A}"]')).to_be_disabled()

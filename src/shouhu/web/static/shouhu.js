@@ -45,7 +45,8 @@
   }
 
   /* A township picker narrows long lists (villages, schools): data-narrows names the lists' ids, and
-     each option of theirs carries data-township. A chosen option always stays. */
+     each option of theirs carries data-township. A choice made before stays until another township
+     is picked. */
   function narrowsByTownship(picker) {
     var targets = (picker.getAttribute("data-narrows") || "").split(" ")
       .map(function (id) { return document.getElementById(id); })
@@ -54,9 +55,14 @@
     picker.hidden = false;
     var label = document.querySelector('label[for="' + picker.id + '"]');
     if (label) label.hidden = false;
-    function narrow() {
+    function narrow(event) {
       var township = picker.value;
       targets.forEach(function (target) {
+        var chosen = target.options[target.selectedIndex];
+        var chosenTownship = chosen ? chosen.getAttribute("data-township") : null;
+        if (event && township && chosenTownship && chosenTownship !== township) {
+          target.value = "";  // another township was chosen: its village (school) is no longer the one
+        }
         Array.prototype.forEach.call(target.options, function (option) {
           var own = option.getAttribute("data-township");
           var keep = !township || !own || own === township || option.selected;
@@ -70,7 +76,7 @@
     if (chosen && chosen.getAttribute("data-township") && !picker.value) {
       picker.value = chosen.getAttribute("data-township");
     }
-    narrow();
+    narrow(null);
   }
 
   /* A failed visit (没见到) saw nobody: "见到了谁" and the observations do not apply. */
