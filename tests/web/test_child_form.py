@@ -405,3 +405,20 @@ def test_villages_and_schools_name_their_township_for_the_picker(signed_in, pers
     assert 'data-narrows="id_village id_school"' in html
     assert f'value="{f.VILLAGE_A}" data-township="{f.TOWNSHIP}"' in html
     assert f'data-township="{f.TOWNSHIP}">王市镇中心小学' in html
+
+
+def test_registering_says_the_categories_the_child_falls_in(signed_in, personas):
+    response = signed_in(personas.dir_a).post(CREATE, form_data(), follow=True)
+
+    said = [m.message for m in response.context["messages"]]
+    assert said == ["已登记 王小花 的档案。 认定为：农村留守儿童。"]
+
+
+def test_saving_a_child_as_living_alone_says_the_alert_and_who_was_told(signed_in, personas):
+    client = signed_in(personas.dir_a)
+
+    response = resubmit(client, personas.child_a, living_arrangement="alone")
+    said = [m.message for m in client.get(response.url).context["messages"]]
+
+    assert len(said) == 1 and said[0].startswith("已保存 梦巧 的档案。")
+    assert "已发出紧急预警：" in said[0] and "王丽（儿童督导员）" in said[0]

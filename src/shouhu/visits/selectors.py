@@ -266,15 +266,15 @@ SOON = dt.timedelta(hours=24)
 
 @dataclass
 class Consequences:
-    """What saving a visit set in motion, as the visitor is told on saving: the alerts it raised, the
-    work due within a day, and the people the system notified."""
+    """What saving a visit or a child's file set in motion, as the user is told on saving: the alerts
+    it raised, the work due within a day, and the people the system notified."""
 
     alerts: list = field(default_factory=list)
     due_soon: list[WorkItem] = field(default_factory=list)
     told: list[User] = field(default_factory=list)
 
 
-def visit_consequences(*, user, child, since: dt.datetime, now: dt.datetime | None = None) -> Consequences:
+def save_consequences(*, user, child, since: dt.datetime, now: dt.datetime | None = None) -> Consequences:
     """The alerts opened for ``child`` (or for its household) since ``since``, the child's open work due
     within 24 hours, and whom the alerts' escalation notified (each person once)."""
     from shouhu.cases.models import Alert, AlertStatus

@@ -16,7 +16,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shouhu.accounts import access
@@ -24,6 +23,7 @@ from shouhu.accounts import selectors as account_selectors
 from shouhu.audit.models import Action
 from shouhu.audit.services import log_access
 from shouhu.escalation import services as escalation
+from shouhu.web.saved import what_it_caused
 
 from . import homes, investigations, selectors, services
 from .forms import CheckConfirmForm, InvestigationOpenForm, PolicyForm, ReassignForm, SessionForm, VisitForm
@@ -192,7 +192,7 @@ def visit_new(request, pk):
                     messages.info(request, _("这次走访已经保存过了，没有重复登记。"))
                     return redirect("visits:work")
                 log_access(request=request, action=Action.CREATE, child=child)
-                caused = selectors.visit_consequences(user=user, child=child, since=started)
+                caused = selectors.save_consequences(user=user, child=child, since=started)
                 if visit.outcome in FAILED_OUTCOMES:
                     saved = _("已记录对 %(name)s 的走访未遇（%(outcome)s）。这次走访仍待完成。") % {
                         "name": child.name,
@@ -201,7 +201,7 @@ def visit_new(request, pk):
                 else:
                     saved = _("已保存对 %(name)s 的走访。") % {"name": child.name}
                 # One message, so the visitor reads what the save set in motion with the save itself.
-                text = " ".join([saved, *_what_it_caused(caused)])
+                text = " ".join([saved, *what_it_caused(caused)])
                 level = (
                     messages.WARNING
                     if caused.alerts or visit.outcome in FAILED_OUTCOMES
@@ -219,38 +219,6 @@ def visit_new(request, pk):
         "failed_outcomes": " ".join(sorted(FAILED_OUTCOMES)),
     }
     return render(request, "visits/visit_form.html", context)
-
-
-def _what_it_caused(caused: selectors.Consequences) -> list[str]:
-    """The save's consequences in words: the alert raised, what is due within 24 hours, who was told."""
-    from shouhu.cases import rules
-
-    texts = []
-    severity = dict(rules.SEVERITIES)
-    for alert in caused.alerts:
-        kind = rules.KINDS.get(alert.rule)
-        texts.append(
-            _("已发出%(severity)s预警：%(rule)s。")
-            % {
-                "severity": severity.get(alert.severity, alert.severity),
-                "rule": kind.name if kind else alert.rule,
-            }
-        )
-    if caused.due_soon:
-        due = pgettext("list separator", "、").join(
-            _("%(title)s（截止 %(due)s）")
-            % {"title": item.title, "due": timezone.localtime(item.due_at).strftime("%m-%d %H:%M")}
-            for item in caused.due_soon
-        )
-        texts.append(_("24 小时内须完成：%(items)s。") % {"items": due})
-    if caused.told:
-        people = pgettext("list separator", "、").join(
-            _("%(name)s（%(role)s）") % {"name": str(u), "role": u.get_role_display()} for u in caused.told
-        )
-        texts.append(_("已通知：%(people)s。") % {"people": people})
-    elif caused.alerts:
-        texts.append(_("预警已记入您的工作，逾期未处置将上报乡镇。"))
-    return texts
 
 
 # --- visit policy ----------------------------------------------------------------------------------

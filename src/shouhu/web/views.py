@@ -16,7 +16,7 @@ from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_GET
 
 from shouhu import jobs, versioning
@@ -163,17 +163,37 @@ def child_create(request):
     if request.method == "POST":
         record = ChildRecordForms(user=user, data=request.POST, files=request.FILES)
         if record.is_valid():
+            started = timezone.now()
             try:
                 child = services.child_register(actor=user, **record.service_arguments())
             except ValidationError as exc:
                 record.add_service_errors(exc)
             else:
                 log_access(request=request, action=Action.CREATE, child=child)
-                messages.success(request, _("已登记 %(name)s 的档案。") % {"name": child.name})
+                said = [_("已登记 %(name)s 的档案。") % {"name": child.name}]
+                categories = [str(m.category) for m in child.categories.select_related("category")]
+                if categories:
+                    said.append(
+                        _("认定为：%(categories)s。")
+                        % {"categories": pgettext("list separator", "、").join(categories)}
+                    )
+                _say_what_it_caused(request, said, user=user, child=child, since=started)
                 return redirect("children:detail", pk=child.pk)
     else:
         record = ChildRecordForms(user=user)
     return render(request, "children/form.html", {"record": record, "child": None})
+
+
+def _say_what_it_caused(request, said: list[str], *, user, child, since) -> None:
+    """One message for the save and what it set in motion (an alert raised, work due within a day,
+    who was told), so that the user reads them together."""
+    from shouhu.visits.selectors import save_consequences
+
+    from .saved import what_it_caused
+
+    caused = save_consequences(user=user, child=child, since=since)
+    text = " ".join([*said, *what_it_caused(caused)])
+    messages.add_message(request, messages.WARNING if caused.alerts else messages.SUCCESS, text)
 
 
 @login_required
@@ -236,6 +256,7 @@ def child_edit(request, pk):
                 if k.startswith("resolve-") and v == "theirs"
             }
             changes.take_theirs(arguments, child=child, keys=theirs)
+            started = timezone.now()
             try:
                 services.child_update(actor=user, child=child, expected_version=sent, **arguments)
             except versioning.Stale as exc:
@@ -248,7 +269,8 @@ def child_edit(request, pk):
                 version = sent
             else:
                 log_access(request=request, action=Action.UPDATE, child=child)
-                messages.success(request, _("已保存 %(name)s 的档案。") % {"name": child.name})
+                said = [_("已保存 %(name)s 的档案。") % {"name": child.name}]
+                _say_what_it_caused(request, said, user=user, child=child, since=started)
                 return redirect("children:detail", pk=child.pk)
         else:
             version = sent
