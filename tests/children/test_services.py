@@ -198,3 +198,11 @@ def test_reasons_are_stored_in_the_registrys_language_whatever_the_actors_interf
         )
     reason = child.categories.get(category_id="left_behind").reason
     assert reason == "父亲外出务工，母亲死亡，无监护能力"
+
+
+def test_an_id_number_of_the_other_sex_is_refused_saying_what_the_number_says(personas):
+    number = f.id_number_for(dt.date(2016, 5, 6), gender="female")
+    with pytest.raises(ValidationError) as caught:
+        f.make_child(name="李小军", gender="male", birth_date=dt.date(2016, 5, 6), id_number=number)
+
+    assert "身份证号码显示性别为女" in " ".join(caught.value.message_dict["gender"])

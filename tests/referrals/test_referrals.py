@@ -562,3 +562,47 @@ def test_seed_referral_refers_accepts_and_records_through_the_services(personas)
     referral = Referral.objects.get(case=case)
     assert referral.status == ReferralStatus.ACCEPTED and referral.records.count() == 2
     assert list(access.children_visible_to(personas.social_worker)) == [personas.child_a]
+
+
+def test_the_referral_page_links_to_the_childs_file_once_accepted(personas, case, provider, child):
+    referral = refer(personas.dir_a, case, provider)
+    client = web(personas.social_worker)
+    file_link = f'href="/children/{child.pk}/"'
+    assert file_link not in client.get(f"/referrals/{referral.pk}/").content.decode()
+
+    client.post(f"/referrals/{referral.pk}/accept/")
+
+    assert file_link in client.get(f"/referrals/{referral.pk}/").content.decode()
+    assert client.get(f"/children/{child.pk}/").status_code == 200
+
+
+def test_a_service_is_described_at_length_with_its_outcome(personas, case, provider, child):
+    referral = refer(personas.dir_a, case, provider)
+    client = web(personas.social_worker)
+    client.post(f"/referrals/{referral.pk}/accept/")
+    page = client.get(f"/referrals/{referral.pk}/").content.decode()
+    assert '<textarea name="service-description"' in page and '<textarea name="service-outcome"' in page
+
+    client.post(
+        f"/referrals/{referral.pk}/services/",
+        {
+            "service-delivered_on": timezone.localdate().isoformat(),
+            "service-description": "第一次面谈\n沙盘游戏",
+            "service-outcome": "愿意说话了，下周再约",
+            "service-hours": "1.5",
+        },
+    )
+
+    record = ServiceRecord.objects.get(referral=referral)
+    assert record.outcome == "愿意说话了，下周再约"
+    assert "愿意说话了，下周再约" in client.get(f"/referrals/{referral.pk}/").content.decode()
+
+
+def test_ending_a_referral_is_a_separate_folded_step_after_the_service_form(personas, case, provider, child):
+    referral = refer(personas.dir_a, case, provider)
+    client = web(personas.social_worker)
+    client.post(f"/referrals/{referral.pk}/accept/")
+
+    page = client.get(f"/referrals/{referral.pk}/").content.decode()
+
+    assert page.index("保存服务记录") < page.index('<details class="end-referral step" id="end">')

@@ -1,4 +1,6 @@
 import datetime as dt
+import re
+from html import unescape
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -356,3 +358,67 @@ def test_opening_the_edit_page_is_logged_as_a_view_and_saving_as_an_update(signe
         AccessLog.objects.filter(child_id=personas.child_a.pk).order_by("at").values_list("action", flat=True)
     )
     assert actions == [Action.VIEW, Action.UPDATE]
+
+
+# --- forms that know what they know -----------------------------------------------------------------
+
+
+def test_an_id_number_of_the_other_sex_is_refused_next_to_the_sex(signed_in, personas):
+    number = f.id_number_for(dt.date(2016, 5, 6), gender="male")
+    response = signed_in(personas.dir_a).post(
+        CREATE, form_data(id_number=number, birth_date="2016-05-06", gender="female")
+    )
+    assert response.status_code == 200 and not Child.objects.filter(name="王小花").exists()
+    match = re.search(
+        r'<small class="error" id="id_gender_error">(.*?)</small>', response.content.decode(), re.S
+    )
+    error = unescape(match.group(1)) if match else ""
+    assert "身份证号码显示性别为男" in error and "（女）" in error
+
+
+def test_an_id_number_and_a_different_birth_date_name_both_dates(signed_in, personas):
+    number = f.id_number_for(dt.date(2015, 1, 1))
+    error = rejected(signed_in(personas.dir_a), "id_id_number", id_number=number, birth_date="2016-01-01")
+    assert "2015-01-01" in error and "2016-01-01" in error
+
+
+def test_the_id_number_field_asks_the_script_to_fill_birth_date_and_sex(signed_in, personas):
+    html = signed_in(personas.dir_a).get(CREATE).content.decode()
+    assert 'data-fills=""' in html and 'id="id_id_number_filled" hidden' in html
+
+
+def test_a_director_with_one_village_has_it_chosen(signed_in, personas):
+    form = signed_in(personas.dir_a).get(CREATE).context["record"].child_form
+    assert form["village"].value() == f.VILLAGE_A
+
+
+def test_a_supervisor_with_several_villages_chooses_one(signed_in, personas):
+    form = signed_in(personas.supervisor).get(CREATE).context["record"].child_form
+    assert not form["village"].value()
+
+
+def test_villages_and_schools_name_their_township_for_the_picker(signed_in, personas):
+    from shouhu.accounts.models import Organisation, OrganisationKind
+
+    Organisation.objects.create(kind=OrganisationKind.SCHOOL, name="王市镇中心小学", region_id=f.TOWNSHIP)
+    html = signed_in(personas.county).get(CREATE).content.decode()
+    assert 'data-narrows="id_village id_school"' in html
+    assert f'value="{f.VILLAGE_A}" data-township="{f.TOWNSHIP}"' in html
+    assert f'data-township="{f.TOWNSHIP}">王市镇中心小学' in html
+
+
+def test_registering_says_the_categories_the_child_falls_in(signed_in, personas):
+    response = signed_in(personas.dir_a).post(CREATE, form_data(), follow=True)
+
+    said = [m.message for m in response.context["messages"]]
+    assert said == ["已登记 王小花 的档案。 认定为：农村留守儿童。"]
+
+
+def test_saving_a_child_as_living_alone_says_the_alert_and_who_was_told(signed_in, personas):
+    client = signed_in(personas.dir_a)
+
+    response = resubmit(client, personas.child_a, living_arrangement="alone")
+    said = [m.message for m in client.get(response.url).context["messages"]]
+
+    assert len(said) == 1 and said[0].startswith("已保存 梦巧 的档案。")
+    assert "已发出紧急预警：" in said[0] and "王丽（儿童督导员）" in said[0]

@@ -17,7 +17,7 @@ def test_home_says_who_i_am_my_role_and_jurisdiction(signed_in, personas):
 
 
 def test_home_counts_my_children_by_category_with_a_link_to_the_list(signed_in, personas):
-    html = home(signed_in(personas.dir_a))
+    html = home(signed_in(personas.supervisor))
     link = reverse("children:list") + "?category=left_behind"
     assert link in html
     fragment = html[html.index(link) :]

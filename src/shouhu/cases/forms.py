@@ -94,6 +94,16 @@ class CountyChoiceForm(forms.Form):
         ]
 
 
+class VillageSelect(forms.Select):
+    """Villages whose options name their township (the first nine digits of the code)."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if value and len(str(value)) == 12:
+            option["attrs"]["data-township"] = str(value)[:9]
+        return option
+
+
 class ReportForm(forms.Form):
     """A mandatory report on one screen: what, when, where, how urgent, and (if known) who."""
 
@@ -128,6 +138,9 @@ class ReportForm(forms.Form):
         self.harm_groups = harm_types
         self.fields["seen_at"].widget.attrs["max"] = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
         self.fields["township"].choices = [("", _("请选择")), *[(t.code, t.name) for t in townships]]
+        # Choosing the township narrows the county's villages in the browser (static/shouhu.js).
+        self.fields["township"].widget.attrs["data-narrows"] = self["village"].auto_id
+        self.fields["village"].widget = VillageSelect()
         names = {t.code: t.name for t in townships}
         self.fields["village"].choices = [
             ("", _("不清楚或不填")),

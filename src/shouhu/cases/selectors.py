@@ -81,10 +81,6 @@ def open_alerts(*, user, severity: str = "", region: str = "") -> QuerySet[Alert
     )
 
 
-def open_urgent_count(user) -> int:
-    return access.alerts_visible_to(user).filter(status=AlertStatus.OPEN, severity=rules.URGENT).count()
-
-
 def open_alert_count(user) -> int:
     """How many alerts the alert list shows with no filter: the menu's badge is this number."""
     return open_alerts(user=user).count()

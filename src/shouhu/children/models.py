@@ -167,6 +167,29 @@ class Child(Versioned):
     def region(self):
         return self.village if self.village_id else self.found_region
 
+    def _contradictions_with_id_number(self) -> dict[str, list[str]]:
+        """The ID number (GB 11643) holds the birth date and the sex: an entry that says otherwise is
+        refused, naming what the number says, so the user knows which of the two to correct."""
+        errors: dict[str, list[str]] = {}
+        born = idnumber.birth_date_of(self.id_number)
+        if self.birth_date and born != self.birth_date:
+            errors["id_number"] = [
+                gettext(
+                    "身份证号码中的出生日期与填写的出生日期不一致："
+                    "号码中是 %(id_date)s，填写的是 %(entered)s。请核对号码或出生日期。"
+                )
+                % {"id_date": born.isoformat(), "entered": self.birth_date.isoformat()}
+            ]
+        sex = idnumber.gender_of(self.id_number)
+        if self.gender in Gender.values and sex != self.gender:
+            errors["gender"] = [
+                gettext(
+                    "身份证号码显示性别为%(id_sex)s，与选择的性别（%(entered)s）不一致。请核对号码或性别。"
+                )
+                % {"id_sex": Gender(sex).label, "entered": Gender(self.gender).label}
+            ]
+        return errors
+
     def clean(self) -> None:
         errors: dict[str, list[str]] = {}
         if self.name:
@@ -179,10 +202,7 @@ class Child(Versioned):
             except idnumber.InvalidIdNumber:
                 pass  # reported by the field validator
             else:
-                if self.birth_date and idnumber.birth_date_of(self.id_number) != self.birth_date:
-                    errors.setdefault("id_number", []).append(
-                        gettext("身份证号码中的出生日期与填写的出生日期不一致。")
-                    )
+                errors.update(self._contradictions_with_id_number())
         else:
             self.id_number = None
         if self.birth_date and self.birth_date <= timezone.localdate():

@@ -58,7 +58,19 @@ class CloseForm(forms.Form):
 
 class ServiceRecordForm(forms.Form):
     delivered_on = forms.DateField(label=_("服务日期"), widget=_DATE)
-    description = forms.CharField(label=_("服务内容"), max_length=500)
+    description = forms.CharField(
+        label=_("服务内容"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("做了什么：面谈、家访、心理辅导、联系学校……"),
+    )
+    outcome = forms.CharField(
+        label=_("服务成效"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("儿童和家庭的变化、仍存在的问题、下一步安排。"),
+    )
     worker = forms.CharField(
         label=_("服务人员"), max_length=50, required=False, help_text=_("默认为记录人。")
     )

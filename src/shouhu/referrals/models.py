@@ -189,6 +189,7 @@ class ServiceRecord(models.Model):
     description = models.CharField(_("服务内容"), max_length=500)
     worker = models.CharField(_("服务人员"), max_length=50)
     hours = models.DecimalField(_("时长（小时）"), max_digits=4, decimal_places=1)
+    outcome = models.TextField(_("服务成效"), max_length=2000, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -310,8 +310,10 @@ def service_record(
     description: str,
     hours,
     worker: str = "",
+    outcome: str = "",
 ) -> ServiceRecord:
-    """A service delivered, recorded by the organisation's staff while the referral is accepted."""
+    """A service delivered, recorded by the organisation's staff while the referral is accepted, with
+    what it achieved (``outcome``, optional)."""
     _must_be_staff(actor, referral)
     _must_be(referral, ReferralStatus.ACCEPTED)
     errors: dict[str, list[str]] = {}
@@ -337,6 +339,7 @@ def service_record(
         description=description[:500],
         worker=worker[:50],
         hours=hours.quantize(Decimal("0.1")),
+        outcome=(outcome or "").strip()[:2000],
         recorded_by=actor,
     )
 

@@ -90,6 +90,7 @@ def _page(request, referral, *, forms=None, status: int = 200):
         "can_serve": selectors.can_serve(user, referral),
         "can_revoke": selectors.can_revoke(user, referral),
         "sees_case": access.cases_visible_to(user).filter(pk=referral.case_id).exists(),
+        "sees_file": access.children_visible_to(user).filter(pk=referral.child_id).exists(),
         "decline_form": forms.get("decline") or ReasonForm(prefix="decline"),
         "revoke_form": forms.get("revoke") or ReasonForm(prefix="revoke"),
         "service_form": forms.get("service") or ServiceRecordForm(prefix="service"),

@@ -168,6 +168,55 @@ def my_work(*, user, now: dt.datetime | None = None, kind: str = "", page=None) 
     )
 
 
+# Kinds of work that answer a child in danger: an alert and the responses it asks for.
+URGENT_KINDS = ("alert.", "alert_task.", "report.")
+TODAY_SHOWN = 20
+
+
+@dataclass
+class Today:
+    """A person's work for today, as the home page shows it: urgent items (alerts and their
+    responses, reports to triage) first, then overdue, then due today; each item once."""
+
+    urgent: list[WorkItem] = field(default_factory=list)
+    overdue: list[WorkItem] = field(default_factory=list)
+    due_today: list[WorkItem] = field(default_factory=list)
+    this_week: int = 0
+    later: int = 0
+
+    @property
+    def empty(self) -> bool:
+        return not (self.urgent or self.overdue or self.due_today)
+
+    @property
+    def items(self) -> list[WorkItem]:
+        return [*self.urgent, *self.overdue, *self.due_today]
+
+
+def today_work(*, user, now: dt.datetime | None = None) -> Today:
+    """The open items ``user`` answers for that need acting on today: urgent ones (``URGENT_KINDS``,
+    whenever due), overdue ones (with days overdue) and those due by the end of today; how many more
+    fall due this week and later. Read from ``my_work``, the same list as 我的工作."""
+    now = now or timezone.now()
+    mine = my_work(user=user, now=now)
+    end_today = end_of_day(timezone.localdate(now))
+
+    def urgent(item):
+        return item.kind.startswith(URGENT_KINDS)
+
+    upcoming = [*mine.this_week, *mine.later]
+    today = Today(
+        urgent=[i for i in [*mine.overdue, *upcoming] if urgent(i)][:TODAY_SHOWN],
+        overdue=[i for i in mine.overdue if not urgent(i)][:TODAY_SHOWN],
+        due_today=[i for i in mine.this_week if not urgent(i) and i.due_at <= end_today][:TODAY_SHOWN],
+    )
+    today.this_week = sum(1 for i in mine.this_week if not urgent(i) and i.due_at > end_today)
+    today.later = mine.later_count - sum(1 for i in mine.later if urgent(i))
+    for item in today.urgent:
+        item.overdue = item.due_at < now
+    return today
+
+
 @dataclass
 class OverdueRow:
     code: str
@@ -283,6 +332,48 @@ def child_open_items(*, user, child) -> list[WorkItem]:
         .select_related("responsible")
         .order_by("due_at")
     )
+
+
+SOON = dt.timedelta(hours=24)
+
+
+@dataclass
+class Consequences:
+    """What saving a visit or a child's file set in motion, as the user is told on saving: the alerts
+    it raised, the work due within a day, and the people the system notified."""
+
+    alerts: list = field(default_factory=list)
+    due_soon: list[WorkItem] = field(default_factory=list)
+    told: list[User] = field(default_factory=list)
+
+
+def save_consequences(*, user, child, since: dt.datetime, now: dt.datetime | None = None) -> Consequences:
+    """The alerts opened for ``child`` (or for its household) since ``since``, the child's open work due
+    within 24 hours, and whom the alerts' escalation notified (each person once)."""
+    from shouhu.cases.models import Alert, AlertStatus
+
+    now = now or timezone.now()
+    # A household alert names its children in ``member_ids`` (JSON, read here: SQLite has no lookup).
+    alerts = [
+        a
+        for a in Alert.objects.filter(
+            region_code=child.region_code, opened_at__gte=since, status=AlertStatus.OPEN
+        ).order_by("opened_at")
+        if a.child_id == child.pk or str(child.pk) in (a.member_ids or [])
+    ]
+    due_soon = list(
+        access.work_items_visible_to(user)
+        .filter(child_id=child.pk, status=Status.OPEN, due_at__lte=now + SOON)
+        .order_by("due_at", "pk")
+    )
+    items = [a.work_item_id for a in alerts if a.work_item_id]
+    told_ids = set(
+        Notification.objects.filter(item_id__in=items, created_at__gte=since).values_list(
+            "user_id", flat=True
+        )
+    )
+    told = list(User.objects.filter(pk__in=told_ids).select_related("region").order_by("role", "pk"))
+    return Consequences(alerts=alerts, due_soon=due_soon, told=told)
 
 
 # --- visit policy ----------------------------------------------------------------------------------

@@ -248,6 +248,10 @@ def on_categories_changed(*, child: Child, gained: set[str], lost: set[str], on:
 # Visit records ------------------------------------------------------------------------------------
 
 
+# What a visit observes of the child and the home; only a visit that saw someone can observe it.
+OBSERVED_FIELDS = ("guardian_capable", "health", "mood", "safe", "in_school", "parent_contact")
+
+
 def visit_record(
     *,
     actor: User,
@@ -287,7 +291,11 @@ def visit_record(
     if visit.photo and not visit.photo_consent:
         errors.setdefault("photo_consent", []).append(_("拍照需要监护人同意。"))
     if visit.outcome in FAILED_OUTCOMES:
+        # Nobody was seen: whatever the form still carried about whom and what was seen is not a fact.
         visit.saw_child = visit.saw_guardian = False
+        for name in OBSERVED_FIELDS:
+            setattr(visit, name, "")
+        visit.home_hazards = False
     if errors:
         raise ValidationError(errors)
     try:

@@ -24,6 +24,7 @@ from shouhu.accounts import selectors as account_selectors
 from shouhu.audit.models import Action
 from shouhu.audit.services import log_access
 from shouhu.escalation import services as escalation
+from shouhu.web.saved import what_it_caused
 
 from . import homes, investigations, selectors, services
 from .forms import CheckConfirmForm, InvestigationOpenForm, PolicyForm, ReassignForm, SessionForm, VisitForm
@@ -200,6 +201,7 @@ def visit_new(request, pk):
     may_change_file = access.can_edit(user, child)
     if request.method == "POST":
         form = VisitForm(request.POST, request.FILES, child=child, may_change_file=may_change_file)
+        started = timezone.now()
         if form.is_valid():
             try:
                 siblings = form.cleaned_data.get("household") or []
@@ -230,21 +232,34 @@ def visit_new(request, pk):
             else:
                 if not created:
                     messages.info(request, _("这次走访已经保存过了，没有重复登记。"))
-                elif visit.outcome in FAILED_OUTCOMES:
-                    log_access(request=request, action=Action.CREATE, child=child)
-                    messages.warning(
-                        request,
-                        _("已记录对 %(name)s 的走访未遇（%(outcome)s）。这次走访仍待完成。")
-                        % {"name": child.name, "outcome": visit.get_outcome_display()},
-                    )
+                    return redirect("visits:work")
+                log_access(request=request, action=Action.CREATE, child=child)
+                caused = selectors.save_consequences(user=user, child=child, since=started)
+                if visit.outcome in FAILED_OUTCOMES:
+                    saved = _("已记录对 %(name)s 的走访未遇（%(outcome)s）。这次走访仍待完成。") % {
+                        "name": child.name,
+                        "outcome": visit.get_outcome_display(),
+                    }
                 else:
-                    log_access(request=request, action=Action.CREATE, child=child)
-                    messages.success(request, _("已保存对 %(name)s 的走访。") % {"name": child.name})
+                    saved = _("已保存对 %(name)s 的走访。") % {"name": child.name}
+                # One message, so the visitor reads what the save set in motion with the save itself.
+                text = " ".join([saved, *what_it_caused(caused)])
+                level = (
+                    messages.WARNING
+                    if caused.alerts or visit.outcome in FAILED_OUTCOMES
+                    else messages.SUCCESS
+                )
+                messages.add_message(request, level, text)
                 return redirect("visits:work")
     else:
         log_access(request=request, action=Action.VIEW, child=child)
         form = VisitForm(child=child, may_change_file=may_change_file)
-    context = {"child": child, "form": form, "due": selectors.child_open_items(user=user, child=child)}
+    context = {
+        "child": child,
+        "form": form,
+        "due": selectors.child_open_items(user=user, child=child),
+        "failed_outcomes": " ".join(sorted(FAILED_OUTCOMES)),
+    }
     return render(request, "visits/visit_form.html", context)
 
 

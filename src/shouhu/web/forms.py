@@ -64,6 +64,32 @@ class ParseOnlyModelForm(forms.ModelForm):
         return self.on_file or (self.is_bound and (bool(self.errors) or not self.is_blank()))
 
 
+class TownshipSelect(forms.Select):
+    """A select whose options name their township (``data-township``), so that a township picker
+    narrows a long list in the browser (static/shouhu.js); without the script the whole list stays."""
+
+    def __init__(self, *args, township_of, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.township_of = township_of
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        instance = getattr(value, "instance", None)
+        code = self.township_of(instance) if instance is not None else ""
+        if code:
+            option["attrs"]["data-township"] = code
+        return option
+
+
+def _township_of_village(region) -> str:
+    return region.code[:9]
+
+
+def _township_of_school(school) -> str:
+    code = school.region_id or ""
+    return code[:9] if len(code) >= 9 else ""  # a county's school serves every township
+
+
 class ChildForm(ParseOnlyModelForm):
     income_sources = forms.MultipleChoiceField(
         label=_("家庭经济来源"),
@@ -130,14 +156,33 @@ class ChildForm(ParseOnlyModelForm):
         village.label_from_instance = lambda r: f"{r.parent.name} / {r.name}" if r.parent_id else r.name
         village.required = False  # a homeless minor has none; the registry says when one is missing
         village.error_messages["invalid_choice"] = _("该村/社区不在您的管辖范围内，请从列表中选择。")
+        village.widget = TownshipSelect(choices=village.choices, township_of=_township_of_village)
+        village.widget.attrs["data-township-list"] = "village"
+        if not editing and not self.is_bound:
+            only = list(village.queryset[:2])
+            if len(only) == 1:  # a director with one village: it is hers
+                self.initial["village"] = only[0].pk
         found = self.fields["found_region"]
         found.queryset = visible.filter(level__in=[Level.COUNTY, Level.TOWNSHIP]).order_by("code")
         found.error_messages["invalid_choice"] = _("发现地须是您管辖范围内的县或乡镇。")
-        self.fields["school"].queryset = _schools_near(user)
+        school = self.fields["school"]
+        school.queryset = _schools_near(user)
+        school.widget = TownshipSelect(choices=school.choices, township_of=_township_of_school)
+        self.fields["id_number"].widget.attrs.update({"data-fills": "", "autocomplete": "off"})
         self.fields["gender"].choices = [c for c in self.fields["gender"].choices if c[0]]
         if not editing:
             del self.fields["exited_on"]
             del self.fields["exit_reason"]
+
+    @property
+    def townships(self) -> list[tuple[str, str]]:
+        """The townships of the villages offered, for the picker that narrows the village and school
+        lists; none when there is only one."""
+        seen: dict[str, str] = {}
+        for region in self.fields["village"].queryset:
+            if region.parent_id and region.parent_id not in seen:
+                seen[region.parent_id] = region.parent.name
+        return list(seen.items()) if len(seen) > 1 else []
 
     @property
     def can_place_homeless(self) -> bool:

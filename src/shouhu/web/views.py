@@ -16,7 +16,7 @@ from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_GET
 
 from shouhu import jobs, versioning
@@ -49,25 +49,39 @@ def healthz(request):
 @login_required
 @require_GET
 def home(request):
+    """A role's home is its work: what is urgent, overdue and due today, each with its one action.
+    Those who oversee an area (a township and above) keep their figures below the work."""
+    from shouhu.visits import selectors as visit_selectors
+
     user = request.user
-    children = selectors.children_list(user=user)
-    by_category = dict(
-        children.order_by()
-        .prefetch_related(None)
-        .values_list("categories__category_id")
-        .annotate(n=Count("pk", distinct=True))
-    )
+    today = visit_selectors.today_work(user=user)
+    oversees = account_selectors.watches_director_gaps(user)
     context = {
-        "total": children.count(),
-        "categories": [(c, by_category.get(c.code, 0)) for c in Category.objects.all()],
+        "today": today,
+        "oversees": oversees,
         "region": user.region,
-        "watches_gaps": account_selectors.watches_director_gaps(user),
+        "watches_gaps": oversees,
+        "works_territory": visit_selectors.home_area(user) is not None,
     }
-    if context["watches_gaps"]:
+    children = selectors.children_list(user=user)
+    context["total"] = children.count()
+    if oversees:
+        by_category = dict(
+            children.order_by()
+            .prefetch_related(None)
+            .values_list("categories__category_id")
+            .annotate(n=Count("pk", distinct=True))
+        )
+        # Figures, not a wall of zeros: a category nobody is in is left out.
+        context["categories"] = [
+            (c, by_category[c.code]) for c in Category.objects.all() if by_category.get(c.code)
+        ]
         gaps = account_selectors.villages_without_director(user=user)
         context["gaps"] = list(gaps[:GAPS_SHOWN])
         context["gap_count"] = gaps.count()
         context["unstaffed"] = list(account_selectors.townships_without_supervisor(user=user))
+    if not today.empty:
+        log_access(request=request, action=Action.LIST)
     return render(request, "web/home.html", context)
 
 
@@ -115,6 +129,7 @@ def child_detail(request, pk):
         },
         "emergency_until": emergency.opened_until(user, child) if seen.emergency else None,
         "can_edit": access.can_edit(user, child),
+        "can_record_visit": access.can_record_visit(user, child),
         "parents": [(_("父亲"), parents.get("father")), (_("母亲"), parents.get("mother"))],
         "carer": getattr(child, "carer", None),
         "history": change_history(child, seen=seen) if sensitive else [],
@@ -149,17 +164,37 @@ def child_create(request):
     if request.method == "POST":
         record = ChildRecordForms(user=user, data=request.POST, files=request.FILES)
         if record.is_valid():
+            started = timezone.now()
             try:
                 child = services.child_register(actor=user, **record.service_arguments())
             except ValidationError as exc:
                 record.add_service_errors(exc)
             else:
                 log_access(request=request, action=Action.CREATE, child=child)
-                messages.success(request, _("已登记 %(name)s 的档案。") % {"name": child.name})
+                said = [_("已登记 %(name)s 的档案。") % {"name": child.name}]
+                categories = [str(m.category) for m in child.categories.select_related("category")]
+                if categories:
+                    said.append(
+                        _("认定为：%(categories)s。")
+                        % {"categories": pgettext("list separator", "、").join(categories)}
+                    )
+                _say_what_it_caused(request, said, user=user, child=child, since=started)
                 return redirect("children:detail", pk=child.pk)
     else:
         record = ChildRecordForms(user=user)
     return render(request, "children/form.html", {"record": record, "child": None})
+
+
+def _say_what_it_caused(request, said: list[str], *, user, child, since) -> None:
+    """One message for the save and what it set in motion (an alert raised, work due within a day,
+    who was told), so that the user reads them together."""
+    from shouhu.visits.selectors import save_consequences
+
+    from .saved import what_it_caused
+
+    caused = save_consequences(user=user, child=child, since=since)
+    text = " ".join([*said, *what_it_caused(caused)])
+    messages.add_message(request, messages.WARNING if caused.alerts else messages.SUCCESS, text)
 
 
 @login_required
@@ -222,6 +257,7 @@ def child_edit(request, pk):
                 if k.startswith("resolve-") and v == "theirs"
             }
             changes.take_theirs(arguments, child=child, keys=theirs)
+            started = timezone.now()
             try:
                 services.child_update(actor=user, child=child, expected_version=sent, **arguments)
             except versioning.Stale as exc:
@@ -234,7 +270,8 @@ def child_edit(request, pk):
                 version = sent
             else:
                 log_access(request=request, action=Action.UPDATE, child=child)
-                messages.success(request, _("已保存 %(name)s 的档案。") % {"name": child.name})
+                said = [_("已保存 %(name)s 的档案。") % {"name": child.name}]
+                _say_what_it_caused(request, said, user=user, child=child, since=started)
                 return redirect("children:detail", pk=child.pk)
         else:
             version = sent

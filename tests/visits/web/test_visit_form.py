@@ -236,3 +236,55 @@ def test_one_visit_to_a_home_is_recorded_for_each_child_living_there(personas, s
 
     assert sorted(Visit.objects.values_list("child__name", flat=True)) == ["毕二娃", "毕大娃"]
     assert AccessLog.objects.filter(user=personas.dir_b, action=Action.CREATE, child_id=kids[1].pk).exists()
+
+
+# --- each save says what it caused ------------------------------------------------------------------
+
+
+def test_a_visit_that_finds_a_child_alone_says_the_alert_what_is_due_and_who_was_told(work, signed_in):
+    client = signed_in(work.dir_b)
+    data = {**usual(client.get(form_url(work.child_b))), "alone": "on"}
+
+    response = client.post(form_url(work.child_b), data, follow=True)
+
+    status = [m.message for m in response.context["messages"]]
+    assert len(status) == 1
+    said = status[0]
+    assert said.startswith("已保存对 高小明 的走访。")
+    assert "已发出紧急预警：" in said
+    assert "24 小时内须完成：" in said and "截止" in said
+    assert "已通知：" in said and "王丽（儿童督导员）" in said
+
+
+def test_an_ordinary_visit_says_only_that_it_was_saved(work, signed_in):
+    client = signed_in(work.dir_a)
+
+    response = client.post(form_url(work.child_a), usual(client.get(form_url(work.child_a))), follow=True)
+
+    assert [m.message for m in response.context["messages"]] == ["已保存对 梦巧 的走访。"]
+
+
+def test_a_failed_visit_keeps_nothing_of_who_or_what_was_seen(work, signed_in):
+    client = signed_in(work.dir_a)
+    data = {
+        **usual(client.get(form_url(work.child_a))),
+        "outcome": "nobody_home",
+        "mood": "poor",
+        "safe": "no",
+        "home_hazards": "on",
+        "notes": "敲门无人应答",
+    }
+
+    client.post(form_url(work.child_a), data)
+
+    visit = Visit.objects.get(child=work.child_a)
+    assert not visit.saw_child and not visit.saw_guardian
+    assert (visit.mood, visit.safe, visit.home_hazards) == ("", "", False)
+    assert visit.notes == "敲门无人应答"
+
+
+def test_the_form_tells_the_script_which_outcomes_saw_nobody(work, signed_in):
+    html = signed_in(work.dir_a).get(form_url(work.child_a)).content.decode()
+
+    assert 'data-failed-outcomes="locked no_answer nobody_home refused"' in html
+    assert html.count("data-needs-seen") == 2

@@ -33,11 +33,6 @@ def may_see_alerts(user) -> bool:
 
 
 @register.filter
-def open_urgent_alerts(user) -> int:
-    return selectors.open_urgent_count(user) if user.is_authenticated else 0
-
-
-@register.filter
 def open_alerts_badge(user) -> int:
     """The menu's 预警 badge: the number the alert list shows (``selectors.open_alert_count``)."""
     return selectors.open_alert_count(user) if user.is_authenticated else 0

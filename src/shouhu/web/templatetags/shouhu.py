@@ -62,3 +62,69 @@ def reason_words(reason: str) -> str:
     from shouhu.children.reasons import in_words
 
     return in_words(reason)
+
+
+# --- the phone's menu --------------------------------------------------------------------------------
+
+#: What each role does most, in order; the phone's bottom bar shows the first five the user may use.
+#: Desk work (imports, list comparisons, rules, the access log) is left to the full menu on a desktop.
+PHONE_MENU = {
+    "village_director": ("work", "alerts", "children", "register", "report"),
+    "township_supervisor": ("work", "alerts", "cases", "children", "dashboard"),
+    "county_staff": ("work", "alerts", "cases", "dashboard", "children"),
+    "civil_affairs": ("work", "alerts", "dashboard", "cases", "children"),
+    "admin": ("work", "alerts", "dashboard", "children", "cases"),
+    "social_worker": ("home", "referrals", "children", "report", "work"),
+    "teacher": ("home", "report", "children", "work"),
+    "health_worker": ("home", "report", "children", "work"),
+    "mentor": ("home", "children", "report", "work"),
+}
+PHONE_MENU_SIZE = 5
+
+
+@register.simple_tag
+def phone_menu(user) -> list[dict]:
+    """The bottom bar of a phone: the things this user's role does most (``PHONE_MENU``), each one the
+    user may use, at most five. Each entry: ``key``, ``url``, ``label``."""
+    from django.urls import reverse
+    from django.utils.translation import gettext
+
+    from shouhu.cases.templatetags.case_tags import may_see_alerts
+    from shouhu.visits.templatetags.visit_tags import works_territory
+
+    if not user.is_authenticated:
+        return []
+    entries = {
+        "home": ("home", gettext("首页"), True),
+        "work": ("visits:work", gettext("我的工作"), True),
+        "alerts": ("cases:alerts", gettext("预警"), may_see_alerts(user)),
+        "children": ("children:list", gettext("儿童名册"), True),
+        "register": ("children:create", gettext("登记儿童"), may_create_children(user)),
+        "report": ("cases:reports", gettext("强制报告"), True),
+        "cases": ("cases:cases", gettext("个案"), may_see_alerts(user)),
+        "referrals": ("referrals:list", gettext("转介"), bool(user.organisation_id) or works_territory(user)),
+        "dashboard": ("insight:home", gettext("数据看板"), works_territory(user)),
+    }
+    role = "admin" if user.is_superuser else user.role
+    wanted = PHONE_MENU.get(role, ("home", "work", "children", "report"))
+    menu = []
+    for key in wanted:
+        name, label, allowed = entries[key]
+        if allowed:
+            menu.append({"key": key, "url": reverse(name), "label": label})
+    return menu[:PHONE_MENU_SIZE]
+
+
+@register.filter
+def tel(number) -> str:
+    """A phone number as a link that dials it on a phone (``tel:``, digits and + only in the address);
+    "—" when there is none. The one place phone numbers are shown."""
+    from django.utils.html import format_html
+
+    text = str(number or "").strip()
+    if not text:
+        return "—"
+    dial = "".join(c for c in text if c.isdigit() or c == "+")
+    if not dial:
+        return text
+    return format_html('<a href="tel:{}" class="tel">{}</a>', dial, text)

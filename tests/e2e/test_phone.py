@@ -1,0 +1,142 @@
+"""Today first, on a phone (390×844): the menu is one row or folded in both languages, the ID number
+fills the birth date and the sex, a child's file shows its primary action in the first screen, and a
+failed visit greys out what could not be seen."""
+
+import datetime as dt
+import os
+
+import pytest
+from playwright.sync_api import expect
+
+from shouhu.cases.harms import HARM_TYPES
+from shouhu.cases.models import HarmType
+from shouhu.children.classify import NATIONAL_CATEGORIES
+from shouhu.children.models import Category
+from shouhu.regions.loader import load_regions
+from tests import factories as f
+
+# Playwright's sync API runs an event loop in this thread; Django's ORM is still used synchronously.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+pytestmark = pytest.mark.browser
+
+PHONE_HEIGHT = 844
+
+
+@pytest.fixture
+def registry(transactional_db):
+    load_regions(f.COUNTY)
+    for order, (code, name, name_en) in enumerate(NATIONAL_CATEGORIES):
+        Category.objects.update_or_create(
+            code=code, defaults={"name": name, "name_en": name_en, "order": order}
+        )
+    for order, (code, name, statutory) in enumerate(HARM_TYPES):
+        HarmType.objects.update_or_create(
+            code=code, defaults={"name": name, "statutory": statutory, "order": order}
+        )
+    return f.Personas.create()
+
+
+def sign_in(page, live_server, username: str) -> None:
+    page.goto(f"{live_server.url}/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(f.PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(f"{live_server.url}/")
+
+
+def rows_of(page, selector: str) -> int:
+    """How many rows the visible items of a list take (distinct tops)."""
+    return page.eval_on_selector_all(
+        selector,
+        "els => new Set(els.filter(e => e.offsetParent !== null)"
+        ".map(e => Math.round(e.getBoundingClientRect().top))).size",
+    )
+
+
+def assert_menu_fits(page) -> None:
+    full = page.locator("nav.mainnav")
+    if full.is_visible():
+        assert rows_of(page, "nav.mainnav li") == 1
+    bar = page.locator("nav.phonebar")
+    expect(bar).to_be_visible()
+    assert rows_of(page, "nav.phonebar li") == 1
+    box = bar.bounding_box()
+    assert box["y"] + box["height"] <= PHONE_HEIGHT + 1  # at the bottom, on screen
+
+
+@pytest.mark.parametrize("username", ["dir_a", "supervisor"])
+def test_the_menu_is_one_row_or_folded_on_a_phone_in_chinese_and_english(
+    page, live_server, registry, username
+):
+    sign_in(page, live_server, username)
+    assert_menu_fits(page)
+    expect(page.locator("nav.mainnav")).to_be_hidden()
+
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    assert_menu_fits(page)
+
+    page.locator("nav.phonebar a.more").click()
+    expect(page.locator("nav.mainnav")).to_be_visible()
+    expect(page.locator("nav.mainnav li.desk").first).to_be_hidden()
+
+
+def test_the_id_number_fills_the_birth_date_and_the_sex(page, live_server, registry):
+    sign_in(page, live_server, "dir_a")
+    page.locator("nav.phonebar").get_by_role("link", name="登记儿童").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("登记儿童")
+    expect(page.locator("#id_village")).to_have_value(f.VILLAGE_A)  # her only village
+
+    page.locator("#id_id_number").fill(f.id_number_for(dt.date(2016, 5, 6), gender="male"))
+
+    expect(page.locator("#id_birth_date")).to_have_value("2016-05-06")
+    expect(page.locator("input[name=gender][value=male]")).to_be_checked()
+    expect(page.get_by_text("已按身份证号码填好出生日期和性别，请核对。")).to_be_visible()
+
+
+def test_a_childs_file_shows_its_primary_action_in_the_first_screen(page, live_server, registry):
+    sign_in(page, live_server, "dir_a")
+    page.goto(f"{live_server.url}/children/{registry.child_a.pk}/")
+
+    record = page.get_by_role("button", name="登记走访")
+    expect(record).to_be_visible()
+    box = record.bounding_box()
+    assert box["y"] + box["height"] <= PHONE_HEIGHT
+    risk = page.locator("section.risk").bounding_box()
+    assert risk["y"] < PHONE_HEIGHT  # the risk begins on the first screen too
+
+    record.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("走访 梦巧")
+
+
+def test_a_failed_visit_greys_out_who_was_seen_and_the_observations(page, live_server, registry):
+    sign_in(page, live_server, "dir_a")
+    page.goto(f"{live_server.url}/children/{registry.child_a.pk}/visits/new/")
+    seen = page.locator("fieldset.seen")
+    expect(seen).to_be_enabled()
+
+    page.get_by_label("未遇：锁门").check()
+
+    expect(seen).to_be_disabled()
+    expect(page.locator("fieldset.observed")).to_be_disabled()
+    expect(page.get_by_label("情况记录")).to_be_enabled()
+
+    page.get_by_label("已见到").check()
+    expect(seen).to_be_enabled()
+
+
+def test_the_report_forms_villages_narrow_to_the_chosen_township(page, live_server, registry):
+    sign_in(page, live_server, "dir_a")
+    page.goto(f"{live_server.url}/reports/new/")
+    expect(page.locator('a[href="tel:110"]')).to_have_text("110")
+    township = page.get_by_label("所在乡镇（街道）")
+    expect(township).to_have_value(f.TOWNSHIP)
+
+    village = page.get_by_label("所在村/社区")
+    expect(village.locator(f'option[value="{f.VILLAGE_A}"]')).to_be_enabled()
+    expect(village.locator(f'option[value="{f.VILLAGE_C}"]')).to_be_disabled()
+
+    township.select_option(f.VILLAGE_C[:9])
+    expect(village.locator(f'option[value="{f.VILLAGE_C}"]')).to_be_enabled()
+    expect(village.locator(f'option[value="{f.VILLAGE_A}"]')).to_be_disabled()
