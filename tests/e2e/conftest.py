@@ -14,3 +14,38 @@ def browser_context_args(browser_context_args):
         "has_touch": True,
         "locale": "zh-CN",
     }
+
+
+@pytest.fixture
+def registry(transactional_db):
+    """Transactional tests start from empty tables: load the county, the national categories and the
+    situations a mandatory report names (data the migrations load, emptied by the flush); then the
+    personas. Each child registered gets its due visits at once (the category change schedules them)."""
+    from shouhu.cases.harms import HARM_TYPES
+    from shouhu.cases.models import HarmType
+    from shouhu.children.classify import NATIONAL_CATEGORIES
+    from shouhu.children.models import Category
+    from shouhu.regions.loader import load_regions
+    from tests import factories as f
+
+    load_regions(f.COUNTY)
+    for order, (code, name, name_en) in enumerate(NATIONAL_CATEGORIES):
+        Category.objects.update_or_create(
+            code=code, defaults={"name": name, "name_en": name_en, "order": order}
+        )
+    for order, (code, name, statutory) in enumerate(HARM_TYPES):
+        HarmType.objects.update_or_create(
+            code=code, defaults={"name": name, "statutory": statutory, "order": order}
+        )
+    return f.Personas.create()
+
+
+def sign_in(page, live_server, username: str) -> None:
+    """Sign in through the form as ``username`` (a persona without two-factor) and land on the home page."""
+    from tests import factories as f
+
+    page.goto(f"{live_server.url}/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(f.PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(f"{live_server.url}/")

@@ -6,7 +6,6 @@ import os
 import pytest
 
 from tests import factories as f
-from tests.e2e.test_journey import registry  # noqa: F401  (the fixture)
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 

@@ -4,26 +4,12 @@ import os
 
 import pytest
 
-from shouhu.children.classify import NATIONAL_CATEGORIES
-from shouhu.children.models import Category
-from shouhu.regions.loader import load_regions
 from tests import factories as f
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM is still used synchronously.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def registry(transactional_db):
-    """Transactional tests start from empty tables: load the county and the national categories."""
-    load_regions(f.COUNTY)
-    for order, (code, name, name_en) in enumerate(NATIONAL_CATEGORIES):
-        Category.objects.update_or_create(
-            code=code, defaults={"name": name, "name_en": name_en, "order": order}
-        )
-    return f.Personas.create()
 
 
 def test_a_director_on_a_phone_finds_a_child_by_two_characters_and_opens_the_file(

@@ -8,12 +8,8 @@ import os
 import pytest
 from playwright.sync_api import expect
 
-from shouhu.cases.harms import HARM_TYPES
-from shouhu.cases.models import HarmType
-from shouhu.children.classify import NATIONAL_CATEGORIES
-from shouhu.children.models import Category
-from shouhu.regions.loader import load_regions
 from tests import factories as f
+from tests.e2e.conftest import sign_in
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM is still used synchronously.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -21,28 +17,6 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 pytestmark = pytest.mark.browser
 
 PHONE_HEIGHT = 844
-
-
-@pytest.fixture
-def registry(transactional_db):
-    load_regions(f.COUNTY)
-    for order, (code, name, name_en) in enumerate(NATIONAL_CATEGORIES):
-        Category.objects.update_or_create(
-            code=code, defaults={"name": name, "name_en": name_en, "order": order}
-        )
-    for order, (code, name, statutory) in enumerate(HARM_TYPES):
-        HarmType.objects.update_or_create(
-            code=code, defaults={"name": name, "statutory": statutory, "order": order}
-        )
-    return f.Personas.create()
-
-
-def sign_in(page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(f.PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{live_server.url}/")
 
 
 def rows_of(page, selector: str) -> int:

@@ -7,12 +7,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from shouhu.cases.harms import HARM_TYPES
-from shouhu.cases.models import Alert, HarmType, Report
-from shouhu.children.classify import NATIONAL_CATEGORIES
-from shouhu.children.models import Category
-from shouhu.regions.loader import load_regions
-from tests import factories as f
+from shouhu.cases.models import Alert, Report
+from tests.e2e.conftest import sign_in
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM is still used synchronously.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -20,30 +16,6 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 pytestmark = pytest.mark.browser
 
 DESKTOP = {"width": 1280, "height": 900}
-
-
-@pytest.fixture
-def registry(transactional_db):
-    """Transactional tests start from empty tables: load the county, the national categories and the
-    situations a mandatory report names (data the migrations load, emptied by the flush)."""
-    load_regions(f.COUNTY)
-    for order, (code, name, name_en) in enumerate(NATIONAL_CATEGORIES):
-        Category.objects.update_or_create(
-            code=code, defaults={"name": name, "name_en": name_en, "order": order}
-        )
-    for order, (code, name, statutory) in enumerate(HARM_TYPES):
-        HarmType.objects.update_or_create(
-            code=code, defaults={"name": name, "statutory": statutory, "order": order}
-        )
-    return f.Personas.create()
-
-
-def sign_in(page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(f.PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{live_server.url}/")
 
 
 def test_a_director_reports_a_child_alone_and_the_supervisor_finds_the_urgent_alert(

@@ -6,10 +6,7 @@ import os
 import pytest
 from playwright.sync_api import expect
 
-from shouhu.children.classify import NATIONAL_CATEGORIES
-from shouhu.children.models import Category
-from shouhu.regions.loader import load_regions
-from tests import factories as f
+from tests.e2e.conftest import sign_in
 from tests.visits.web.conftest import late_item
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM is still used synchronously.
@@ -18,26 +15,6 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 pytestmark = pytest.mark.browser
 
 DESKTOP = {"width": 1280, "height": 900}
-
-
-@pytest.fixture
-def registry(transactional_db):
-    """Transactional tests start from empty tables: load the county and the national categories. Each
-    child registered gets its due visits at once (the category change schedules them)."""
-    load_regions(f.COUNTY)
-    for order, (code, name, name_en) in enumerate(NATIONAL_CATEGORIES):
-        Category.objects.update_or_create(
-            code=code, defaults={"name": name, "name_en": name_en, "order": order}
-        )
-    return f.Personas.create()
-
-
-def sign_in(page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(f.PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{live_server.url}/")
 
 
 def test_a_director_on_a_phone_records_a_due_visit_with_one_tap(page, live_server, registry):

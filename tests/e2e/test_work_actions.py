@@ -13,7 +13,7 @@ from shouhu.escalation.models import Status, WorkItem
 from shouhu.visits import rules
 from shouhu.visits import services as visit_services
 
-from .test_visit_journeys import registry, sign_in  # noqa: F401
+from .conftest import sign_in
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
