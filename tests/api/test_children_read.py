@@ -198,7 +198,7 @@ def _make_children(n: int) -> None:
         )
 
 
-LIST_QUERIES = 5  # the token with its user, the count, the page, the categories, the access log
+LIST_QUERIES = 6  # token and user, granted children, count, page, categories, access log
 
 
 @pytest.mark.parametrize("extra", [5, 40])

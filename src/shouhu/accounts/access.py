@@ -103,6 +103,24 @@ def can_create_children(user: User) -> bool:
     return _is_everywhere(user) or (user.role in EDITING_ROLES and territory_code(user) is not None)
 
 
+class _GrantsOnce:
+    """``grant_reasons``, read at the first question and not before (a list of the user's own
+    territory never asks)."""
+
+    def __init__(self, user: User, at=None) -> None:
+        self.user, self.at, self.reasons = user, at, None
+
+    def get(self, child_id, default=None):
+        if self.reasons is None:
+            self.reasons = grant_reasons(self.user, self.at)
+        return self.reasons.get(child_id, default)
+
+
+def grants_once(user: User, at=None) -> _GrantsOnce:
+    """The user's grants for a list or a request: one query at most, only if a row needs it."""
+    return _GrantsOnce(user, at)
+
+
 def grant_reasons(user: User, at=None) -> dict:
     """The user's active grants, child id → reasons, in one query: for a list, so that ``tiers_for``
     asks nothing per row."""
@@ -117,7 +135,7 @@ def grant_reasons(user: User, at=None) -> dict:
     return reasons
 
 
-def tiers_for(user: User, child: Child, *, at=None, grants: dict | None = None):
+def tiers_for(user: User, child: Child, *, at=None, grants=None):
     """THE answer to "which fields of this child's file does this user see" (``children.tiers``).
 
     By how the user reaches the child: territorial staff of the child's area (director, supervisor,
@@ -125,7 +143,7 @@ def tiers_for(user: User, child: Child, *, at=None, grants: dict | None = None):
     break-the-glass grant sees every tier until it ends; a pairing (mentor), a referral (social
     organisation) or an assignment grant sees the personal tier, narrowed to what that purpose needs;
     anyone else sees nothing. Of several ways in, the widest counts. ``grants``: the user's
-    ``grant_reasons``, read once for a list.
+    ``grants_once``, read at most once for a list.
     """
     from django.utils import timezone
 

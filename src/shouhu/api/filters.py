@@ -35,10 +35,11 @@ class ChildFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def filter_queryset(self, queryset):
-        """``queryset`` is the user's visible children; ``children_list`` starts from the same set."""
+        """``queryset`` is the user's visible children, which ``children_list`` narrows."""
         data = self.form.cleaned_data
         return selectors.children_list(
             user=self.request.user,
+            visible=queryset,
             q=data.get("search") or "",
             region=data.get("region") or "",
             category=data.get("category") or "",

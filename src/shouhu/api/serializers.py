@@ -104,7 +104,7 @@ def visibility(request, child: Child) -> tiers.Visibility:
         return tiers.Visibility(tiers.ALL_TIERS, "internal")
     grants = getattr(request, "shouhu_grants", None)  # read once per request, whatever the page size
     if grants is None:
-        grants = request.shouhu_grants = access.grant_reasons(request.user)
+        grants = request.shouhu_grants = access.grants_once(request.user)
     return access.tiers_for(request.user, child, grants=grants)
 
 

@@ -110,9 +110,7 @@ def report_file(
 def candidates(*, user, report: Report):
     """Registered children the report may be about, for the person who links it (never automatic by
     name: names repeat; the ID number or name + birth date + village narrows it)."""
-    qs = access.children_visible_to(user).filter(
-        region_code__within=report.village_id or report.township_id
-    )
+    qs = access.children_visible_to(user).filter(region_code__within=report.village_id or report.township_id)
     q = Q(pk__in=[])
     if report.child_id_number:
         q |= Q(id_number=report.child_id_number)

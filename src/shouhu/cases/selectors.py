@@ -238,9 +238,7 @@ def counties() -> QuerySet[Region]:
 def county_places(county: str) -> tuple[list[Region], list[Region]]:
     """The county's townships and villages (for the report form's selects)."""
     regions = list(
-        Region.objects.filter(code__within=county, level__in=[Level.TOWNSHIP, Level.VILLAGE]).order_by(
-            "code"
-        )
+        Region.objects.filter(code__within=county, level__in=[Level.TOWNSHIP, Level.VILLAGE]).order_by("code")
     )
     return [r for r in regions if r.level == Level.TOWNSHIP], [r for r in regions if r.level == Level.VILLAGE]
 

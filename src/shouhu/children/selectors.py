@@ -51,8 +51,10 @@ def children_list(
     category: str = "",
     schooling: str = "",
     include_exited: bool = False,
+    visible: QuerySet[Child] | None = None,
 ) -> QuerySet[Child]:
-    qs = access.children_visible_to(user)
+    """``visible``: the user's visible children when the caller has them already."""
+    qs = access.children_visible_to(user) if visible is None else visible
     if q:
         # Children reached through a grant may lie outside the territory: only a territory-only
         # searcher (no grants) reads the territory's tokens alone.

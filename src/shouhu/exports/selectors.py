@@ -98,7 +98,7 @@ def export_records(*, user, filters: dict, full_numbers: bool = False) -> Iterat
         Parent.objects.filter(child__in=wanted).order_by(*order, "role").values_list(*PARENT_FIELDS)
     )
     carers = _Follow(Carer.objects.filter(child__in=wanted).order_by(*order).values_list(*CARER_FIELDS))
-    grants = access.grant_reasons(user)  # once, not per row
+    grants = access.grants_once(user)  # at most once, not per row
     for number, row in enumerate(rows, start=1):
         child = dict(zip(CHILD_FIELDS, row, strict=True))
         seen = access.tiers_for(user, _Ref(child["id"], child["region_code"]), grants=grants)

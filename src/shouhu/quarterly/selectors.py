@@ -191,9 +191,7 @@ def content_for(*, report: QuarterlyReport, user, now: dt.datetime | None = None
         named=True,
         board=dashboard(user=user, region=region, start=start, end=end),
     )
-    villages = dict(
-        Region.objects.filter(code__within=code, level=Level.VILLAGE).values_list("code", "name")
-    )
+    villages = dict(Region.objects.filter(code__within=code, level=Level.VILLAGE).values_list("code", "name"))
     townships = dict(
         Region.objects.filter(code__within=code[:9], level=Level.TOWNSHIP).values_list("code", "name")
     )

@@ -235,9 +235,7 @@ def overdue_by_area(*, user, area: str, now: dt.datetime | None = None) -> list[
     """Overdue work in ``area`` counted one level down: per township for a county, per village and
     responsible person for a township. Three queries whatever the number of items."""
     now = now or timezone.now()
-    items = escalation.overdue(access.work_items_visible_to(user), now=now).filter(
-        region_code__within=area
-    )
+    items = escalation.overdue(access.work_items_visible_to(user), now=now).filter(region_code__within=area)
     per_person = len(area) >= 9
     if per_person:
         rows = list(

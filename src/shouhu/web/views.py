@@ -94,7 +94,7 @@ def child_list(request):
     wanted = {k: form.cleaned_data.get(k) or "" for k in ("q", "region", "category", "schooling")}
     children = selectors.children_list(user=user, **wanted)
     page = Paginator(children, PAGE_SIZE).get_page(request.GET.get("page"))
-    grants = access.grant_reasons(user)
+    grants = access.grants_once(user)
     for child in page.object_list:  # categories and risk are sensitive: a row shows them only to some
         child.seen = access.tiers_for(user, child, grants=grants)
     log_access(request=request, action=Action.SEARCH if wanted["q"] else Action.LIST)
