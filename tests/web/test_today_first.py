@@ -51,8 +51,10 @@ def test_a_directors_home_lists_an_overdue_visit_with_the_button_that_records_it
 
 
 def test_urgent_work_comes_first_with_a_way_to_act_on_it(signed_in, personas):
+    from shouhu.escalation.actions import item_action
+
     late_item(personas.child_a, personas.dir_a, days=3)
-    item_due_in(
+    urgent = item_due_in(
         personas.child_a, personas.dir_a, hours=2, kind="alert_task.police", title="向公安机关报告：梦巧"
     )
 
@@ -60,7 +62,8 @@ def test_urgent_work_comes_first_with_a_way_to_act_on_it(signed_in, personas):
 
     today = html[html.index('id="today"') :]
     assert today.index("紧急（1）") < today.index("向公安机关报告：梦巧") < today.index("已逾期（1）")
-    assert reverse("children:detail", kwargs={"pk": personas.child_a.pk}) + "#risk" in today
+    act = item_action(urgent)  # the one place that says where an item leads and what clears it
+    assert act.url and f'href="{act.url}"' in today and str(act.clears) in today
 
 
 def test_work_due_later_is_counted_not_listed(signed_in, personas):

@@ -68,6 +68,11 @@ def _alert_of(item):
     return alert.pk if alert is not None else None
 
 
+def _risk_of(item) -> str | None:
+    """The child's file at its risk, where an alert is acted on when the alert cannot be named."""
+    return _url("children:detail", "risk", pk=item.child_id) if item.child_id else None
+
+
 def item_action(item) -> Action:
     """The action of a work item (``escalation.WorkItem``), by its kind."""
     kind, key = item.kind or "", item.key or ""
@@ -94,13 +99,13 @@ def item_action(item) -> Action:
         # ``alert`` on a list to read it with the item).
         alert_id = _alert_of(item)
         return Action(
-            _url("cases:alert", alert_id=alert_id) if alert_id else None,
+            (_url("cases:alert", alert_id=alert_id) if alert_id else None) or _risk_of(item),
             _("处置预警"),
             _("入户走访确认儿童安全、有人照料，或由督导员说明原因后解除预警即完成。"),
         )
     if family == "alert_task":
         return Action(
-            _url("cases:alert", anchor=f"mark-{detail}", alert_id=_part(key, 1)),
+            _url("cases:alert", anchor=f"mark-{detail}", alert_id=_part(key, 1)) or _risk_of(item),
             _MARK_LABELS.get(detail, _("处置预警")),
             _MARK_CLEARS.get(detail, _("在预警页记录处置即完成。")),
         )
