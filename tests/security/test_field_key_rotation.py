@@ -22,7 +22,7 @@ def family(personas, settings, tmp_path):
     settings.SHOUHU_FIELD_KEY, settings.SHOUHU_FIELD_KEYS_OLD = OLD, []
     numbers = {}
     for child in (personas.child_a, personas.child_b, personas.child_c):
-        number = f.id_number_for(child.birth_date)
+        number = f.id_number_for(child.birth_date, child.gender)
         father = f.id_number_for(child.birth_date.replace(year=1985), "male")
         child_services.child_update(
             actor=personas.admin,
