@@ -241,9 +241,9 @@ def test_without_a_language_preference_pages_are_in_chinese(director, personas, 
     assert ">Children<" not in html and "Sign out" not in html
 
 
-def test_the_english_home_page_names_the_categories_and_the_menu_in_english(english):
+def test_the_english_home_page_names_the_work_and_the_menu_in_english(english):
     html = english.get(reverse("home")).content.decode()
-    assert "Left-behind child" in html
+    assert "To do today" in html
     assert ">Children</a>" in html
     assert "Sign out" in html
     assert 'lang="en"' in html
@@ -265,12 +265,12 @@ def test_the_english_child_file_shows_its_sections_and_categories_in_english(eng
 def test_the_language_switcher_turns_the_interface_to_english(director):
     response = director.post(reverse("set_language"), {"language": "en", "next": reverse("home")})
     assert response.status_code == 302
-    assert "Children I can see" in director.get(reverse("home")).content.decode()
+    assert "To do today" in director.get(reverse("home")).content.decode()
 
 
 def test_an_english_browser_gets_english_without_choosing(director):
     html = director.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9").content.decode()
-    assert "Children I can see" in html
+    assert "To do today" in html
 
 
 # --- the API's errors ------------------------------------------------------------------------------
