@@ -125,9 +125,7 @@ class Application(Versioned):
             )
         ]
         indexes = [
-            models.Index(
-                fields=["region_code"], name="application_region_prefix", opclasses=["varchar_pattern_ops"]
-            ),
+            models.Index(fields=["region_code"], name="application_region_range"),
             models.Index(fields=["status", "region_code"]),
         ]
 

@@ -147,9 +147,6 @@ class Child(Versioned):
         verbose_name_plural = _("儿童")
         ordering = ["region_code", "name"]
         indexes = [
-            models.Index(
-                fields=["region_code"], name="child_region_prefix", opclasses=["varchar_pattern_ops"]
-            ),
             models.Index(fields=["region_code", "name"], name="child_region_name"),
         ]
 

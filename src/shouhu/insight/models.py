@@ -31,12 +31,8 @@ class Tally(models.Model):
 
     class Meta:
         indexes = [
-            # A subtree is a prefix: PostgreSQL needs pattern ops for it under a non-C collation.
-            models.Index(
-                fields=["layer", "code"],
-                name="tally_layer_code",
-                opclasses=["int2_ops", "varchar_pattern_ops"],
-            ),
+            # A subtree is a range of codes (``code__within``), which the ordinary b-tree serves.
+            models.Index(fields=["layer", "code"], name="tally_layer_code_range"),
         ]
 
     def __str__(self) -> str:

@@ -329,7 +329,7 @@ def _sums(layer: Layer, groups: Iterable[str] | None, figures: Iterable[str] | N
             return
         where = Q()
         for g in groups:
-            where |= Q(code__startswith=g) if len(g) >= length else Q(code=g)
+            where |= Q(code__within=g) if len(g) >= length else Q(code=g)
         rows, old = rows.filter(where), old.filter(code__in=groups)
     old.delete()
     qs = (
@@ -521,7 +521,7 @@ def period_live(
     on = ages_on()
     for name in names:
         figure = FIGURES[name]
-        qs = figure.records(on).filter(r_code__startswith=prefix)
+        qs = figure.records(on).filter(r_code__within=prefix)
         qs = qs.filter(**{f"{figure.when}__gte": start, f"{figure.when}__lte": end})
         out[name] = qs.count()
     return out

@@ -99,9 +99,7 @@ class QuarterlyReport(models.Model):
             ),
         ]
         indexes = [
-            models.Index(
-                fields=["region_code"], name="quarterly_region_prefix", opclasses=["varchar_pattern_ops"]
-            ),
+            models.Index(fields=["region_code"], name="quarterly_region_range"),
             models.Index(fields=["year", "quarter", "status"]),
             models.Index(
                 fields=["heartbeat_at"],

@@ -25,10 +25,6 @@ class Region(models.Model):
         verbose_name = _("行政区划")
         verbose_name_plural = _("行政区划")
         ordering = ["code"]
-        indexes = [
-            # Prefix (subtree) queries on PostgreSQL need pattern ops under a non-C collation.
-            models.Index(fields=["code"], name="region_code_prefix", opclasses=["varchar_pattern_ops"]),
-        ]
 
     def __str__(self) -> str:
         return self.name
