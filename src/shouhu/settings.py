@@ -101,6 +101,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "shouhu.accounts.sessions.SlidingSessionMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "shouhu.accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -167,7 +168,9 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 8 * 3600)
-SESSION_SAVE_EVERY_REQUEST = True  # expiry counts from the last request: inactivity signs out
+# Expiry counts from the last request (inactivity signs out), pushed forward at most every five minutes
+# (accounts/sessions.py), so that reading a page writes nothing.
+SESSION_REFRESH_SECONDS = envint("SESSION_REFRESH_SECONDS", 300)
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

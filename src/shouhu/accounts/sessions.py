@@ -1,0 +1,29 @@
+"""Inactivity signs a user out: a session ends ``SESSION_COOKIE_AGE`` after the last request. Rather
+than write the session on every page (a database write and commit for a page that only reads), the
+expiry is pushed forward at most once every ``SESSION_REFRESH_SECONDS``: the session then ends between
+``SESSION_COOKIE_AGE - SESSION_REFRESH_SECONDS`` and ``SESSION_COOKIE_AGE`` after the last request."""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+
+TOUCHED = "shouhu_touched"  # the session key: when the session's expiry was last pushed forward
+
+
+class SlidingSessionMiddleware:
+    """After ``SessionMiddleware`` and ``AuthenticationMiddleware``."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        session = getattr(request, "session", None)
+        if session is not None and user is not None and user.is_authenticated:
+            now = int(time.time())
+            if now - session.get(TOUCHED, 0) >= settings.SESSION_REFRESH_SECONDS:
+                session[TOUCHED] = now  # modified: SessionMiddleware saves it with a new expiry
+        return response
