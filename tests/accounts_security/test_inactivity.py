@@ -58,3 +58,12 @@ def test_eight_hours_without_a_request_sign_out_and_a_working_day_does_not(perso
     response = idle.get("/children/")
     assert response.status_code == 302
     assert response["Location"].startswith("/login/")
+
+
+def test_the_first_page_after_signing_in_writes_no_session(personas):
+    client = signed_in(personas.dir_a)
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get("/children/").status_code == 200
+
+    assert not [q for q in captured if "django_session" in q["sql"] and not q["sql"].startswith("SELECT")]

@@ -287,10 +287,10 @@ def main() -> None:
         night = missed.first().township_at + dt.timedelta(minutes=1)
         e, result = timed(lambda night=night: escalation.escalate(now=night))
         moving.append(e)
-        moved, sent = result["to_township"], result["sent"]
+        moved, sent = result["to_township"], result["notices"]
     print(
         f"       escalate, the night last month's {moved} missed visits reach the township "
-        f"({sent} e-mails and SMS sent)  {median(moving):8.2f} s"
+        f"({sent} notices into the outbox)  {median(moving):8.2f} s"
     )
 
     # 2. The first refresh of a new month creates the month's items.

@@ -7,4 +7,4 @@ class AccountsConfig(AppConfig):
     verbose_name = _("用户与机构")
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401
+        from . import sessions, signals  # noqa: F401

@@ -7,8 +7,7 @@ from django.db.models import QuerySet
 from shouhu.regions.codes import Level, level_of
 from shouhu.regions.models import Region
 
-from . import access
-from .models import WelfareWorker, WorkerKind
+from . import access, responsible
 
 
 def watches_director_gaps(user) -> bool:
@@ -23,11 +22,11 @@ def villages_without_director(*, user) -> QuerySet[Region]:
     """Villages in ``user``'s jurisdiction with no active child director (儿童主任).
 
     Every village is to have a child director (民发〔2019〕34号); a village without one is a gap in the
-    network that the township and the county must see. Active: registered as a director and not ended.
+    network that the township and the county must see. Staffed: a director who answers for the village's
+    work (``accounts.responsible``: in office, with an active account); a post without an account, or
+    with a closed one, leaves the village's work to the township, so it is a gap too.
     """
-    staffed = WelfareWorker.objects.filter(
-        kind=WorkerKind.DIRECTOR, ended_on__isnull=True, region__level=Level.VILLAGE
-    ).values("region_id")
+    staffed = responsible.directors_in_office().order_by().values("region_id")
     return (
         access.regions_visible_to(user)
         .filter(level=Level.VILLAGE)

@@ -8,8 +8,17 @@ from __future__ import annotations
 import time
 
 from django.conf import settings
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
 
 TOUCHED = "shouhu_touched"  # the session key: when the session's expiry was last pushed forward
+
+
+@receiver(user_logged_in, dispatch_uid="shouhu.accounts.sessions.signed_in")
+def signed_in(sender, request, user, **kwargs) -> None:
+    """Signing in saves the session with a full expiry: the first pages after it need not write it."""
+    if request is not None and hasattr(request, "session"):
+        request.session[TOUCHED] = int(time.time())
 
 
 class SlidingSessionMiddleware:

@@ -23,8 +23,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from shouhu import versioning
-from shouhu.accounts import access
-from shouhu.accounts.models import Role, User, WelfareWorker, WorkerKind
+from shouhu.accounts import access, responsible
+from shouhu.accounts.models import Role, User
 from shouhu.children.models import Child
 from shouhu.children.validators import add_years
 from shouhu.escalation import services as escalation
@@ -70,14 +70,7 @@ def month_start(day: dt.date) -> dt.date:
 
 
 def director_of(child: Child) -> User | None:
-    worker = (
-        WelfareWorker.objects.filter(
-            kind=WorkerKind.DIRECTOR, region_id=child.village_id, ended_on__isnull=True, user__isnull=False
-        )
-        .select_related("user")
-        .first()
-    )
-    return worker.user if worker else None
+    return responsible.director_of(child.village_id)
 
 
 def _first_user(role: str, region: str) -> User | None:

@@ -23,7 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from shouhu import versioning
-from shouhu.accounts import access
+from shouhu.accounts import access, responsible
 from shouhu.children.classify import severely_disabled
 from shouhu.children.models import Child
 from shouhu.children.validators import age_on
@@ -423,21 +423,8 @@ def _named(covered, row) -> list | str:
 def _open_alerts(to_open, *, actor) -> None:
     """Open the alerts of a page in sets: their work items and response tasks, the cases the rules
     open, and one escalation for those the township must hear of at once."""
-    from shouhu.accounts.models import WelfareWorker, WorkerKind
-
     now = timezone.now()
-    directors: dict[str, Any] = {}
-    for village, user in (
-        WelfareWorker.objects.filter(
-            kind=WorkerKind.DIRECTOR,
-            region_id__in={row["village_id"] for row, *_rest in to_open},
-            ended_on__isnull=True,
-            user__isnull=False,
-        )
-        .order_by("-pk")
-        .values_list("region_id", "user_id")
-    ):
-        directors[village] = user  # the oldest post of a village wins
+    directors = responsible.directors_of({row["village_id"] for row, *_rest in to_open if row["village_id"]})
     items, alerts, at_once, case_alerts = [], [], [], []
     for row, kind, setting, fired, home, covered in to_open:
         # A household alert is one piece of work for the home, named by its children.

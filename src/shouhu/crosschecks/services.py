@@ -40,8 +40,8 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from shouhu.accounts import access
-from shouhu.accounts.models import Organisation, OrganisationKind, Role, User, WelfareWorker, WorkerKind
+from shouhu.accounts import access, responsible
+from shouhu.accounts.models import Organisation, OrganisationKind, Role, User
 from shouhu.children import classify
 from shouhu.children.crypto import keyed_hash
 from shouhu.children.models import Child, ChildCategory
@@ -486,20 +486,9 @@ def _store(actor, upload, kind, school, place, found: list[Found], known: set[st
 
 
 def _responsible(codes: set[str]) -> dict[str, object]:
-    """Who answers for each place: the village's child director (the oldest post in office), else the
+    """Who answers for each place: the village's child director (``accounts.responsible``), else the
     township's supervisor; for a place above the township, the county's guidance-centre staff."""
-    result: dict[str, object] = {}
-    for village, user in (
-        WelfareWorker.objects.filter(
-            kind=WorkerKind.DIRECTOR,
-            region_id__in=[c for c in codes if len(c) == 12],
-            ended_on__isnull=True,
-            user__is_active=True,
-        )
-        .order_by("-started_on", "-pk")
-        .values_list("region_id", "user_id")
-    ):
-        result[village] = user
+    result: dict[str, object] = dict(responsible.directors_of(c for c in codes if len(c) == 12))
     for code in codes - set(result):
         role = Role.TOWNSHIP_SUPERVISOR if len(code) >= 9 else Role.COUNTY_STAFF
         region = code[:9] if len(code) >= 9 else code[:6]

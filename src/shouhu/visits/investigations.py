@@ -18,8 +18,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shouhu.accounts import access
-from shouhu.accounts.models import WelfareWorker, WorkerKind
+from shouhu.accounts import access, responsible
 from shouhu.children.models import CategoryEvent, Child, ChildCategory
 from shouhu.regions.models import Region
 
@@ -53,12 +52,7 @@ def investigation_open(
     children = Child.objects.filter(region_code__within=county_code, exited_on__isnull=True)
     if not all_children:
         children = children.filter(categories__category_id__in=rules.LISTED).distinct()
-    directors = WelfareWorker.objects.filter(
-        kind=WorkerKind.DIRECTOR,
-        ended_on__isnull=True,
-        user__isnull=False,
-        region__code__within=county_code,
-    )
+    directors = responsible.directors_in_office().filter(region__code__within=county_code)
     try:
         with transaction.atomic():
             investigation = Investigation.objects.create(
@@ -81,7 +75,7 @@ def _create_items(investigation: Investigation, children, directors, *, batch_si
         "child_id", "category_id"
     ):
         cats[child_id].append(code)
-    assignees = dict(directors.values_list("region_id", "user_id"))
+    assignees = responsible.answering(directors)
     InvestigationItem.objects.bulk_create(
         (
             InvestigationItem(
@@ -104,7 +98,7 @@ def _insert_items_postgresql(investigation: Investigation, children, directors) 
     item, membership = InvestigationItem._meta, ChildCategory._meta
     child_rows = children.order_by().values(cid=F("pk"), ccode=F("region_code"), cvillage=F("village_id"))
     child_sql, child_params = child_rows.query.sql_with_params()
-    one_per_village = directors.order_by("region_id").distinct("region_id")
+    one_per_village = directors.distinct("region_id")  # the first of each village in the answering order
     director_sql, director_params = one_per_village.values(
         rid=F("region_id"), uid=F("user_id")
     ).query.sql_with_params()

@@ -18,8 +18,8 @@ from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shouhu.accounts import access
-from shouhu.accounts.models import Role, User, WelfareWorker, WorkerKind
+from shouhu.accounts import access, responsible
+from shouhu.accounts.models import Role, User
 from shouhu.children import classify as c
 from shouhu.children.models import CategoryEvent, Child, ChildCategory
 from shouhu.escalation import services as escalation
@@ -71,17 +71,6 @@ def policy_update(*, actor, county_code: str, **fields: Any) -> VisitPolicy:
 
 
 # Schedules ----------------------------------------------------------------------------------------
-
-
-def _directors(village_codes) -> dict[str, object]:
-    rows = WelfareWorker.objects.filter(
-        kind=WorkerKind.DIRECTOR,
-        ended_on__isnull=True,
-        user__isnull=False,
-        user__is_active=True,
-        region_id__in=list(village_codes),
-    ).values_list("region_id", "user_id")
-    return dict(rows)
 
 
 def _alone_flags(children) -> dict[object, dt.datetime]:
@@ -168,7 +157,7 @@ def schedules_refresh(
             if req.kind == rules.DIRECTOR and child_id in standing:
                 continue
             if directors is None:
-                directors = _directors({r[3] for r in rows if r[3]})
+                directors = responsible.directors_of({r[3] for r in rows if r[3]}, on=on)
             policy = policies[region_code[:6]]
             urgent = req.kind == rules.URGENT
             specs.append(
