@@ -243,3 +243,13 @@ def test_a_bijie_like_household_is_flagged_when_the_last_signal_arrives_and_clim
     urgent.work_item.refresh_from_db()
     assert urgent.work_item.tier == Tier.COUNTY
     assert Notification.objects.filter(item=urgent.work_item, user=personas.county).exists()
+
+
+def test_a_homes_no_adult_signal_reads_the_countys_age_for_the_alone_rule():
+    """A county that protects children alone up to 18 sees a 17-year-old alone as a signal of the home
+    too, not only up to the default 16."""
+    seventeen = facts(age=17, living_arrangement="alone")
+    params = rules.KINDS["combined_signals"].params
+
+    assert "无成年人照料" not in rules.signals(seventeen, params, ON)
+    assert rules.signals(seventeen, {**params, "alone_max_age": 18}, ON)["无成年人照料"] == "独自居住"

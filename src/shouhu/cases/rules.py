@@ -186,7 +186,8 @@ def lured_into_crime(f: Facts, params: dict[str, int], on: dt.date) -> dict[str,
 def signals(f: Facts, params: dict[str, int], on: dt.date) -> dict[str, str]:
     """The field signals of a home (of one child when ``f.members`` is empty), each with what shows it:
     the one place that says what a signal is. ``params``: ``contact_days``, ``failed_visits``,
-    ``window_days`` and the county's school ages (``school_min_age``/``school_max_age``)."""
+    ``window_days``, the county's school ages (``school_min_age``/``school_max_age``) and the age under
+    which a child may not be left without an adult (``alone_max_age``, the alone rule's setting)."""
     members = f.members or (f,)
     found: dict[str, str] = {}
     cutoff = on - dt.timedelta(days=params["contact_days"])
@@ -212,7 +213,7 @@ def signals(f: Facts, params: dict[str, int], on: dt.date) -> dict[str, str]:
     if any(m.reported_harms for m in members):
         found["强制报告"] = "有未办结的强制报告"
     for m in members:
-        why = alone_under_age(m, {"max_age": 16}, on)
+        why = alone_under_age(m, {"max_age": params.get("alone_max_age", 16)}, on)
         if why:
             found["无成年人照料"] = why["情形"]
             break

@@ -329,12 +329,14 @@ def _evaluate(children, *, on: dt.date, actor, bounds: tuple | None = None) -> d
             if county not in counties:
                 counties[county] = settings_for(county)
             kind, school = rules.KINDS[code], counties[county]["out_of_school"]
+            alone = counties[county]["alone_under_16"]
             return {
                 **kind.params,
                 **counties[county][code].params,
-                # The home's school signal reads the county's school ages (the school rule's setting).
+                # The home's signals read the county's own ages: the school rule's and the alone rule's.
                 "school_min_age": school.params.get("min_age", 6),
                 "school_max_age": school.params.get("max_age", 15),
+                "alone_max_age": alone.params.get("max_age", 16),
             }
 
         def settle(current, fired, row, kind, setting, home=None, covered=()):
