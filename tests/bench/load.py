@@ -366,14 +366,17 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seconds", type=float, default=8)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--only", default="", help="run only the operations whose label holds this")
+    parser.add_argument(
+        "--only", default="", help="run only the operations whose label holds one of these (comma-separated)"
+    )
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("PostgreSQL only: set DATABASE_URL to a scratch database (as its owner).")
     scoping.populate(args.children, args.add)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-    ops = [op for op in operations() if args.only in op.label]
+    wanted = [w for w in args.only.split(",") if w] or [""]
+    ops = [op for op in operations() if any(w in op.label for w in wanted)]
     county = next(o.who for o in ops if o.who.user.role == Role.COUNTY_STAFF and not o.page)
     county_page = page_user(county.user)
     floors = {
