@@ -184,6 +184,10 @@ class Grant(models.Model):
     )
     reason = models.CharField(_("授权原因"), max_length=20, choices=GrantReason.choices)
     note = models.CharField(_("说明"), max_length=200, blank=True)
+    # The system's reason as a code and its parameters (``escalation.texts``: ``grant.*``), shown in the
+    # reader's language; a person's reason (breaking the glass) has no code and is shown as typed.
+    note_code = models.CharField(max_length=40, blank=True, default="", db_default="")
+    note_params = models.JSONField(null=True, blank=True, default=dict)
     starts_at = models.DateTimeField(_("开始时间"), default=timezone.now)
     ends_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
     granted_by = models.ForeignKey(
@@ -204,6 +208,13 @@ class Grant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.child} ({self.get_reason_display()})"
+
+    @property
+    def text(self) -> str:
+        """The note in the active language."""
+        from shouhu.escalation.texts import render
+
+        return render(self.note_code, self.note_params, self.note)
 
 
 class ApiToken(AbstractAuthToken):

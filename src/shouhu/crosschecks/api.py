@@ -109,6 +109,8 @@ class DifferenceSerializer(serializers.ModelSerializer):
     )
     closed_by = serializers.CharField(source="closed_by.username", default="", read_only=True)
     child = serializers.UUIDField(source="child_id", read_only=True, allow_null=True)
+    # What the list said, in the language the client asks for (Accept-Language), the registry's by default.
+    detail = serializers.CharField(source="detail_text", read_only=True)
 
     class Meta:
         model = Difference
