@@ -209,3 +209,26 @@ def test_old_notes_get_their_code_where_the_words_say_it(note, expected):
 )
 def test_old_delivery_errors_get_their_code_where_the_words_say_it(error, expected):
     assert fill.error_code(error) == expected
+
+
+def test_the_migration_gives_old_rows_their_codes(personas):
+    from django.apps import apps
+
+    alert = alone(personas)
+    task = case_services.alert_tasks(alert).first()
+    WorkItem.objects.filter(pk=task.pk).update(
+        note="预警已解除：已合并为家庭预警", note_code="", note_params={}
+    )
+    sms = Notification.objects.filter(channel=Channel.SMS).first()
+    Notification.objects.filter(pk=sms.pk).update(
+        last_error="发送超时（10 秒）", error_code="", error_params={}
+    )
+
+    fill.fill(apps, None)
+
+    task.refresh_from_db(), sms.refresh_from_db()
+    assert task.note_params["reason"]["code"] == "alert.closed.merged"
+    assert (sms.error_code, sms.error_params) == ("delivery.timeout", {"s": "10"})
+    with translation.override("en"):
+        assert task.note_text == "Alert closed: Merged into the household alert"
+        assert sms.error == "Sending timed out (10 s)"
