@@ -73,9 +73,11 @@ class User(AbstractUser):
         Organisation, verbose_name=_("所属机构"), null=True, blank=True, on_delete=models.SET_NULL
     )
     phone = models.CharField(_("手机号"), max_length=30, blank=True)
-    # The language of the text messages and e-mail the person is sent; blank: the registry's.
+    # The language of the person's pages and of the text messages and e-mail they are sent, chosen on
+    # their account page (``middleware.UserLanguageMiddleware``); blank: the browser's for the pages, the
+    # registry's for messages.
     language = models.CharField(
-        _("通知语言"), max_length=10, blank=True, default="", db_default="", choices=settings.LANGUAGES
+        _("语言"), max_length=10, blank=True, default="", db_default="", choices=settings.LANGUAGES
     )
     # Mixed into the session hash: changing it (sign out everywhere, deactivation) ends every session.
     session_secret = models.CharField(max_length=64, blank=True, default="", editable=False)

@@ -52,6 +52,16 @@ def tokens_revoke_all(*, user: User) -> int:
 # --- sessions ---------------------------------------------------------------------------------------
 
 
+def user_set_language(*, user: User, language: str) -> User:
+    """The language a person reads the pages in and is written to in (text messages, e-mail)."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": [_("请选择一种语言。")]})
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
+    return user
+
+
 def sign_out_everywhere(*, user: User) -> int:
     """End every session of ``user`` (the session hash changes) and revoke all their API tokens."""
     with transaction.atomic():
