@@ -110,3 +110,17 @@ def test_the_api_keeps_to_the_language_its_client_asks_for(personas, api):
     response = api(personas.dir_a).get("/api/v1/work/", HTTP_ACCEPT_LANGUAGE="zh-hans")
 
     assert response.headers["Content-Language"] == "zh-hans"
+
+
+def test_the_e_mail_of_someone_who_chose_english_is_in_english_subject_included(
+    personas, django_capture_on_commit_callbacks, mailoutbox
+):
+    device(personas.supervisor).post(LANGUAGE, {"language": "en"})
+
+    with django_capture_on_commit_callbacks(execute=True):
+        child_update(actor=personas.dir_b, child=personas.child_b, fields={"living_arrangement": "alone"})
+    delivery.deliver()
+
+    (mail,) = [m for m in mailoutbox if m.to == [personas.supervisor.email]]
+    assert mail.subject == "Shouhu: notice"
+    assert "Child under 16 living alone or without care" in mail.body and "督办" not in mail.body

@@ -232,3 +232,17 @@ def test_the_migration_gives_old_rows_their_codes(personas):
     with translation.override("en"):
         assert task.note_text == "Alert closed: Merged into the household alert"
         assert sms.error == "Sending timed out (10 s)"
+
+
+def test_an_item_passed_over_an_unstaffed_township_names_the_township(personas):
+    personas.supervisor.is_active = False
+    personas.supervisor.save()
+
+    f.make_child(actor=personas.dir_a, name="独居甲", living_arrangement="alone")
+
+    item = WorkItem.objects.get(kind="alert.alone_under_16", child__name="独居甲")
+    assert (item.note_code, item.note_params) == ("item.unstaffed", {"place": f.TOWNSHIP})
+    assert item.note == "无人值守：王市镇无在岗的儿童督导员，已直接上报上一级"
+    with translation.override("en"):
+        words = item.note_text
+    assert words == "Unstaffed: 王市镇 has no active child supervisor; passed to the next tier at once"

@@ -183,11 +183,12 @@ class _Senders:
         self.mail = None
         self.sms = None
 
-    def send(self, channel: str, address: str, text: str) -> None:
+    def send(self, channel: str, address: str, text: str, language: str) -> None:
         if channel == Channel.EMAIL:
             if self.mail is None:
                 self.mail = get_connection(timeout=send_timeout())
-            subject = _("守护：督办通知")
+            with translation.override(language):  # the recipient's, as the text is
+                subject = _("守护：督办通知")
             message = EmailMessage(subject, text, None, [address], connection=self.mail)
             _within_time(lambda: message.send(fail_silently=False), send_timeout())
         else:
@@ -231,7 +232,7 @@ def _send_group(senders: _Senders, channel: str, notes: list[Notification], now:
     attempts = max(n.attempts for n in notes) + 1
     try:
         address = _address(notes[0].user, channel)
-        senders.send(channel, address, _text(notes))
+        senders.send(channel, address, _text(notes), texts.language_of(notes[0].user))
     except Undeliverable as exc:
         _failed(notes, why=exc.words, attempts=attempts)
         return "failed"

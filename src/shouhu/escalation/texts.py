@@ -173,6 +173,16 @@ def _assistance(code: str) -> str:
     return str(ASSISTANCE_LABELS.get(code, code))
 
 
+def _place(value: Any) -> str:
+    """A place stored as its division code (an unstaffed township) by its name; a name as stored."""
+    text = str(value)
+    if not text.isdigit():
+        return text
+    from shouhu.regions.models import Region
+
+    return Region.objects.filter(code=text).values_list("name", flat=True).first() or text
+
+
 def _moment(value: str) -> str:
     """A time stored as ISO 8601, shown in the local time zone to the minute."""
     try:
@@ -203,6 +213,7 @@ WORDS: dict[str, Callable[[Any], str]] = {
     "channel": _channel,
     "left_behind": _left_behind,
     "assistance": _assistance,
+    "place": _place,
     "due_at": _moment,
     "until": _moment,
 }
