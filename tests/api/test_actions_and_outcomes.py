@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from shouhu.cases import services
 from shouhu.cases.models import Alert, AlertStatus
@@ -14,6 +14,13 @@ from shouhu.children.services import child_update
 
 CASES = "/api/v1/cases/"
 ALERTS = "/api/v1/alerts/"
+
+
+@pytest.fixture(autouse=True)
+def registry_language_after():
+    """A request in English leaves English active in the test's thread: put the registry's back."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

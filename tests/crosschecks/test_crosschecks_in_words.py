@@ -19,6 +19,13 @@ from tests import factories as f
 from .test_crosschecks import DIBAO_HEADER, born, csv_upload, pupils, run_school, school, school_rows  # noqa: F401
 
 
+@pytest.fixture(autouse=True)
+def registry_language_after():
+    """A request in English leaves English active in the test's thread: put the registry's back."""
+    yield
+    translation.deactivate()
+
+
 def han(text: str) -> str:
     return "".join(c for c in text if is_han(c))
 

@@ -20,6 +20,13 @@ from .senders import RecordingSender
 
 
 @pytest.fixture(autouse=True)
+def registry_language_after():
+    """A request in English leaves English active in the test's thread: put the registry's back."""
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def sender(settings):
     settings.SHOUHU_SMS_SENDER = "tests.escalation.senders.RecordingSender"
     settings.NOTIFY_SEND_TIMEOUT = 0.5

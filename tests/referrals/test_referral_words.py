@@ -2,6 +2,7 @@
 service achieved (the outcome), as the pages do."""
 
 # ruff: noqa: F811 (the fixtures are the referral tests')
+import pytest
 from django.utils import timezone, translation
 
 from shouhu.accounts.models import Grant, GrantReason
@@ -9,6 +10,13 @@ from shouhu.referrals import services
 from shouhu.referrals.models import ServiceRecord
 
 from .test_referrals import api, case, child, provider, refer  # noqa: F401
+
+
+@pytest.fixture(autouse=True)
+def registry_language_after():
+    """A request in English leaves English active in the test's thread: put the registry's back."""
+    yield
+    translation.deactivate()
 
 
 def test_the_organisations_grant_says_referral_and_the_service_in_english(personas, case, provider):
