@@ -46,6 +46,7 @@ GENERATED = {
     ("assistance", "assistancetype", "name"),
     ("referrals", "servicetype", "name"),
     ("cases", "caseevent", "text"),
+    ("crosschecks", "difference", "detail"),
 }
 # Words a page may show in Chinese on purpose: the language menu names Chinese in Chinese.
 ALLOWED = ("简体中文",)

@@ -226,5 +226,5 @@ def test_the_change_history_export_is_logged_and_lists_changes(signed_in, person
 
     lines = csv_of(signed_in(personas.county).get(CHANGES_CSV, {"child": str(personas.child_a.pk)}))
 
-    assert any(line[1] == "dir_a" and "年级" in line[5] for line in lines[1:])
+    assert any(line[1:3] == ["刘云", "dir_a"] and "年级" in line[6] for line in lines[1:])
     assert AccessLog.objects.filter(action=Action.EXPORT, path=CHANGES_CSV).count() == 1

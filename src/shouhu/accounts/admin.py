@@ -41,9 +41,14 @@ class WelfareWorkerAdmin(admin.ModelAdmin):
 
 @admin.register(Grant)
 class GrantAdmin(admin.ModelAdmin):
-    list_display = ["user", "child", "reason", "starts_at", "ends_at"]
+    list_display = ["user", "child", "reason", "note_in_words", "starts_at", "ends_at"]
     list_filter = ["reason"]
     raw_id_fields = ["user", "child", "granted_by"]
+    exclude = ["note_code", "note_params"]
+
+    @admin.display(description=_("说明"))
+    def note_in_words(self, grant: Grant) -> str:
+        return grant.text
 
 
 @admin.register(ApiToken)

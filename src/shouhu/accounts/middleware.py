@@ -66,3 +66,35 @@ class PermissionsPolicyMiddleware:
         if settings.PERMISSIONS_POLICY:
             response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response
+
+
+class UserLanguageMiddleware:
+    """The pages of a signed-in user who chose a language (``User.language``, on the account page) are
+    in that language, on every device, whatever the browser's cookie or Accept-Language say; the
+    language switch at the top of the page changes that choice. Runs after ``AuthenticationMiddleware``
+    (and inside ``LocaleMiddleware``, which has activated the cookie's or the browser's language and
+    names the language in the response).
+
+    The API is left to the client's Accept-Language, as its clients ask for what they can read.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+        from django.utils import translation
+
+        user = getattr(request, "user", None)
+        signed_in = user is not None and user.is_authenticated
+        if signed_in and user.language and not request.path.startswith("/api/"):
+            translation.activate(user.language)
+            request.LANGUAGE_CODE = translation.get_language()
+        response = self.get_response(request)
+        if signed_in and request.method == "POST" and request.path == reverse("set_language"):
+            chosen = request.POST.get("language", "")
+            if chosen in dict(settings.LANGUAGES) and response.status_code in (302, 204):
+                from .services import user_set_language
+
+                user_set_language(user=user, language=chosen)
+        return response

@@ -73,9 +73,11 @@ class User(AbstractUser):
         Organisation, verbose_name=_("所属机构"), null=True, blank=True, on_delete=models.SET_NULL
     )
     phone = models.CharField(_("手机号"), max_length=30, blank=True)
-    # The language of the text messages and e-mail the person is sent; blank: the registry's.
+    # The language of the person's pages and of the text messages and e-mail they are sent, chosen on
+    # their account page (``middleware.UserLanguageMiddleware``); blank: the browser's for the pages, the
+    # registry's for messages.
     language = models.CharField(
-        _("通知语言"), max_length=10, blank=True, default="", db_default="", choices=settings.LANGUAGES
+        _("语言"), max_length=10, blank=True, default="", db_default="", choices=settings.LANGUAGES
     )
     # Mixed into the session hash: changing it (sign out everywhere, deactivation) ends every session.
     session_secret = models.CharField(max_length=64, blank=True, default="", editable=False)
@@ -184,6 +186,10 @@ class Grant(models.Model):
     )
     reason = models.CharField(_("授权原因"), max_length=20, choices=GrantReason.choices)
     note = models.CharField(_("说明"), max_length=200, blank=True)
+    # The system's reason as a code and its parameters (``escalation.texts``: ``grant.*``), shown in the
+    # reader's language; a person's reason (breaking the glass) has no code and is shown as typed.
+    note_code = models.CharField(max_length=40, blank=True, default="", db_default="")
+    note_params = models.JSONField(null=True, blank=True, default=dict)
     starts_at = models.DateTimeField(_("开始时间"), default=timezone.now)
     ends_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
     granted_by = models.ForeignKey(
@@ -204,6 +210,13 @@ class Grant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.child} ({self.get_reason_display()})"
+
+    @property
+    def text(self) -> str:
+        """The note in the active language."""
+        from shouhu.escalation.texts import render
+
+        return render(self.note_code, self.note_params, self.note)
 
 
 class ApiToken(AbstractAuthToken):

@@ -52,6 +52,16 @@ def tokens_revoke_all(*, user: User) -> int:
 # --- sessions ---------------------------------------------------------------------------------------
 
 
+def user_set_language(*, user: User, language: str) -> User:
+    """The language a person reads the pages in and is written to in (text messages, e-mail)."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": [_("请选择一种语言。")]})
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
+    return user
+
+
 def sign_out_everywhere(*, user: User) -> int:
     """End every session of ``user`` (the session hash changes) and revoke all their API tokens."""
     with transaction.atomic():
@@ -190,7 +200,9 @@ def account_deactivate(
     post ends today, its open work items go to ``successor`` and its active grants are re-made for the
     successor (the old ones end now). Who did it and why is recorded.
     """
+    from shouhu.escalation import texts
     from shouhu.escalation.models import Status, WorkItem
+    from shouhu.escalation.services import grant_note
 
     if not can_deactivate(actor, user):
         raise PermissionDenied(_("只有系统管理员或该账号所在县的儿童福利指导中心工作人员可以停用账号。"))
@@ -220,18 +232,28 @@ def account_deactivate(
                     user=successor,
                     child_id=item.child_id,
                     reason=GrantReason.ASSIGNMENT,
-                    note=item.title[:200],
+                    **grant_note(item),
                     ends_at=max(item.county_at, now),
                     granted_by=actor,
                 )
         moved_grants = list(grants.select_for_update())
-        handed_over = _("交接自 %(name)s") % {"name": user}
         for grant in moved_grants:
+            words = (
+                texts.stored(
+                    "grant.handed_over_note",
+                    name=str(user),
+                    note=texts.nested(grant.note_code, grant.note_params, grant.note),
+                )
+                if grant.note
+                else texts.stored("grant.handed_over", name=str(user))
+            )
             Grant.objects.create(
                 user=successor,
                 child_id=grant.child_id,
                 reason=grant.reason,
-                note=(handed_over + (f"：{grant.note}" if grant.note else ""))[:200],
+                note=words["text"][:200],
+                note_code=words["code"],
+                note_params=words["params"],
                 ends_at=grant.ends_at,
                 granted_by=actor,
             )

@@ -6,6 +6,7 @@ app_name = "accounts"
 
 urlpatterns = [
     path("", views.account, name="account"),
+    path("language/", views.language, name="language"),
     path("otp/", views.otp_verify, name="otp-verify"),
     path("otp/setup/", views.otp_setup, name="otp-setup"),
     path("sign-out-everywhere/", views.sign_out_everywhere, name="sign-out-everywhere"),

@@ -1,21 +1,23 @@
 """Account pages: the two-factor steps after the password, the user's own account page (devices,
-API tokens, sign out everywhere), and the sign-in page shown to a locked-out account. Thin: the work
+API tokens, language, sign out everywhere), and the sign-in page shown to a locked-out account. Thin: the work
 is in ``services``."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
 from . import security, services
-from .forms import CodeForm
+from .forms import CodeForm, LanguageForm
 from .models import ApiToken
 
 
@@ -81,8 +83,36 @@ def account(request):
         "has_device": security.has_device(user),
         "requires_2fa": security.requires_2fa(user),
         "tokens": services.tokens_of(user=user),
+        "language_form": LanguageForm(initial={"language": user.language or translation.get_language()}),
     }
     return render(request, "accounts/account.html", context)
+
+
+@login_required
+@require_POST
+def language(request):
+    """The user's own language: kept on the account, used for the pages from the next one on and for the
+    messages the user is sent; the cookie follows, so the sign-in page after signing out keeps it."""
+    form = LanguageForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请选择一种语言。"))
+        return redirect("accounts:account")
+    chosen = form.cleaned_data["language"]
+    services.user_set_language(user=request.user, language=chosen)
+    with translation.override(chosen):
+        messages.success(request, _("语言已保存。"))
+    response = redirect("accounts:account")
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        chosen,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    return response
 
 
 @login_required

@@ -17,7 +17,10 @@ from shouhu.accounts.models import Role
 from shouhu.cases import rules
 from shouhu.cases import services as case_services
 from shouhu.cases.models import Alert, Case, CaseEvent, CaseStatus, Report, Urgency
+from shouhu.escalation import actions
 from shouhu.escalation.models import Tier, WorkItem
+
+from .visit_serializers import ActionSerializer
 
 
 def service_errors(exc: DjangoValidationError) -> serializers.ValidationError:
@@ -101,6 +104,7 @@ class AlertSerializer(serializers.ModelSerializer):
     )
     facts = serializers.DictField(read_only=True, label=_("触发事实"))
     response = serializers.SerializerMethodField(label=_("处置要求"))
+    action = serializers.SerializerMethodField(label=_("办理"))
 
     class Meta:
         model = Alert
@@ -125,8 +129,14 @@ class AlertSerializer(serializers.ModelSerializer):
             "close_reason",
             "facts",
             "response",
+            "action",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(ActionSerializer)
+    def get_action(self, alert: Alert) -> dict:
+        """Where the alert is acted on and what closes it, as the alert list says (``escalation.actions``)."""
+        return actions.alert_action(alert, self_closing=alert.severity in rules.SELF_CLOSING).as_dict()
 
     def get_rule_name(self, alert: Alert) -> str:
         kind = rules.KINDS.get(alert.rule)
@@ -258,12 +268,35 @@ class CaseTaskSerializer(serializers.ModelSerializer):
     tiers (``tier``: 0 village, 1 township, 2 county, 3 civil-affairs bureau)."""
 
     responsible = serializers.UUIDField(source="responsible_id", read_only=True, allow_null=True)
+    responsible_name = serializers.SerializerMethodField(label=_("责任人姓名"))
     title = serializers.CharField(source="text", read_only=True, label=_("事项"))
+    # Why the system cancelled it, in the same language; a person's note as typed.
+    note = serializers.CharField(source="note_text", read_only=True, label=_("说明"))
+    action = serializers.SerializerMethodField(label=_("办理"))
 
     class Meta:
         model = WorkItem
-        fields = ["id", "title", "responsible", "due_at", "status", "tier", "done_at", "note"]
+        fields = [
+            "id",
+            "title",
+            "responsible",
+            "responsible_name",
+            "due_at",
+            "status",
+            "tier",
+            "done_at",
+            "note",
+            "action",
+        ]
         read_only_fields = fields
+
+    @extend_schema_field(ActionSerializer)
+    def get_action(self, item: WorkItem) -> dict:
+        """Where the task is done and what clears it, as the case page says (``escalation.actions``)."""
+        return actions.item_action(item).as_dict()
+
+    def get_responsible_name(self, item: WorkItem) -> str | None:
+        return str(item.responsible) if item.responsible_id else None
 
 
 class CaseTaskNewSerializer(serializers.Serializer):
@@ -336,7 +369,7 @@ class CaseSerializer(serializers.ModelSerializer):
     def get_tasks(self, case: Case) -> list[dict]:
         prefetched = getattr(case.child, "case_task_items", None)  # the list's one query for all cases
         if prefetched is None:
-            tasks = case_services.case_tasks(case)
+            tasks = case_services.case_tasks(case).select_related("responsible")
         else:
             tasks = [t for t in prefetched if t.key.startswith(f"case-task:{case.pk}:")]
         return CaseTaskSerializer(tasks, many=True).data

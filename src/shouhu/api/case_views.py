@@ -342,7 +342,11 @@ class ReportViewSet(VersionedViewMixin, mixins.ListModelMixin, viewsets.GenericV
 
 
 def case_queryset(user):
-    tasks = WorkItem.objects.filter(kind=services.CASE_TASK_KIND).order_by("status", "due_at")
+    tasks = (
+        WorkItem.objects.filter(kind=services.CASE_TASK_KIND)
+        .select_related("responsible")
+        .order_by("status", "due_at")
+    )
     return (
         access.cases_visible_to(user)
         .select_related("child")

@@ -62,7 +62,7 @@ class ReferredChildSerializer(serializers.Serializer):
 class ServiceRecordSerializer(serializers.ModelSerializer):
     class Meta:
         model = ServiceRecord
-        fields = ["id", "delivered_on", "description", "worker", "hours", "recorded_at"]
+        fields = ["id", "delivered_on", "description", "worker", "hours", "outcome", "recorded_at"]
 
 
 class ReferralSerializer(serializers.ModelSerializer):
@@ -136,3 +136,6 @@ class ServiceRecordCreateSerializer(serializers.Serializer):
         max_length=50, required=False, allow_blank=True, default="", label=_("服务人员")
     )
     hours = serializers.DecimalField(max_digits=4, decimal_places=1, label=_("时长（小时）"))
+    outcome = serializers.CharField(
+        max_length=2000, required=False, allow_blank=True, default="", label=_("服务成效")
+    )

@@ -297,6 +297,8 @@ class WorkItemSerializer(serializers.ModelSerializer):
     responsible_name = serializers.SerializerMethodField(label=_("责任人姓名"))
     # In the language the client asks for (Accept-Language), the registry's by default.
     title = serializers.CharField(source="text", read_only=True, label=_("事项"))
+    # Why the system cancelled it, in the same language; a person's note as typed.
+    note = serializers.CharField(source="note_text", read_only=True, label=_("说明"))
     overdue = serializers.SerializerMethodField(label=_("已逾期"))
     days_overdue = serializers.SerializerMethodField(label=_("逾期天数"))
     action = serializers.SerializerMethodField(label=_("办理"))

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from shouhu.accounts import access
 
+from .exports import full_names
 from .forms import AccessLogFilterForm, HistoryFilterForm
 from .models import AccessLog, Action, Channel
 from .redact import display
@@ -19,12 +20,18 @@ from .selectors import KIND_LABELS, PARTS, access_log_search, changes_detail, ch
 
 
 class AccessLogSerializer(serializers.ModelSerializer):
+    username = serializers.CharField(read_only=True, help_text="The login name the row was logged with.")
+    full_name = serializers.SerializerMethodField(
+        help_text="The person's full name (the login name where none is recorded, or the account is gone)."
+    )
+
     class Meta:
         model = AccessLog
         fields = [
             "id",
             "at",
             "username",
+            "full_name",
             "action",
             "channel",
             "child_id",
@@ -35,6 +42,12 @@ class AccessLogSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    def get_full_name(self, row: AccessLog) -> str:
+        names = self.context.get("full_names")
+        if names is None:
+            names = full_names([row.user_id])
+        return names.get(row.user_id) or row.username
+
     def to_representation(self, instance):
         data = super().to_representation(instance)
         data["path"], data["query"] = display(data["path"]), display(data["query"])
@@ -44,6 +57,7 @@ class AccessLogSerializer(serializers.ModelSerializer):
 class ChangeSerializer(serializers.Serializer):
     when = serializers.DateTimeField()
     username = serializers.CharField(help_text="Empty when the change was made by a job or a command.")
+    full_name = serializers.CharField(help_text="The person's full name; empty as the username is.")
     child_id = serializers.UUIDField()
     part = serializers.ChoiceField(choices=[(p.key, p.label) for p in PARTS])
     kind = serializers.ChoiceField(
@@ -112,7 +126,11 @@ class AccessLogList(_AuditView):
     def get(self, request):
         rows = access_log_search(user=request.user, wanted=self.filters(request))
         page = self.paginate_queryset(rows)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        names = full_names(row.user_id for row in page)  # one query for the page
+        serializer = self.get_serializer(
+            page, many=True, context={**self.get_serializer_context(), "full_names": names}
+        )
+        return self.get_paginated_response(serializer.data)
 
 
 class ChangeList(_AuditView):
@@ -142,6 +160,7 @@ class ChangeList(_AuditView):
             {
                 "when": c.when,
                 "username": c.username,
+                "full_name": c.person,
                 "child_id": c.child_id,
                 "part": c.part,
                 "kind": c.kind,

@@ -359,7 +359,7 @@ def _evaluate(children, *, on: dt.date, actor, bounds: tuple | None = None) -> d
                     current.save(update_fields=["facts", "household", "member_ids"])
                     touched.update(ids)
             elif not fired and current is not None and current.severity in rules.SELF_CLOSING:
-                _close(current, reason=_("触发条件已不再满足"), by=None)
+                _close(current, reason=_("触发条件已不再满足"), by=None, why="alert.closed.not_met")
                 closed[pk].append(kind.code)
                 touched.update([pk, *current.member_ids])
 
@@ -403,7 +403,7 @@ def _evaluate(children, *, on: dt.date, actor, bounds: tuple | None = None) -> d
                     if current is None:
                         current = mine
                     else:
-                        _close(mine, reason=_("已合并为家庭预警"), by=None)
+                        _close(mine, reason=_("已合并为家庭预警"), by=None, why="alert.closed.merged")
                         touched.add(m.child_id)
                 if not covered and current is None:
                     continue
@@ -523,7 +523,9 @@ def alert_tasks(alert: Alert):
     )
 
 
-def _close(alert: Alert, *, reason: str, by) -> None:
+def _close(alert: Alert, *, reason: str, by, why: str = "") -> None:
+    """Close ``alert``; ``why`` is the code of a reason the system gives (``texts``), none for a
+    person's reason. The response tasks still open are cancelled, saying so."""
     alert.status = AlertStatus.CLOSED
     alert.closed_at = timezone.now()
     alert.closed_by = by
@@ -531,7 +533,10 @@ def _close(alert: Alert, *, reason: str, by) -> None:
     alert.save(update_fields=["status", "closed_at", "closed_by", "close_reason"])
     if alert.work_item_id:
         escalation.items_complete(items=WorkItem.objects.filter(pk=alert.work_item_id))
-    escalation.items_cancel(items=alert_tasks(alert), note=_("预警已解除：%s") % reason)
+    reason_words = texts.nested(why, {}, reason) if why else reason
+    escalation.items_cancel(
+        items=alert_tasks(alert), note=texts.stored("note.alert_closed", reason=reason_words)
+    )
 
 
 def alert_close(*, actor, alert: Alert, reason: str, expected_version: int | None = None) -> Alert:
@@ -625,7 +630,12 @@ def confirm_by_visit(*, visit) -> list[str]:
             else:
                 still = kind.check(facts, params, on)
             if not still:
-                _close(alert, reason=_("入户走访确认儿童安全、监护到位"), by=visit.visitor)
+                _close(
+                    alert,
+                    reason=_("入户走访确认儿童安全、监护到位"),
+                    by=visit.visitor,
+                    why="alert.closed.visited",
+                )
                 closed.append(alert.rule)
                 touched.update(alert.member_ids)
     _refresh_risks(touched)
@@ -927,7 +937,7 @@ def _close_case(case: Case, *, by) -> None:
     case.closed_at = timezone.now()
     case.save()
     CaseEvent.objects.create(case=case, by=by, status=CaseStatus.CLOSED, text=case.outcome)
-    escalation.items_cancel(items=case_tasks(case), note=_("个案已结案"))
+    escalation.items_cancel(items=case_tasks(case), note=texts.stored("note.case_closed"))
     refresh_risk(child=case.child)
 
 

@@ -45,7 +45,12 @@ class CountSerializer(serializers.Serializer):
 
 class RunSerializer(serializers.ModelSerializer):
     school_name = serializers.CharField(source="school.name", default="", read_only=True)
-    uploaded_by = serializers.CharField(source="uploaded_by.username", default="", read_only=True)
+    uploaded_by = serializers.CharField(
+        source="uploaded_by.username", default="", read_only=True, help_text="The uploader's login name."
+    )
+    uploaded_by_name = serializers.StringRelatedField(
+        source="uploaded_by", help_text="The uploader's full name (the login name when none is recorded)."
+    )
     counts = serializers.SerializerMethodField()
 
     class Meta:
@@ -58,6 +63,7 @@ class RunSerializer(serializers.ModelSerializer):
             "region_code",
             "file_name",
             "uploaded_by",
+            "uploaded_by_name",
             "uploaded_at",
             "rows",
             "compared",
@@ -100,15 +106,27 @@ class DryRunSerializer(serializers.Serializer):
 
 class DifferenceSerializer(serializers.ModelSerializer):
     title = serializers.CharField(source="work_item.title", default="", read_only=True)
-    responsible = serializers.CharField(source="work_item.responsible.username", default="", read_only=True)
+    responsible = serializers.CharField(
+        source="work_item.responsible.username", default="", read_only=True, help_text="Login name."
+    )
+    responsible_name = serializers.StringRelatedField(
+        source="work_item.responsible", help_text="The responsible person's full name."
+    )
     due_at = serializers.DateTimeField(
         source="work_item.due_at", default=None, read_only=True, allow_null=True
     )
     resolution = serializers.ChoiceField(
         choices=Resolution.choices, allow_blank=True, read_only=True, help_text="Empty while open."
     )
-    closed_by = serializers.CharField(source="closed_by.username", default="", read_only=True)
+    closed_by = serializers.CharField(
+        source="closed_by.username", default="", read_only=True, help_text="Login name."
+    )
+    closed_by_name = serializers.StringRelatedField(
+        source="closed_by", help_text="Who closed it: the full name."
+    )
     child = serializers.UUIDField(source="child_id", read_only=True, allow_null=True)
+    # What the list said, in the language the client asks for (Accept-Language), the registry's by default.
+    detail = serializers.CharField(source="detail_text", read_only=True)
 
     class Meta:
         model = Difference
@@ -124,11 +142,13 @@ class DifferenceSerializer(serializers.ModelSerializer):
             "gender",
             "birth_date",
             "responsible",
+            "responsible_name",
             "due_at",
             "created_at",
             "resolution",
             "reason",
             "closed_by",
+            "closed_by_name",
             "closed_at",
         ]
         read_only_fields = fields

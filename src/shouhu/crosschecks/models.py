@@ -122,6 +122,9 @@ class Difference(models.Model):
     id_number_hash = KeyedHashField(source="id_number", null=True, blank=True, db_index=True)
     objects = EncryptedManager()  # update() writes the hash with the number
     detail = models.CharField(_("名单所载"), max_length=200, blank=True)
+    # What the list said, as a code and its parameters (``escalation.texts``: ``crosscheck.detail.*``).
+    detail_code = models.CharField(max_length=40, blank=True, default="", db_default="")
+    detail_params = models.JSONField(null=True, blank=True, default=dict)
     created_at = models.DateTimeField(_("发现时间"), default=timezone.now)
     resolution = models.CharField(_("处理结果"), max_length=20, choices=Resolution.choices, blank=True)
     reason = models.CharField(_("说明"), max_length=300, blank=True)
@@ -147,6 +150,13 @@ class Difference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.name or self.child_id}"
+
+    @property
+    def detail_text(self) -> str:
+        """What the list said, in the active language (a row written before the codes: as stored)."""
+        from shouhu.escalation.texts import render
+
+        return render(self.detail_code, self.detail_params, self.detail)
 
     @property
     def is_open(self) -> bool:

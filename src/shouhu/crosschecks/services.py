@@ -51,7 +51,7 @@ from shouhu.escalation import texts
 from shouhu.escalation.models import Tier, WorkItem
 from shouhu.regions.models import Region
 
-from .lists import ASSISTANCE_LABELS, LEFT_BEHIND_LABELS, ListRow, ParsedList, Problem, norm_grade, read_list
+from .lists import ListRow, ParsedList, Problem, norm_grade, read_list
 from .models import CrossCheck, Difference, DifferenceKind, ListKind, Resolution
 
 ITEM_KIND = "crosscheck"
@@ -76,7 +76,8 @@ class Found:
     kind: str
     region_code: str
     title: str
-    detail: str = ""
+    # What the list said: the words in the registry's language, its code and parameters (``_detail``)
+    detail: dict = field(default_factory=dict)
     child: Child | None = None
     row: ListRow | None = None
     code: str = ""  # the title as a code and its parameters (``escalation.texts``)
@@ -87,6 +88,12 @@ def _titled(code: str, **params) -> dict:
     """A difference's title: the words in the registry's language, and its code and parameters."""
     words = texts.stored(code, **params)
     return {"title": words["text"], "code": code, "params": params}
+
+
+def _detail(code: str, **params) -> dict:
+    """What a list said of a difference: the words in the registry's language, its code and parameters."""
+    words = texts.stored(code, **params)
+    return {"detail": words["text"][:200], "detail_code": code, "detail_params": params}
 
 
 @dataclass
@@ -316,7 +323,6 @@ def _compare_school(actor, school, parsed: ParsedList, villages, today, outcome:
                 listed = row.left_behind != "none"
                 holds = classify.LEFT_BEHIND in held.get(child.pk, set())
                 if listed != holds:
-                    label = LEFT_BEHIND_LABELS[row.left_behind]
                     found.append(
                         Found(
                             key=f"xc:category:{year}:{child.pk}",
@@ -327,8 +333,12 @@ def _compare_school(actor, school, parsed: ParsedList, villages, today, outcome:
                                 name=child.name,
                                 **({} if holds else {"left_behind": row.left_behind}),
                             ),
-                            detail=_("%(school)s %(where)s；学校名单：%(label)s")
-                            % {"school": school.name, "where": where, "label": label},
+                            detail=_detail(
+                                "crosscheck.detail.category",
+                                school=school.name,
+                                where=where,
+                                left_behind=row.left_behind,
+                            ),
                             child=child,
                         )
                     )
@@ -340,7 +350,7 @@ def _compare_school(actor, school, parsed: ParsedList, villages, today, outcome:
                 kind=DifferenceKind.UNREGISTERED,
                 region_code=village.code if village else school.region_id[:9],
                 **_titled("crosscheck.unregistered", name=row.name, school=school.name, where=where),
-                detail=_("%(school)s %(where)s") % {"school": school.name, "where": where},
+                detail=_detail("crosscheck.detail.listed", school=school.name, where=where),
                 row=row,
             )
         )
@@ -362,7 +372,7 @@ def _compare_school(actor, school, parsed: ParsedList, villages, today, outcome:
                 kind=DifferenceKind.DROPOUT,
                 region_code=child.region_code,
                 **_titled("crosscheck.dropout", name=child.name, school=school.name, grade=child.grade),
-                detail=_("名册：%(school)s %(grade)s") % {"school": school.name, "grade": child.grade},
+                detail=_detail("crosscheck.detail.registered", school=school.name, grade=child.grade),
                 child=child,
             )
         )
@@ -378,8 +388,9 @@ def _compare_dibao(actor, parsed: ParsedList, villages, today, outcome: Outcome)
     for row in minors:
         outcome.compared += 1
         child = matched.get(row.row)
-        label = ASSISTANCE_LABELS.get(row.assistance or "dibao")
-        household = _("户主 %(head)s，%(label)s") % {"head": row.head or "—", "label": label}
+        household = _detail(
+            "crosscheck.detail.household", head=row.head or "—", assistance=row.assistance or "dibao"
+        )
         if child is not None:
             outcome.matched += 1
             if child.pk not in reach:
@@ -470,7 +481,7 @@ def _store(actor, upload, kind, school, place, found: list[Found], known: set[st
                 gender=row.gender if row else "",
                 birth_date=row.birth_date if row else None,
                 id_number=row.id_number if row else "",
-                detail=f.detail[:200],
+                **f.detail,
                 created_at=now,
             )
         )

@@ -27,6 +27,7 @@ from django.utils import timezone
 from shouhu.accounts.models import Grant, GrantReason, Organisation, Role, User, WelfareWorker, WorkerKind
 from shouhu.children.models import Carer, Child, ChildCategory, Parent, RescueContact
 from shouhu.children.services import child_register
+from shouhu.escalation import texts
 from shouhu.escalation.models import WorkItem
 from shouhu.regions.codes import Level
 from shouhu.regions.loader import load_regions
@@ -335,7 +336,7 @@ def _grants(users: dict[str, User], registered: dict[str, Child]) -> None:
         user=users["mentor"],
         child=paired,
         reason=GrantReason.PAIRING,
-        note="一对一结对帮扶",
+        **texts.note_fields(texts.stored("grant.pairing")),
         granted_by=granted_by,
     )
 

@@ -65,8 +65,33 @@ def backoff(attempts: int) -> dt.timedelta:
     return dt.timedelta(minutes=BACKOFF_MINUTES[min(attempts, len(BACKOFF_MINUTES)) - 1])
 
 
-class Undeliverable(Exception):
+class Failure(Exception):
+    """A send that failed, saying why as a stored text (``texts``: ``delivery.*``): kept on the notice
+    as a code and its parameters and shown in the reader's language."""
+
+    def __init__(self, code: str, **params) -> None:
+        self.words = texts.stored(code, **params)
+        super().__init__(self.words["text"])
+
+
+class Undeliverable(Failure):
     """The address itself is wrong: retrying cannot help."""
+
+
+class SendTimeout(Failure, TimeoutError):
+    """The sender did not answer in time."""
+
+
+def _why(exc: BaseException) -> dict:
+    """Why a send failed, as ``texts.stored`` gives it: our own failures by their code, a sender's
+    error in its own words (which the gateway chose, in whatever language)."""
+    if isinstance(exc, Failure):
+        return exc.words
+    return texts.stored("delivery.sender", detail=(str(exc) or exc.__class__.__name__)[:250])
+
+
+def _error_columns(why: dict) -> dict:
+    return {"last_error": why["text"][:300], "error_code": why["code"], "error_params": why["params"]}
 
 
 def schedule() -> None:
@@ -119,12 +144,16 @@ def _address(user, channel: str) -> str:
         if phone.startswith("+86"):
             phone = phone[3:]
         if not MOBILE.match(phone):
-            raise Undeliverable(_("手机号码格式不正确：%s") % (user.phone or _("未填写")))
+            if not user.phone:
+                raise Undeliverable("delivery.no_phone")
+            raise Undeliverable("delivery.phone", address=user.phone)
         return phone
     try:
         validate_email(user.email)
     except ValidationError:
-        raise Undeliverable(_("电子邮件地址不正确：%s") % (user.email or _("未填写"))) from None
+        if not user.email:
+            raise Undeliverable("delivery.no_email") from None
+        raise Undeliverable("delivery.email", address=user.email) from None
     return user.email
 
 
@@ -142,7 +171,7 @@ def _within_time(send, timeout: float) -> None:
     worker.start()
     worker.join(timeout)
     if worker.is_alive():
-        raise TimeoutError(_("发送超时（%(s)s 秒）") % {"s": f"{timeout:g}"})
+        raise SendTimeout("delivery.timeout", s=f"{timeout:g}")
     if outcome["error"] is not None:
         raise outcome["error"]
 
@@ -154,11 +183,12 @@ class _Senders:
         self.mail = None
         self.sms = None
 
-    def send(self, channel: str, address: str, text: str) -> None:
+    def send(self, channel: str, address: str, text: str, language: str) -> None:
         if channel == Channel.EMAIL:
             if self.mail is None:
                 self.mail = get_connection(timeout=send_timeout())
-            subject = _("守护：督办通知")
+            with translation.override(language):  # the recipient's, as the text is
+                subject = _("守护：督办通知")
             message = EmailMessage(subject, text, None, [address], connection=self.mail)
             _within_time(lambda: message.send(fail_silently=False), send_timeout())
         else:
@@ -202,35 +232,44 @@ def _send_group(senders: _Senders, channel: str, notes: list[Notification], now:
     attempts = max(n.attempts for n in notes) + 1
     try:
         address = _address(notes[0].user, channel)
-        senders.send(channel, address, _text(notes))
+        senders.send(channel, address, _text(notes), texts.language_of(notes[0].user))
     except Undeliverable as exc:
-        _failed(notes, reason=str(exc), attempts=attempts)
+        _failed(notes, why=exc.words, attempts=attempts)
         return "failed"
     except Exception as exc:  # any sender's failure: recorded, retried
-        reason = (str(exc) or exc.__class__.__name__)[:300]
+        why = _why(exc)
         log.warning(
-            "notification to %s by %s failed (attempt %d): %s", notes[0].user_id, channel, attempts, reason
+            "notification to %s by %s failed (attempt %d): %s",
+            notes[0].user_id,
+            channel,
+            attempts,
+            why["text"],
         )
         if attempts >= max_attempts():
-            _failed(notes, reason=reason, attempts=attempts)
+            _failed(notes, why=why, attempts=attempts)
             return "failed"
         Notification.objects.filter(pk__in=pks, status=Delivery.PENDING).update(
-            attempts=attempts, last_error=reason, next_attempt_at=timezone.now() + backoff(attempts)
+            attempts=attempts, next_attempt_at=timezone.now() + backoff(attempts), **_error_columns(why)
         )
         return "retrying"
     Notification.objects.filter(pk__in=pks, status=Delivery.PENDING).update(
-        status=Delivery.SENT, attempts=attempts, sent_at=timezone.now(), last_error=""
+        status=Delivery.SENT,
+        attempts=attempts,
+        sent_at=timezone.now(),
+        last_error="",
+        error_code="",
+        error_params={},
     )
     return "sent"
 
 
-def _failed(notes: list[Notification], *, reason: str, attempts: int) -> None:
+def _failed(notes: list[Notification], *, why: dict, attempts: int) -> None:
     """Give up on ``notes`` and tell the next tier, in the app, whom the system could not reach."""
     from .services import recipients
 
     with transaction.atomic():
         Notification.objects.filter(pk__in=[n.pk for n in notes], status=Delivery.PENDING).update(
-            status=Delivery.FAILED, attempts=attempts, last_error=reason[:300]
+            status=Delivery.FAILED, attempts=attempts, **_error_columns(why)
         )
         told = []
         for note in notes:
@@ -241,8 +280,8 @@ def _failed(notes: list[Notification], *, reason: str, attempts: int) -> None:
                 "notice.undelivered",
                 channel=note.channel,
                 name=str(note.user),
-                reason=reason,
-                message={"code": note.code, "params": _with_title(note), "text": note.message},
+                reason=texts.nested(why["code"], why["params"], why["text"]),
+                message=texts.nested(note.code, _with_title(note), note.message),
             )
             for user in recipients(up, note.item.region_code) or [note.user]:
                 told.append(
@@ -260,14 +299,14 @@ def _failed(notes: list[Notification], *, reason: str, attempts: int) -> None:
                     )
                 )
         Notification.objects.bulk_create(told, ignore_conflicts=True)
-    log.error("notification undeliverable after %d attempts: %s", attempts, reason)
+    log.error("notification undeliverable after %d attempts: %s", attempts, why["text"])
 
 
 def _with_title(note: Notification) -> dict:
     """A notice's parameters with its item's title in them, to be told inside another notice."""
     params = dict(note.params or {})
     if note.item is not None and note.code in ("notice.due", "notice.overdue"):
-        params["title"] = {"code": note.item.code, "params": note.item.params, "text": note.item.title}
+        params["title"] = texts.nested(note.item.code, note.item.params, note.item.title)
     return params
 
 

@@ -65,6 +65,10 @@ class WorkItem(models.Model):
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
     done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     note = models.CharField(_("说明"), max_length=300, blank=True)
+    # Why the system cancelled the item, as a code and its parameters (``texts``); a person's note (a
+    # case task done) has no code and is shown as typed.
+    note_code = models.CharField(max_length=40, blank=True, default="", db_default="")
+    note_params = models.JSONField(null=True, blank=True, default=dict)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -87,6 +91,13 @@ class WorkItem(models.Model):
         from .texts import render
 
         return render(self.code, self.params, self.title)
+
+    @property
+    def note_text(self) -> str:
+        """The note in the active language: the system's words translated, a person's as typed."""
+        from .texts import render
+
+        return render(self.note_code, self.note_params, self.note)
 
     def is_overdue(self, now=None) -> bool:
         return self.status == Status.OPEN and self.due_at < (now or timezone.now())
@@ -139,6 +150,9 @@ class Notification(models.Model):
     # A pending row is sent at or after this time; a sender holds a row by moving it a lease ahead.
     next_attempt_at = models.DateTimeField(default=timezone.now)
     last_error = models.CharField(_("最近一次失败原因"), max_length=300, blank=True)
+    # The failure as a code and its parameters (``texts``: ``delivery.*``), shown in the reader's language.
+    error_code = models.CharField(max_length=40, blank=True, default="", db_default="")
+    error_params = models.JSONField(null=True, blank=True, default=dict)
     sent_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
 
@@ -171,3 +185,11 @@ class Notification(models.Model):
         if self.code in ("notice.due", "notice.overdue") and self.item_id is not None:
             params["title"] = self.item.text
         return render(self.code, params, self.message)
+
+    @property
+    def error(self) -> str:
+        """Why the last attempt failed, in the active language (a row written before the codes: its
+        stored words)."""
+        from .texts import render
+
+        return render(self.error_code, self.error_params, self.last_error)

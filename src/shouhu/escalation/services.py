@@ -91,8 +91,11 @@ def items_complete(*, items, at: dt.datetime | None = None) -> int:
     return _close(items, status=Status.DONE, done_at=at or timezone.now())
 
 
-def items_cancel(*, items, note: str) -> int:
-    return _close(items, status=Status.CANCELLED, note=note[:300])
+def items_cancel(*, items, note: str | dict) -> int:
+    """Cancel the open ones of ``items``, saying why: the system's words as ``texts.stored`` gives them
+    (kept as a code and its parameters), or a person's words as typed."""
+    columns = texts.note_fields(note)
+    return _close(items, status=Status.CANCELLED, **{**columns, "note": columns["note"][:300]})
 
 
 def item_reassign(*, actor, item: WorkItem, to: User) -> WorkItem:
@@ -121,11 +124,17 @@ def item_reassign(*, actor, item: WorkItem, to: User) -> WorkItem:
                 user=to,
                 child_id=item.child_id,
                 reason=GrantReason.ASSIGNMENT,
-                note=item.title[:200],
+                **grant_note(item),
                 ends_at=max(item.county_at, timezone.now()),
                 granted_by=actor,
             )
     return item
+
+
+def grant_note(item: WorkItem) -> dict:
+    """The note of a grant made so that someone can do ``item``: the item, in the reader's language."""
+    words = texts.stored("grant.assignment", title=texts.nested(item.code, item.params, item.title))
+    return {"note": words["text"][:200], "note_code": words["code"], "note_params": words["params"]}
 
 
 def _answering_region(tier: int, region_code: str) -> str | None:
@@ -213,7 +222,7 @@ def escalate(*, now: dt.datetime | None = None, items=None) -> dict[str, int]:
                     # The director who answers for it hears that it went up (or, urgent, that it is due).
                     notes.extend(_notices(item.responsible, item, Tier.VILLAGE, message))
         for item in gaps:
-            WorkItem.objects.filter(pk=item.pk).update(note=_gap_text(item))
+            WorkItem.objects.filter(pk=item.pk).update(**_gap_note(item))
         Notification.objects.bulk_create(notes, ignore_conflicts=True, batch_size=2000)
         if any(n.channel != Channel.IN_APP for n in notes):
             delivery.schedule()
@@ -230,8 +239,9 @@ def _last_tier(item: WorkItem) -> int:
     return Tier.BUREAU if item.bureau_at is not None else Tier.COUNTY
 
 
-def _gap_text(item: WorkItem) -> str:
-    return texts.stored("item.unstaffed", place=item.region_code[:9])["text"][:300]
+def _gap_note(item: WorkItem) -> dict:
+    columns = texts.note_fields(texts.stored("item.unstaffed", place=item.region_code[:9]))
+    return {**columns, "note": columns["note"][:300]}
 
 
 def _in_app(user_id, item: WorkItem, tier: int, message: dict) -> Notification:

@@ -1,12 +1,15 @@
 """The words the system writes about work, kept as a code and its parameters and put into words when
 they are read, in the reader's language (the page's, or for a text message or e-mail the recipient's).
 
-A work item (``WorkItem.code``/``params``) or a notice (``Notification.code``/``params``) names one of
-the texts below; its parameters are data (a child's name, a place, a date, a number) or codes that
-are themselves put into words (``rule``, ``task``, ``type``, ``service``, ``request``, ``level``,
-``channel``). The text columns (``title``, ``message``) keep the words in the registry's language as
-well: for rows written before the codes, for the search of the admin site and for the API's older
-clients. A code that is missing or unknown, or parameters that do not fit, show the stored text.
+A work item (``WorkItem.code``/``params``, and why it was cancelled: ``note_code``/``note_params``), a
+notice (``Notification.code``/``params``, and why it failed: ``error_code``/``error_params``), a grant's
+reason (``Grant.note_code``) or what a list said of a cross-check difference (``Difference.detail_code``)
+names one of the texts below; its parameters are data (a child's name, a place, a date, a number) or
+codes that are themselves put into words (``rule``, ``task``, ``type``, ``service``, ``request``,
+``level``, ``channel``). The text columns (``title``, ``message``, ``note``, ``last_error``, ``detail``)
+keep the words in the registry's language as well: for rows written before the codes, for the search of
+the admin site and for the API's older clients. A code that is missing or unknown, or parameters that do
+not fit, show the stored text.
 """
 
 from __future__ import annotations
@@ -79,6 +82,33 @@ TEXTS: dict[str, str] = {
         "【紧急调阅】%(who)s 调阅了 %(child)s 的档案，原因：%(reason)s；有效至 %(until)s。"
     ),
     "item.unstaffed": gettext_noop("无人值守：%(place)s无在岗的儿童督导员，已直接上报上一级"),
+    # Why a work item was cancelled (``WorkItem.note_code``; a person's note is kept as typed)
+    "note.alert_closed": gettext_noop("预警已解除：%(reason)s"),
+    "note.case_closed": gettext_noop("个案已结案"),
+    "note.child_exited": gettext_noop("儿童已退出登记"),
+    "note.categories_changed": gettext_noop("儿童类别变化，走访要求已重新计算"),
+    # Why an alert closed by itself (the ``reason`` of ``note.alert_closed``)
+    "alert.closed.not_met": gettext_noop("触发条件已不再满足"),
+    "alert.closed.merged": gettext_noop("已合并为家庭预警"),
+    "alert.closed.visited": gettext_noop("入户走访确认儿童安全、监护到位"),
+    # Why a person may see a child (``accounts.Grant.note_code``; a break-glass reason is kept as typed)
+    "grant.assignment": gettext_noop("督办事项：%(title)s"),
+    "grant.referral": gettext_noop("转介：%(service)s"),
+    "grant.handed_over": gettext_noop("交接自 %(name)s"),
+    "grant.handed_over_note": gettext_noop("交接自 %(name)s：%(note)s"),
+    "grant.pairing": gettext_noop("一对一结对帮扶"),
+    # What a list said of a difference (``crosschecks.Difference.detail_code``)
+    "crosscheck.detail.category": gettext_noop("%(school)s %(where)s；学校名单：%(left_behind)s"),
+    "crosscheck.detail.listed": gettext_noop("%(school)s %(where)s"),
+    "crosscheck.detail.registered": gettext_noop("名册：%(school)s %(grade)s"),
+    "crosscheck.detail.household": gettext_noop("户主 %(head)s，%(assistance)s"),
+    # Why a notice could not be delivered (``Notification.error_code``, by ``delivery``)
+    "delivery.phone": gettext_noop("手机号码格式不正确：%(address)s"),
+    "delivery.no_phone": gettext_noop("未填写手机号码"),
+    "delivery.email": gettext_noop("电子邮件地址不正确：%(address)s"),
+    "delivery.no_email": gettext_noop("未填写电子邮件地址"),
+    "delivery.timeout": gettext_noop("发送超时（%(s)s 秒）"),
+    "delivery.sender": gettext_noop("发送方返回错误：%(detail)s"),
 }
 
 
@@ -143,6 +173,16 @@ def _assistance(code: str) -> str:
     return str(ASSISTANCE_LABELS.get(code, code))
 
 
+def _place(value: Any) -> str:
+    """A place stored as its division code (an unstaffed township) by its name; a name as stored."""
+    text = str(value)
+    if not text.isdigit():
+        return text
+    from shouhu.regions.models import Region
+
+    return Region.objects.filter(code=text).values_list("name", flat=True).first() or text
+
+
 def _moment(value: str) -> str:
     """A time stored as ISO 8601, shown in the local time zone to the minute."""
     try:
@@ -173,11 +213,14 @@ WORDS: dict[str, Callable[[Any], str]] = {
     "channel": _channel,
     "left_behind": _left_behind,
     "assistance": _assistance,
+    "place": _place,
     "due_at": _moment,
     "until": _moment,
 }
-# Parameters whose value is itself a stored text (a code and its parameters): a notice's item.
-NESTED = ("message", "title")
+# Parameters whose value may itself be a stored text (a code and its parameters): a notice's item, an
+# item's title in a grant, why a notice failed or an alert closed, the note of a grant handed over. As a
+# plain string (a person's words, a row written before the codes) it is shown as stored.
+NESTED = ("message", "title", "reason", "note")
 
 
 def render(code: str | None, params: dict | None, fallback: str = "") -> str:
@@ -211,6 +254,19 @@ def fields(code: str, **params) -> dict[str, Any]:
     """The columns of a work item for ``code``: ``title`` (the stored words), ``code``, ``params``."""
     words = stored(code, **params)
     return {"title": words["text"][:200], "code": code, "params": params}
+
+
+def nested(code: str, params: dict | None, text: str) -> dict[str, Any]:
+    """A stored text to be told inside another (a parameter of ``NESTED``): its code, parameters, words."""
+    return {"code": code, "params": params or {}, "text": text}
+
+
+def note_fields(note: str | dict) -> dict[str, Any]:
+    """The columns of a stored note (``note``, ``note_code``, ``note_params``): the system's words as
+    ``stored`` returns them, or a person's words as typed (no code)."""
+    if isinstance(note, dict):
+        return {"note": note["text"], "note_code": note["code"], "note_params": note["params"]}
+    return {"note": note, "note_code": "", "note_params": {}}
 
 
 def language_of(user) -> str:

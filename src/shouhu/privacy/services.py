@@ -312,7 +312,7 @@ OTHER_TEXTS = (
     ("referrals.Referral", "child_id", ("need", "closing_report", "decline_reason", "revoke_reason")),
     ("assistance.Application", "child_id", ("reason", "return_reason", "stop_reason")),
     ("visits.InvestigationItem", "child_id", ("note",)),
-    ("accounts.Grant", "child_id", ("note",)),
+    ("accounts.Grant", "child_id", ("note", "note_params")),
 )
 
 

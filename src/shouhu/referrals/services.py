@@ -7,11 +7,10 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shouhu import versioning
@@ -37,12 +36,6 @@ def staff_of(provider_id) -> list[User]:
     return list(
         User.objects.filter(organisation_id=provider_id, is_active=True).order_by("date_joined", "username")
     )
-
-
-def _stored(text_fn):
-    """Texts kept in the database (timeline entries, work items) are written in the registry's language."""
-    with translation.override(settings.LANGUAGE_CODE):
-        return text_fn()
 
 
 def _timeline(referral: Referral, *, by, at: dt.datetime, words: dict) -> None:
@@ -203,7 +196,7 @@ def referral_create(
     return referral
 
 
-def _finish_item(referral: Referral, *, at: dt.datetime, cancel_note: str = "") -> None:
+def _finish_item(referral: Referral, *, at: dt.datetime, cancel_note: dict | None = None) -> None:
     if not referral.work_item_id:
         return
     items = WorkItem.objects.filter(pk=referral.work_item_id)
@@ -234,13 +227,15 @@ def referral_accept(
             responded_by=actor,
             responded_at=now,
         )
-        note = _stored(lambda: _("转介：%(service)s") % {"service": referral.service.label})[:200]
+        words = texts.stored("grant.referral", service=referral.service.code)
         grants = [
             Grant.objects.create(
                 user=member,
                 child_id=referral.child_id,
                 reason=GrantReason.REFERRAL,
-                note=note,
+                note=words["text"][:200],
+                note_code=words["code"],
+                note_params=words["params"],
                 starts_at=now,
                 granted_by=referral.referred_by,
             )
@@ -419,13 +414,9 @@ def referral_revoke(
             revoke_reason=reason[:300],
         )
         _end_grants(referral, now)
-        _finish_item(referral, at=now, cancel_note=reason)
-        _timeline(
-            referral,
-            by=actor,
-            at=now,
-            words=texts.stored("referral.revoked", org=str(referral.provider), reason=reason),
-        )
+        revoked = texts.stored("referral.revoked", org=str(referral.provider), reason=reason)
+        _finish_item(referral, at=now, cancel_note=revoked)
+        _timeline(referral, by=actor, at=now, words=revoked)
     return referral
 
 

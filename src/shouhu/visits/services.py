@@ -186,7 +186,7 @@ def schedules_refresh(
     done = complete_satisfied(children=children)
     cancelled = escalation.items_cancel(
         items=WorkItem.objects.filter(kind__in=VISIT_KINDS, child__exited_on__isnull=False),
-        note=_("儿童已退出登记"),
+        note=texts.stored("note.child_exited"),
     )
     return {"children": len(rows), "created": created, "completed": done, "cancelled": cancelled}
 
@@ -229,7 +229,7 @@ def on_categories_changed(*, child: Child, gained: set[str], lost: set[str], on:
     now = timezone.now()
     escalation.items_cancel(
         items=WorkItem.objects.filter(kind__in=(DIRECTOR_VISIT, COUNTY_VISIT), child=child, due_at__gte=now),
-        note=_("儿童类别变化，走访要求已重新计算"),
+        note=texts.stored("note.categories_changed"),
     )
     schedules_refresh(on=on, children=Child.objects.filter(pk=child.pk))
 
