@@ -77,6 +77,18 @@ def chosen_moment(request, time_machine):
     return time_machine
 
 
+@pytest.fixture(autouse=True)
+def registry_language():
+    """Every test starts in the registry's language (zh-Hans): a request in English earlier in the run
+    leaves its language active in the thread, which would otherwise leak into the tests after it."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 APP_ROLE: dict = {}  # the application role's credentials while the owner makes the test database
 
 

@@ -67,3 +67,12 @@ def test_the_first_page_after_signing_in_writes_no_session(personas):
         assert client.get("/children/").status_code == 200
 
     assert not [q for q in captured if "django_session" in q["sql"] and not q["sql"].startswith("SELECT")]
+
+
+def test_a_request_with_an_api_token_makes_no_session(personas, api):
+    client = api(personas.dir_a)
+
+    assert client.get("/api/v1/children/").status_code == 200
+
+    assert not Session.objects.exists()
+    assert "sessionid" not in client.cookies

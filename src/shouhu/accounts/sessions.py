@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 
@@ -29,9 +30,9 @@ class SlidingSessionMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        user = getattr(request, "user", None)
         session = getattr(request, "session", None)
-        if session is not None and user is not None and user.is_authenticated:
+        # Signed in through this session: a request signed by an API token has no session to extend.
+        if session is not None and session.session_key and session.get(SESSION_KEY):
             now = int(time.time())
             if now - session.get(TOUCHED, 0) >= settings.SESSION_REFRESH_SECONDS:
                 session[TOUCHED] = now  # modified: SessionMiddleware saves it with a new expiry
