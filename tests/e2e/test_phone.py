@@ -114,3 +114,26 @@ def test_the_report_forms_villages_narrow_to_the_chosen_township(page, live_serv
     township.select_option(f.VILLAGE_C[:9])
     expect(village.locator(f'option[value="{f.VILLAGE_C}"]')).to_be_enabled()
     expect(village.locator(f'option[value="{f.VILLAGE_A}"]')).to_be_disabled()
+
+
+def test_the_files_labels_fit_their_column_in_english_on_a_phone(page, live_server, registry):
+    sign_in(page, live_server, "dir_a")
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    page.goto(f"{live_server.url}/children/{registry.child_a.pk}/")
+
+    labels = page.eval_on_selector_all(
+        "dl.facts dt",
+        """els => els.filter(e => e.offsetParent !== null).map(e => {
+            const style = getComputedStyle(e);
+            const line = parseFloat(style.lineHeight) || parseFloat(style.fontSize) * 1.5;
+            return {text: e.innerText, lines: Math.round(e.clientHeight / line),
+                    overflows: e.scrollWidth > e.clientWidth + 1, width: e.clientWidth};
+        })""",
+    )
+    assert len(labels) >= 10
+    worst = max(labels, key=lambda d: d["lines"])
+    width, lines = worst["width"], worst["lines"]
+    print(f"\nthe file's labels in English at 390 px: {width} px wide, at most {lines} lines")
+    assert not [d["text"] for d in labels if d["overflows"]]  # no word runs out of its column
+    assert worst["lines"] <= 2, worst
