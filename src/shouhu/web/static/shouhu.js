@@ -98,11 +98,31 @@
     update();
   }
 
+  /* A form whose answer takes a while (data-busy: what is being done): once sent, its button is
+     disabled and busy (no second request from a second tap) and the message says what is happening. */
+  function busyWhileSent(form) {
+    form.addEventListener("submit", function () {
+      var note = form.querySelector("p.busy");
+      if (!note) {
+        note = document.createElement("p");
+        note.className = "notice busy";
+        note.setAttribute("role", "status");
+        form.appendChild(note);
+      }
+      note.textContent = form.getAttribute("data-busy");
+      Array.prototype.forEach.call(form.querySelectorAll("button"), function (button) {
+        button.setAttribute("aria-busy", "true");
+        window.setTimeout(function () { button.disabled = true; }, 0);  // after the form's values are taken
+      });
+    });
+  }
+
   function ready() {
     document.documentElement.classList.add("js");
     Array.prototype.forEach.call(document.querySelectorAll("input[data-fills]"), idNumberFills);
     Array.prototype.forEach.call(document.querySelectorAll("select[data-narrows]"), narrowsByTownship);
     Array.prototype.forEach.call(document.querySelectorAll("form[data-failed-outcomes]"), failedVisitDisables);
+    Array.prototype.forEach.call(document.querySelectorAll("form[data-busy]"), busyWhileSent);
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", ready);
