@@ -79,13 +79,28 @@
     narrow(null);
   }
 
-  /* A failed visit (没见到) saw nobody: "见到了谁" and the observations do not apply. */
+  /* A failed visit (没见到) saw nobody: "见到了谁" is unticked and, with the observations, does not
+     apply; choosing "seen" again gives back the ticks that were there. */
   function failedVisitDisables(form) {
     var failed = (form.getAttribute("data-failed-outcomes") || "").split(" ");
     var parts = form.querySelectorAll("[data-needs-seen]");
+    var seen = form.querySelectorAll('fieldset.seen input[type="checkbox"]');
+    var wasOff = false;
     function update() {
       var chosen = form.querySelector('[name="outcome"]:checked');
       var off = !!chosen && failed.indexOf(chosen.value) !== -1;
+      if (off !== wasOff) {
+        Array.prototype.forEach.call(seen, function (box) {
+          if (off) {
+            box.setAttribute("data-was", box.checked ? "1" : "");
+            box.checked = false;
+          } else if (box.hasAttribute("data-was")) {
+            box.checked = box.getAttribute("data-was") === "1";
+            box.removeAttribute("data-was");
+          }
+        });
+        wasOff = off;
+      }
       Array.prototype.forEach.call(parts, function (part) {
         part.disabled = off;
         part.classList.toggle("off", off);
