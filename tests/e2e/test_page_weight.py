@@ -63,6 +63,7 @@ class Scale:
         cdp.send("Network.enable")
         cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
         self.weights: dict[str, int] = {}
+        self.parts: dict[str, int] = {}  # of the last page: each response's bytes
 
     def weigh(self, name: str, url: str, ready: str = "") -> int:
         """The bytes of loading ``url``, once ``ready`` (a selector) is there if given."""
@@ -72,11 +73,12 @@ class Scale:
         if ready:
             self.page.locator(ready).first.wait_for()
             self.page.wait_for_load_state("networkidle")
-        total = 0
+        parts = {}
         for request in self.requests:
             sizes = request.sizes()
-            total += sizes["responseBodySize"] + sizes["responseHeadersSize"]
-        self.weights[name] = total
+            parts[request.url] = sizes["responseBodySize"] + sizes["responseHeadersSize"]
+        self.parts = parts
+        self.weights[name] = total = sum(parts.values())
         return total
 
     def print(self, who: str) -> tuple[str, int]:
@@ -173,6 +175,10 @@ def test_every_page_of_the_directors_and_the_countys_journeys_weighs_under_200_k
         desk = Scale(context.new_page())
         county = served.url + reverse("insight:region", kwargs={"code": f.COUNTY})
         size = desk.weigh("county dashboard", county, ready="#chart-categories canvas")
-        print(f"  at a desk (1366×768) the county's dashboard with its charts: {size / 1024:.1f} KB")
+        charts = sum(n for url, n in desk.parts.items() if "echarts" in url)
+        print(
+            f"  at a desk (1366×768) the county's dashboard with its charts: {size / 1024:.1f} KB"
+            f" in {len(desk.parts)} responses, ECharts {charts / 1024:.1f} KB"
+        )
     finally:
         context.close()
