@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "shouhu.accounts.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.gzip.GZipMiddleware",  # pages gzipped (BREACH: Django pads them, masks CSRF)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -242,12 +243,14 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise serves from finders until collectstatic fills it
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
-WHITENOISE_USE_FINDERS = True
+# WhiteNoise serves from the apps' folders until `collectstatic` fills STATIC_ROOT, then from there with
+# the gzip copies collectstatic made (the apps' uncompressed originals would otherwise shadow them).
+WHITENOISE_USE_FINDERS = not (STATIC_ROOT / "shouhu.css").is_file()
 # Uploaded photos are private: kept outside any served directory, read only through a scoped view.
 MEDIA_ROOT = Path(os.environ.get("SHOUHU_MEDIA", VAR_DIR / "private-media"))
 MEDIA_URL = "/private-media-not-served/"

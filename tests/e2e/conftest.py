@@ -3,6 +3,12 @@
 import pytest
 
 PHONE = {"width": 390, "height": 844}
+DESK = {"width": 1366, "height": 768}
+#: The two screens the journeys are walked on: Liu Yun's phone and the township's desk.
+SCREENS = {
+    "phone": {"viewport": PHONE, "is_mobile": True, "has_touch": True},
+    "desk": {"viewport": DESK, "is_mobile": False, "has_touch": False},
+}
 
 
 @pytest.fixture(scope="session")
@@ -14,6 +20,17 @@ def browser_context_args(browser_context_args):
         "has_touch": True,
         "locale": "zh-CN",
     }
+
+
+@pytest.fixture(params=list(SCREENS))
+def screen(request) -> str:
+    """Walk a journey on each screen: a module that asks for it overrides ``browser_context_args``
+    with ``on_screen``."""
+    return request.param
+
+
+def on_screen(browser_context_args: dict, screen: str) -> dict:
+    return {**browser_context_args, **SCREENS[screen]}
 
 
 @pytest.fixture

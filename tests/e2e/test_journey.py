@@ -1,10 +1,11 @@
-"""A village child director's day, in a real browser on a phone-sized screen."""
+"""A village child director's day, in a real browser on her phone and at the township's desk."""
 
 import os
 
 import pytest
 
 from tests import factories as f
+from tests.e2e.conftest import on_screen
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM is still used synchronously.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -12,9 +13,12 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 pytestmark = pytest.mark.browser
 
 
-def test_a_director_on_a_phone_finds_a_child_by_two_characters_and_opens_the_file(
-    page, live_server, registry
-):
+@pytest.fixture
+def browser_context_args(browser_context_args, screen):
+    return on_screen(browser_context_args, screen)
+
+
+def test_a_director_finds_a_child_by_two_characters_and_opens_the_file(page, live_server, registry):
     page.goto(f"{live_server.url}/")
     page.get_by_label("用户名").fill("dir_a")
     page.get_by_label("密码").fill(f.PASSWORD)

@@ -1,6 +1,6 @@
 """Today first, on a phone (390×844): the menu is one row or folded in both languages, the ID number
-fills the birth date and the sex, a child's file shows its primary action in the first screen, and a
-failed visit greys out what could not be seen."""
+fills the birth date and the sex, a child's file shows its primary action in the first screen, a
+failed visit unticks and greys out what could not be seen, and the file's labels fit in English."""
 
 import datetime as dt
 import os
@@ -84,20 +84,27 @@ def test_a_childs_file_shows_its_primary_action_in_the_first_screen(page, live_s
     expect(page.get_by_role("heading", level=1)).to_have_text("走访 梦巧")
 
 
-def test_a_failed_visit_greys_out_who_was_seen_and_the_observations(page, live_server, registry):
+def test_a_failed_visit_unticks_and_greys_out_who_was_seen_and_the_observations(page, live_server, registry):
     sign_in(page, live_server, "dir_a")
     page.goto(f"{live_server.url}/children/{registry.child_a.pk}/visits/new/")
     seen = page.locator("fieldset.seen")
     expect(seen).to_be_enabled()
 
+    child, guardian = page.get_by_label("儿童", exact=True), page.get_by_label("监护人/照料人")
+    child.check()
+    guardian.uncheck()
+
     page.get_by_label("未遇：锁门").check()
 
     expect(seen).to_be_disabled()
+    expect(child).not_to_be_checked()  # nobody was seen
     expect(page.locator("fieldset.observed")).to_be_disabled()
     expect(page.get_by_label("情况记录")).to_be_enabled()
 
     page.get_by_label("已见到").check()
     expect(seen).to_be_enabled()
+    expect(child).to_be_checked()  # as she had ticked them
+    expect(guardian).not_to_be_checked()
 
 
 def test_the_report_forms_villages_narrow_to_the_chosen_township(page, live_server, registry):
@@ -114,3 +121,26 @@ def test_the_report_forms_villages_narrow_to_the_chosen_township(page, live_serv
     township.select_option(f.VILLAGE_C[:9])
     expect(village.locator(f'option[value="{f.VILLAGE_C}"]')).to_be_enabled()
     expect(village.locator(f'option[value="{f.VILLAGE_A}"]')).to_be_disabled()
+
+
+def test_the_files_labels_fit_their_column_in_english_on_a_phone(page, live_server, registry):
+    sign_in(page, live_server, "dir_a")
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    page.goto(f"{live_server.url}/children/{registry.child_a.pk}/")
+
+    labels = page.eval_on_selector_all(
+        "dl.facts dt",
+        """els => els.filter(e => e.offsetParent !== null).map(e => {
+            const style = getComputedStyle(e);
+            const line = parseFloat(style.lineHeight) || parseFloat(style.fontSize) * 1.5;
+            return {text: e.innerText, lines: Math.round(e.clientHeight / line),
+                    overflows: e.scrollWidth > e.clientWidth + 1, width: e.clientWidth};
+        })""",
+    )
+    assert len(labels) >= 10
+    worst = max(labels, key=lambda d: d["lines"])
+    width, lines = worst["width"], worst["lines"]
+    print(f"\nthe file's labels in English at 390 px: {width} px wide, at most {lines} lines")
+    assert not [d["text"] for d in labels if d["overflows"]]  # no word runs out of its column
+    assert worst["lines"] <= 2, worst

@@ -1,5 +1,6 @@
-"""Find and intervene in a real browser: a child director on her phone reports a child left alone and
-records it in the file; the township supervisor at her desk finds the urgent alert with its deadline."""
+"""Find and intervene in a real browser: a child director (on her phone, and at a desk) reports a child
+left alone and records it in the file; the township supervisor at her desk finds the urgent alert with
+its deadline."""
 
 import os
 
@@ -8,18 +9,21 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from shouhu.cases.models import Alert, Report
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import DESK, on_screen, sign_in
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM is still used synchronously.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 pytestmark = pytest.mark.browser
 
-DESKTOP = {"width": 1280, "height": 900}
+
+@pytest.fixture
+def browser_context_args(browser_context_args, screen):
+    return on_screen(browser_context_args, screen)
 
 
 def test_a_director_reports_a_child_alone_and_the_supervisor_finds_the_urgent_alert(
-    page, browser, live_server, registry
+    page, browser, live_server, registry, screen
 ):
     sign_in(page, live_server, "dir_a")
     page.get_by_role("link", name="儿童名册").click()
@@ -45,7 +49,7 @@ def test_a_director_reports_a_child_alone_and_the_supervisor_finds_the_urgent_al
     page.wait_for_url(f"{live_server.url}/login/")
 
     alert = Alert.objects.get(child=registry.child_a, rule="alone_under_16")
-    context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
+    context = browser.new_context(viewport=DESK, locale="zh-CN")
     desk = context.new_page()
     try:
         sign_in(desk, live_server, "supervisor")

@@ -1,12 +1,12 @@
-"""Visits in a real browser: a child director records a due visit on her phone; a township supervisor
-hands an overdue visit to another director from her desk."""
+"""Visits in a real browser: a child director records a due visit (on her phone and at a desk); a
+township supervisor hands an overdue visit to another director from her desk."""
 
 import os
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import DESK, on_screen, sign_in
 from tests.visits.web.conftest import late_item
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM is still used synchronously.
@@ -14,10 +14,13 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 pytestmark = pytest.mark.browser
 
-DESKTOP = {"width": 1280, "height": 900}
+
+@pytest.fixture
+def browser_context_args(browser_context_args, screen):
+    return on_screen(browser_context_args, screen)
 
 
-def test_a_director_on_a_phone_records_a_due_visit_with_one_tap(page, live_server, registry):
+def test_a_director_records_a_due_visit_with_one_tap(page, live_server, registry):
     sign_in(page, live_server, "dir_a")
 
     page.get_by_role("link", name="我的工作").click()
@@ -33,7 +36,7 @@ def test_a_director_on_a_phone_records_a_due_visit_with_one_tap(page, live_serve
 
 def test_a_supervisor_reassigns_an_overdue_visit_to_another_director(browser, live_server, registry):
     late_item(registry.child_a, registry.dir_a, days=3)
-    context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
+    context = browser.new_context(viewport=DESK, locale="zh-CN")
     page = context.new_page()
     try:
         sign_in(page, live_server, "supervisor")

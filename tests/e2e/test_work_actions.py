@@ -1,5 +1,5 @@
-"""我的工作 on a 390×844 phone: a director clears an overdue visit from her list, and the late visit
-closes it (counted late)."""
+"""我的工作 on a 390×844 phone and a 1366×768 desk: a director clears an overdue visit from her list, and
+the late visit closes it (counted late)."""
 
 import datetime as dt
 import os
@@ -13,11 +13,16 @@ from shouhu.escalation.models import Status, WorkItem
 from shouhu.visits import rules
 from shouhu.visits import services as visit_services
 
-from .conftest import sign_in
+from .conftest import on_screen, sign_in
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args, screen):
+    return on_screen(browser_context_args, screen)
 
 
 def overdue_visit(child, director) -> WorkItem:
@@ -46,7 +51,7 @@ def overdue_visit(child, director) -> WorkItem:
     return WorkItem.objects.get(key=req.key(child.pk))
 
 
-def test_a_director_clears_an_overdue_visit_from_her_work_on_a_phone(page, live_server, registry):  # noqa: F811
+def test_a_director_clears_an_overdue_visit_from_her_work(page, live_server, registry, screen):
     item = overdue_visit(registry.child_a, registry.dir_a)
     sign_in(page, live_server, "dir_a")
     taps = 0
@@ -66,5 +71,5 @@ def test_a_director_clears_an_overdue_visit_from_her_work_on_a_phone(page, live_
     expect(page.locator("h3.late")).to_have_count(0)
     item.refresh_from_db()
     assert item.status == Status.DONE and item.done_at > item.due_at  # done, and late
-    print(f"\nclearing an overdue visit from 我的工作: {taps} taps after signing in")
+    print(f"\nclearing an overdue visit from 我的工作 ({screen}): {taps} taps after signing in")
     assert taps <= 5

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -185,6 +185,15 @@ def notifications_read(request):
             unread = unread.none()
     # escalation.services has no service for this yet; the rows are the user's own.
     unread.update(read_at=timezone.now())
+    if wanted and request.headers.get("HX-Request"):
+        # htmx marks one notice read in place: the notice again, read, instead of the whole page.
+        try:
+            note = escalation.notifications_for(user=request.user).filter(pk=wanted).first()
+        except ValidationError:
+            note = None
+        if note is None:
+            return HttpResponse(status=204)
+        return render(request, "visits/_notice.html", {"note": note})
     return _back(request, reverse("visits:work"))
 
 

@@ -207,6 +207,38 @@ def test_marking_a_notice_read(work, signed_in):
     assert '<span class="badge new">' not in client.get(WORK).content.decode()
 
 
+def test_a_notice_marked_read_from_the_page_in_place_answers_with_the_notice_read(work, signed_in):
+    item = late_item(work.child_a, work.dir_a, days=8)
+    escalation.escalate(now=item.due_at + dt.timedelta(days=7, minutes=1))
+    note = Notification.objects.get(user=work.supervisor, channel="in_app")
+    client = signed_in(work.supervisor)
+
+    response = client.post(
+        reverse("visits:notifications_read"), {"notification": note.pk}, headers={"HX-Request": "true"}
+    )
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.lstrip().startswith("<li") and "走访 梦巧" in html
+    assert "未读" not in html and "标为已读" not in html
+    note.refresh_from_db()
+    assert note.read_at is not None
+
+
+def test_in_place_someone_else_s_notice_answers_nothing_and_stays_unread(work, signed_in):
+    item = late_item(work.child_a, work.dir_a, days=8)
+    escalation.escalate(now=item.due_at + dt.timedelta(days=7, minutes=1))
+    note = Notification.objects.get(user=work.supervisor, channel="in_app")
+
+    response = signed_in(work.dir_a).post(
+        reverse("visits:notifications_read"), {"notification": note.pk}, headers={"HX-Request": "true"}
+    )
+
+    assert response.status_code == 204
+    note.refresh_from_db()
+    assert note.read_at is None
+
+
 def test_one_cannot_mark_someone_else_s_notice_read(work, signed_in):
     item = late_item(work.child_a, work.dir_a, days=8)
     escalation.escalate(now=item.due_at + dt.timedelta(days=7, minutes=1))

@@ -79,13 +79,28 @@
     narrow(null);
   }
 
-  /* A failed visit (没见到) saw nobody: "见到了谁" and the observations do not apply. */
+  /* A failed visit (没见到) saw nobody: "见到了谁" is unticked and, with the observations, does not
+     apply; choosing "seen" again gives back the ticks that were there. */
   function failedVisitDisables(form) {
     var failed = (form.getAttribute("data-failed-outcomes") || "").split(" ");
     var parts = form.querySelectorAll("[data-needs-seen]");
+    var seen = form.querySelectorAll('fieldset.seen input[type="checkbox"]');
+    var wasOff = false;
     function update() {
       var chosen = form.querySelector('[name="outcome"]:checked');
       var off = !!chosen && failed.indexOf(chosen.value) !== -1;
+      if (off !== wasOff) {
+        Array.prototype.forEach.call(seen, function (box) {
+          if (off) {
+            box.setAttribute("data-was", box.checked ? "1" : "");
+            box.checked = false;
+          } else if (box.hasAttribute("data-was")) {
+            box.checked = box.getAttribute("data-was") === "1";
+            box.removeAttribute("data-was");
+          }
+        });
+        wasOff = off;
+      }
       Array.prototype.forEach.call(parts, function (part) {
         part.disabled = off;
         part.classList.toggle("off", off);
@@ -98,11 +113,31 @@
     update();
   }
 
+  /* A form whose answer takes a while (data-busy: what is being done): once sent, its button is
+     disabled and busy (no second request from a second tap) and the message says what is happening. */
+  function busyWhileSent(form) {
+    form.addEventListener("submit", function () {
+      var note = form.querySelector("p.busy");
+      if (!note) {
+        note = document.createElement("p");
+        note.className = "notice busy";
+        note.setAttribute("role", "status");
+        form.appendChild(note);
+      }
+      note.textContent = form.getAttribute("data-busy");
+      Array.prototype.forEach.call(form.querySelectorAll("button"), function (button) {
+        button.setAttribute("aria-busy", "true");
+        window.setTimeout(function () { button.disabled = true; }, 0);  // after the form's values are taken
+      });
+    });
+  }
+
   function ready() {
     document.documentElement.classList.add("js");
     Array.prototype.forEach.call(document.querySelectorAll("input[data-fills]"), idNumberFills);
     Array.prototype.forEach.call(document.querySelectorAll("select[data-narrows]"), narrowsByTownship);
     Array.prototype.forEach.call(document.querySelectorAll("form[data-failed-outcomes]"), failedVisitDisables);
+    Array.prototype.forEach.call(document.querySelectorAll("form[data-busy]"), busyWhileSent);
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", ready);
