@@ -93,6 +93,7 @@ class AlertSerializer(serializers.ModelSerializer):
     child_name = serializers.CharField(source="child.name", read_only=True, label=_("儿童姓名"))
     region = serializers.CharField(source="region_code", read_only=True, label=_("区划代码"))
     rule_name = serializers.SerializerMethodField(label=_("规则"))
+    close_reason = serializers.CharField(source="close_reason_text", read_only=True, label=_("解除原因"))
     deadline = serializers.DateTimeField(
         source="work_item.due_at", read_only=True, allow_null=True, label=_("处置时限")
     )

@@ -81,6 +81,9 @@ class Alert(Versioned):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     close_reason = models.CharField(_("解除原因"), max_length=300, blank=True)
+    # The code of a reason the system gives (``escalation.texts``), read in the reader's language; empty
+    # for a person's reason, shown as typed.
+    close_reason_code = models.CharField(max_length=40, blank=True, default="", db_default="")
 
     class Meta:
         verbose_name = _("风险预警")
@@ -95,6 +98,12 @@ class Alert(Versioned):
             models.Index(fields=["status", "severity"]),
             models.Index(fields=["region_code", "status"], name="alert_region_status"),
         ]
+
+    @property
+    def close_reason_text(self) -> str:
+        from shouhu.escalation import texts
+
+        return texts.render(self.close_reason_code, {}, self.close_reason)
 
     def __str__(self) -> str:
         return f"{self.child} {self.rule}"

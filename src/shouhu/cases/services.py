@@ -530,7 +530,8 @@ def _close(alert: Alert, *, reason: str, by, why: str = "") -> None:
     alert.closed_at = timezone.now()
     alert.closed_by = by
     alert.close_reason = reason[:300]
-    alert.save(update_fields=["status", "closed_at", "closed_by", "close_reason"])
+    alert.close_reason_code = why
+    alert.save(update_fields=["status", "closed_at", "closed_by", "close_reason", "close_reason_code"])
     if alert.work_item_id:
         escalation.items_complete(items=WorkItem.objects.filter(pk=alert.work_item_id))
     reason_words = texts.nested(why, {}, reason) if why else reason
