@@ -1,5 +1,5 @@
-"""Why an alert closed reads in the reader's language when the system gave the reason; a person's
-reason reads as it was typed."""
+"""Why an alert closed and what a notice says read in the reader's language where the system wrote
+them; a person's reason reads as it was typed."""
 
 from django.utils import translation
 
@@ -34,3 +34,17 @@ def test_a_persons_reason_reads_as_typed(personas):
 
     with translation.override("en"):
         assert alert.close_reason_text == "已送往外婆家"
+
+
+def test_a_notice_reads_in_the_language_the_client_asks_for(personas, api):
+    alone_alert(personas)  # the supervisor is told at once
+    client = api(personas.supervisor)
+
+    chinese = client.get("/api/v1/notifications/").json()["results"]
+    english = client.get("/api/v1/notifications/", HTTP_ACCEPT_LANGUAGE="en").json()["results"]
+
+    assert chinese and len(english) == len(chinese)
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in chinese[0]["message"])
+    for notice in english:  # only the child's name (data) stays Chinese
+        words = notice["message"].replace(personas.child_b.name, "")
+        assert not any("\u4e00" <= ch <= "\u9fff" for ch in words), notice["message"]

@@ -370,6 +370,7 @@ class NotificationSerializer(serializers.ModelSerializer):
     child = serializers.UUIDField(source="item.child_id", read_only=True, allow_null=True, label=_("儿童"))
     read = serializers.SerializerMethodField(label=_("已读"))
     action = serializers.SerializerMethodField(label=_("办理"))
+    message = serializers.CharField(source="text", read_only=True, label=_("内容"))
 
     class Meta:
         model = Notification
