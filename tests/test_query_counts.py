@@ -67,6 +67,8 @@ API_LISTS = [
     "/api/v1/quarterly-reports/townships/",
     "/api/v1/crosschecks/",
     "/api/v1/crosscheck-differences/",
+    "/api/v1/crosscheck-differences/?run={run}",
+    "/api/v1/exports/children/",
     "/api/v1/audit/access-log/",
     "/api/v1/audit/changes/",
 ]
@@ -91,6 +93,8 @@ PAGES = [
     "/quarterly/townships/",
     "/crosschecks/",
     "/crosschecks/differences/",
+    "/crosschecks/{run}/",
+    "/exports/children/",
     "/audit/",
     "/audit/changes/",
     "/account/",
@@ -126,6 +130,7 @@ class World:
     provider: Provider
     investigation: object
     home: ChildrensHome
+    run: CrossCheck
     made: int = 0
     users: dict = field(default_factory=dict)
 
@@ -133,7 +138,7 @@ class World:
         return self.teacher if who == "teacher" else getattr(self.personas, who)
 
     def url(self, pattern: str) -> str:
-        return pattern.format(investigation=self.investigation.pk, home=self.home.pk)
+        return pattern.format(investigation=self.investigation.pk, run=self.run.pk)
 
 
 @pytest.fixture
@@ -155,7 +160,10 @@ def world(personas, settings, tmp_path) -> World:
         all_children=True,
     )
     home = ChildrensHome.objects.create(village_id=f.VILLAGE_A, name="前潘村儿童之家")
-    return World(personas, teacher, provider, investigation, home)
+    run = CrossCheck.objects.create(
+        kind="school", region_code=f.TOWNSHIP, file_name="全镇名单.csv", uploaded_by=personas.supervisor
+    )
+    return World(personas, teacher, provider, investigation, home, run)
 
 
 def grow(world: World, extra: int) -> None:
@@ -163,7 +171,9 @@ def grow(world: World, extra: int) -> None:
     granted to the mentor, the social worker and the teacher; a visit, an alert, a case with a task, a
     report, an accepted referral, an assistance application, a notice to each persona, a check in the
     quarter's investigation, a session of the home, an import, an API token and a device for each, a
-    break-the-glass opening, a quarterly report, a cross-check with its difference, access-log rows."""
+    break-the-glass opening, a quarterly report, a cross-check with its difference (found again
+    by the township's whole list, ``world.run``), access-log rows; a closed investigation, a children's
+    home with a session, a social organisation."""
     p = world.personas
     today = timezone.localdate()
     townships = list(Region.objects.filter(parent_id=f.COUNTY).exclude(code=f.TOWNSHIP).order_by("code"))
@@ -292,7 +302,7 @@ def grow(world: World, extra: int) -> None:
             kind="school", region_code=f.TOWNSHIP, file_name=f"名单{i}.csv", uploaded_by=p.supervisor
         )
         run.differences.add(
-            Difference.objects.create(
+            difference := Difference.objects.create(
                 key=f"xc:dropout:test:{child.pk}",
                 kind="dropout",
                 list_kind="school",
@@ -301,6 +311,7 @@ def grow(world: World, extra: int) -> None:
                 first_run=run,
             )
         )
+        world.run.differences.add(difference)  # the township's whole list found them all
         for who in ("county", "supervisor", "dir_a", "mentor"):
             AccessLog.objects.create(
                 user=world.user(who),
@@ -325,7 +336,7 @@ def queries(world: World, who: str, url: str) -> tuple[int, int, int]:
     client.get(url)  # once before: what a first request reads once per process is not the list's
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
-    body = b"".join(response.streaming_content) if response.streaming else response.content
+        body = b"".join(response.streaming_content) if response.streaming else response.content  # an export
     return response.status_code, len(captured), len(body)
 
 
