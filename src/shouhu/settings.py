@@ -110,6 +110,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    "shouhu.accounts.middleware.GrantsReadOnceMiddleware",
 ]
 
 ROOT_URLCONF = "shouhu.urls"

@@ -12,6 +12,9 @@ grant is active; social workers, mentors, teachers and health workers see only t
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
@@ -31,6 +34,34 @@ TERRITORIAL_ROLES = frozenset(
 EDITING_ROLES = frozenset({Role.VILLAGE_DIRECTOR, Role.TOWNSHIP_SUPERVISOR, Role.COUNTY_STAFF, Role.ADMIN})
 AUDIT_READING_ROLES = frozenset({Role.COUNTY_STAFF, Role.CIVIL_AFFAIRS, Role.ADMIN})
 SUPERVISING_ROLES = frozenset({Role.TOWNSHIP_SUPERVISOR, Role.COUNTY_STAFF, Role.ADMIN})
+
+
+# Each user's active grants (child id → reasons), read once within ``reading_once``.
+_READ_ONCE: ContextVar[dict | None] = ContextVar("shouhu_grants_read_once", default=None)
+
+
+@contextmanager
+def reading_once() -> Iterator[None]:
+    """Within it, each user's active grants are read at most once, however many parts of a page ask
+    (the menu's badges, the file, its alerts, cases, assistance and visits, a list's rows). For a
+    request that changes nothing (``middleware.GrantsReadOnceMiddleware``: GET and HEAD), so that no
+    grant made or ended while it runs goes unseen; writes, jobs and commands read the database at
+    every question."""
+    token = _READ_ONCE.set({})
+    try:
+        yield
+    finally:
+        _READ_ONCE.reset(token)
+
+
+def _grants_read_once(user: User) -> dict | None:
+    """The user's active grants as read once in ``reading_once``; None outside it."""
+    memo = _READ_ONCE.get()
+    if memo is None or user.pk is None:
+        return None
+    if user.pk not in memo:
+        memo[user.pk] = _read_grant_reasons(user, None)
+    return memo[user.pk]
 
 
 def _is_everywhere(user: User) -> bool:
@@ -56,7 +87,9 @@ def child_filter(user: User) -> Q:
         return Q()
     # The granted ids are read first: an OR with a subquery would make PostgreSQL scan every child of
     # the province; an OR with a list of ids is two index scans.
-    granted = Q(pk__in=list(granted_child_ids(user, timezone.now())))
+    read = _grants_read_once(user)
+    ids = list(read) if read is not None else list(granted_child_ids(user, timezone.now()))
+    granted = Q(pk__in=ids)
     code = territory_code(user)
     if code:
         return Q(region_code__within=code) | granted
@@ -66,6 +99,14 @@ def child_filter(user: User) -> Q:
 def granted_child_ids(user: User, at=None):
     """The children granted to ``user`` (assignment, referral, pairing, break-glass), active at ``at``."""
     return Grant.objects.active(at).filter(user_id=user.pk).values_list("child_id", flat=True)
+
+
+def has_grants(user: User) -> bool:
+    """Whether any child is granted to ``user`` now."""
+    read = _grants_read_once(user)
+    if read is not None:
+        return bool(read)
+    return granted_child_ids(user).exists()
 
 
 def children_visible_to(user: User) -> QuerySet[Child]:
@@ -122,8 +163,16 @@ def grants_once(user: User, at=None) -> _GrantsOnce:
 
 
 def grant_reasons(user: User, at=None) -> dict:
-    """The user's active grants, child id → reasons, in one query: for a list, so that ``tiers_for``
-    asks nothing per row."""
+    """The user's active grants, child id → reasons, in one query (none again within
+    ``reading_once``): for a list, so that ``tiers_for`` asks nothing per row."""
+    if at is None:
+        read = _grants_read_once(user)
+        if read is not None:
+            return read
+    return _read_grant_reasons(user, at)
+
+
+def _read_grant_reasons(user: User, at) -> dict:
     from django.utils import timezone
 
     reasons: dict = {}
@@ -158,8 +207,11 @@ def tiers_for(user: User, child: Child, *, at=None, grants=None):
     if in_territory(user, child.region_code):
         via = "read_only" if user.role == Role.CIVIL_AFFAIRS else "territory"
         return tiers.Visibility(tiers.ALL_TIERS, via)
+    read = _grants_read_once(user) if at is None and grants is None else None
     if grants is not None:
         reasons = grants.get(child.pk, set())
+    elif read is not None:
+        reasons = read.get(child.pk, set())
     else:
         reasons = set(
             Grant.objects.active(at or timezone.now())
@@ -177,6 +229,15 @@ def tiers_for(user: User, child: Child, *, at=None, grants=None):
 def sees_sensitive_fields(user: User, child: Child) -> bool:
     """ID numbers, health, the family's situation, categories, visits: the sensitive tier."""
     return tiers_for(user, child).sensitive
+
+
+def _break_glass_ids(user: User) -> list:
+    from .models import GrantReason
+
+    read = _grants_read_once(user)
+    if read is not None:
+        return [child_id for child_id, reasons in read.items() if GrantReason.BREAK_GLASS in reasons]
+    return list(break_glass_child_ids(user).values_list("child_id", flat=True))
 
 
 def break_glass_child_ids(user: User, at=None):
@@ -216,12 +277,25 @@ def can_export_full_numbers(user: User, seen=None) -> bool:
     return seen is None or (seen.everything and seen.via in ("territory", "read_only"))
 
 
-def get_child_for(user: User, pk, *, edit: bool = False) -> Child:
-    """Fetch a child the user may see (or change, with ``edit``); 404 for missing and forbidden alike."""
+def get_child_for(
+    user: User,
+    pk,
+    *,
+    edit: bool = False,
+    select_related=("village__parent", "found_region"),
+    prefetch_related=(),
+) -> Child:
+    """Fetch a child the user may see (or change, with ``edit``); 404 for missing and forbidden alike.
+    ``select_related``, ``prefetch_related``: what the caller shows with the child, read with it."""
     from django.core.exceptions import ValidationError
 
     try:
-        child = children_visible_to(user).select_related("village__parent", "found_region").get(pk=pk)
+        child = (
+            children_visible_to(user)
+            .select_related(*select_related)
+            .prefetch_related(*prefetch_related)
+            .get(pk=pk)
+        )
     except (ValidationError, ValueError) as exc:  # a malformed UUID is as missing as an absent one
         raise Http404 from exc
     except children_visible_to(user).model.DoesNotExist as exc:
@@ -300,9 +374,15 @@ def can_record_visit(user: User, child: Child) -> bool:
     and by a worker a visit was reassigned to (an active assignment grant)."""
     from .models import GrantReason
 
-    return can_edit(user, child) or (
-        user.role in EDITING_ROLES
-        and Grant.objects.active()
+    if can_edit(user, child):
+        return True
+    if user.role not in EDITING_ROLES:
+        return False
+    read = _grants_read_once(user)
+    if read is not None:
+        return GrantReason.ASSIGNMENT in read.get(child.pk, ())
+    return (
+        Grant.objects.active()
         .filter(user_id=user.pk, child_id=child.pk, reason=GrantReason.ASSIGNMENT)
         .exists()
     )
@@ -336,7 +416,7 @@ def _territorial(model, user: User):
         return model.objects.none()
     # Breaking the glass opens every tier of the child's file, case details included, for its time.
     has_child = any(f.name == "child" for f in model._meta.get_fields())
-    emergency = list(break_glass_child_ids(user).values_list("child_id", flat=True)) if has_child else []
+    emergency = _break_glass_ids(user) if has_child else []
     if emergency:
         return model.objects.filter(Q(region_code__within=code) | Q(child_id__in=emergency))
     return model.objects.filter(region_code__within=code)
@@ -383,19 +463,21 @@ def referrals_visible_to(user: User):
     return Referral.objects.filter(Q(region_code__within=code) | mine if code else mine)
 
 
-def shows_referred_child(user: User, referral) -> bool:
+def shows_referred_child(user: User, referral, *, grants=None) -> bool:
     """Who the child is (name, guardian's contact): the child's territory always; the organisation's
     staff only while the referral is accepted and their grant is active — not before they accept, not
-    after it is closed or revoked."""
+    after it is closed or revoked. ``grants``: the user's ``grants_once``, read at most once for a
+    list."""
     from shouhu.referrals.models import ReferralStatus
 
     if _is_everywhere(user) or in_territory(user, referral.region_code):
         return True
-    return (
-        referral.status == ReferralStatus.ACCEPTED
-        and is_provider_staff(user, referral.provider_id)
-        and Grant.objects.active().filter(user_id=user.pk, child_id=referral.child_id).exists()
-    )
+    if referral.status != ReferralStatus.ACCEPTED or not is_provider_staff(user, referral.provider_id):
+        return False
+    read = grants if grants is not None else _grants_read_once(user)
+    if read is not None:
+        return bool(read.get(referral.child_id))
+    return Grant.objects.active().filter(user_id=user.pk, child_id=referral.child_id).exists()
 
 
 # --- assistance applications: village applies → township reviews → county civil affairs approves ----

@@ -98,3 +98,19 @@ class UserLanguageMiddleware:
 
                 user_set_language(user=user, language=chosen)
         return response
+
+
+class GrantsReadOnceMiddleware:
+    """A request that changes nothing (GET, HEAD) reads each user's grants once
+    (``access.reading_once``), however many parts of its page ask."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method not in ("GET", "HEAD"):
+            return self.get_response(request)
+        from . import access
+
+        with access.reading_once():
+            return self.get_response(request)

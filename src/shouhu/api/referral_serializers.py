@@ -102,7 +102,7 @@ class ReferralSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(ReferredChildSerializer)
     def get_child(self, referral) -> dict:
-        view = selectors.child_view(self.context["request"].user, referral)
+        view = selectors.child_view(self.context["request"].user, referral, grants=self.context.get("grants"))
         return ReferredChildSerializer(view).data
 
     @extend_schema_field(serializers.UUIDField(allow_null=True))

@@ -119,7 +119,11 @@ class ReferralViewSet(VersionedViewMixin, mixins.ListModelMixin, viewsets.Generi
     def get_serializer_context(self):
         user = self.request.user
         seen = set(access.cases_visible_to(user).filter(referrals__isnull=False).values_list("pk", flat=True))
-        return {**super().get_serializer_context(), "sees_case": lambda r: r.case_id in seen}
+        return {
+            **super().get_serializer_context(),
+            "sees_case": lambda r: r.case_id in seen,
+            "grants": access.grants_once(user),
+        }
 
     def _answer(self, pk, code=status.HTTP_200_OK) -> Response:
         referral = scoped_get(self.get_queryset(), pk)

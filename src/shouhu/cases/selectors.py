@@ -406,6 +406,11 @@ def risk_levels(child_ids: Iterable) -> dict:
 
 
 def child_risk(child) -> ChildRisk | None:
+    """The child's level and why; read with the child when it was fetched with ``select_related("risk")``."""
+    from shouhu.children.models import Child
+
+    if Child.risk.is_cached(child):
+        return Child.risk.related.get_cached_value(child, default=None)
     return ChildRisk.objects.filter(child_id=child.pk).first()
 
 

@@ -9,7 +9,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from shouhu.accounts import access
 
 from . import idnumber, names
-from .models import Child, ChildCategory, NameToken
+from .models import CategoryEvent, Child, ChildCategory, NameToken
 
 _LATIN = re.compile(r"^[a-zA-Z ]+$")
 
@@ -59,7 +59,7 @@ def children_list(
         # Children reached through a grant may lie outside the territory: only a territory-only
         # searcher (no grants) reads the territory's tokens alone.
         code = access.territory_code(user)
-        scope = code if code and not access.granted_child_ids(user).exists() else None
+        scope = code if code and not access.has_grants(user) else None
         qs = qs.filter(search_filter(q, within=region or scope))
     if region:
         qs = qs.filter(region_code__within=region)
@@ -77,16 +77,22 @@ def children_list(
 
 
 def child_file(*, user, pk) -> Child:
-    """One child's file with everything the file page shows, or 404."""
-    child = access.get_child_for(user, pk)
-    return (
-        Child.objects.filter(pk=child.pk)
-        .select_related("village__parent__parent", "found_region", "school", "carer")
-        .prefetch_related(
+    """One child's file with everything the file page shows, or 404: read once, with its place up to
+    the county (the full names), its school, carer, risk level, parents, contacts and categories."""
+    return access.get_child_for(
+        user,
+        pk,
+        select_related=(
+            "village__parent__parent__parent",
+            "found_region__parent__parent__parent",
+            "school",
+            "carer",
+            "risk",
+        ),
+        prefetch_related=(
             "parents",
             "contacts",
             Prefetch("categories", queryset=ChildCategory.objects.select_related("category")),
-            "category_events__category",
-        )
-        .get()
+            Prefetch("category_events", queryset=CategoryEvent.objects.select_related("category")),
+        ),
     )

@@ -77,7 +77,11 @@ class RunSerializer(serializers.ModelSerializer):
     @extend_schema_field(CountSerializer(many=True))
     def get_counts(self, run) -> list[dict]:
         user = self.context["request"].user
-        rows = selectors.counts_by_kind(selectors.differences_for(user=user, run=run))
+        counted = self.context.get("counts", {})
+        if run.pk in counted:
+            rows = counted[run.pk]
+        else:
+            rows = selectors.counts_by_kind(selectors.differences_for(user=user, run=run))
         return [{"kind": k, "label": str(label), "total": n, "open": o} for k, label, n, o in rows]
 
 
@@ -184,6 +188,17 @@ class CrossCheckViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def get_queryset(self):
         return selectors.runs_for(user=self.request.user)
+
+    def get_serializer(self, *args, **kwargs):
+        """A page of runs is counted in one query (``selectors.counts_by_run``), not one per run."""
+        if kwargs.get("many") and args:
+            runs = list(args[0])
+            args = (runs, *args[1:])
+            kwargs["context"] = {
+                **self.get_serializer_context(),
+                "counts": selectors.counts_by_run(user=self.request.user, runs=runs),
+            }
+        return super().get_serializer(*args, **kwargs)
 
     def retrieve(self, request, pk=None):
         run = selectors.get_run_for(request.user, pk)

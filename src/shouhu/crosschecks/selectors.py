@@ -55,6 +55,26 @@ def counts_by_kind(differences) -> list[tuple[str, str, int, int]]:
         .values("kind")
         .annotate(n=Count("pk"), open=Count("pk", filter=Q(closed_at__isnull=True)))
     }
+    return _by_kind(rows)
+
+
+def counts_by_run(*, user, runs) -> dict:
+    """``counts_by_kind`` of the differences ``user`` may see, for each of ``runs`` (a page of them),
+    in one query: run id → [(kind, label, all, open), …]."""
+    found: dict = {run.pk: {} for run in runs}
+    rows = (
+        access.crosscheck_differences_visible_to(user)
+        .filter(runs__in=list(found))
+        .order_by()
+        .values("runs", "kind")
+        .annotate(n=Count("pk"), open=Count("pk", filter=Q(closed_at__isnull=True)))
+    )
+    for row in rows:
+        found[row["runs"]][row["kind"]] = row
+    return {run_id: _by_kind(kinds) for run_id, kinds in found.items()}
+
+
+def _by_kind(rows: dict) -> list[tuple[str, str, int, int]]:
     return [
         (
             kind.value,

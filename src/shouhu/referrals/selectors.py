@@ -10,11 +10,12 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db.models import Case as Choose
-from django.db.models import IntegerField, QuerySet, Value, When
+from django.db.models import IntegerField, Prefetch, QuerySet, Value, When
 from django.http import Http404
 
 from shouhu.accounts import access
 from shouhu.children.models import Carer
+from shouhu.regions.models import Region
 
 from .models import Provider, Referral, ReferralStatus, ServiceType
 
@@ -28,9 +29,19 @@ STATUS_ORDER = [
 
 
 def referrals_for(*, user, status: str = "") -> QuerySet[Referral]:
-    """The referrals the user may see: pending ones first, then the newest."""
-    qs = access.referrals_visible_to(user).select_related(
-        "provider__organisation", "service", "child__village__parent", "work_item"
+    """The referrals the user may see: pending ones first, then the newest; with what ``child_view``
+    reads of each child (place, carer, parents), so that a page asks the same whatever its length."""
+    qs = (
+        access.referrals_visible_to(user)
+        .select_related(
+            "provider__organisation",
+            "service",
+            "child__village__parent",
+            "child__found_region__parent",
+            "child__carer",
+            "work_item",
+        )
+        .prefetch_related("child__parents")
     )
     if status:
         qs = qs.filter(status=status)
@@ -49,10 +60,12 @@ def get_referral_for(user, pk) -> Referral:
 
 
 def providers() -> QuerySet[Provider]:
-    """The registry of organisations: a directory, holding no children's data."""
+    """The registry of organisations: a directory, holding no children's data. Each area is read with
+    its parents up to the county, which its full name shows."""
+    areas = Region.objects.select_related("parent__parent__parent")
     return (
         Provider.objects.select_related("organisation__region")
-        .prefetch_related("services", "areas")
+        .prefetch_related("services", Prefetch("areas", queryset=areas))
         .order_by("organisation__name")
     )
 
@@ -88,9 +101,10 @@ def _guardians(child) -> list[dict]:
     ]
 
 
-def child_view(user, referral: Referral) -> ChildView:
+def child_view(user, referral: Referral, *, grants=None) -> ChildView:
+    """``grants``: the user's ``access.grants_once``, for a list (read once, not once per row)."""
     child = referral.child
-    identified = access.shows_referred_child(user, referral)
+    identified = access.shows_referred_child(user, referral, grants=grants)
     village = child.village if child.village_id else child.found_region
     place = ""
     if village is not None:

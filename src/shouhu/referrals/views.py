@@ -64,8 +64,13 @@ def referral_list(request):
     page = Paginator(selectors.referrals_for(user=user, status=status), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    grants = access.grants_once(user)
     rows = [
-        {"referral": r, "child": selectors.child_view(user, r), "can_answer": selectors.can_answer(user, r)}
+        {
+            "referral": r,
+            "child": selectors.child_view(user, r, grants=grants),
+            "can_answer": selectors.can_answer(user, r),
+        }
         for r in page
     ]
     if rows:
