@@ -43,13 +43,17 @@ class CountSerializer(serializers.Serializer):
     open = serializers.IntegerField()
 
 
+def _name(person) -> str:
+    return str(person) if person is not None else ""
+
+
 class RunSerializer(serializers.ModelSerializer):
     school_name = serializers.CharField(source="school.name", default="", read_only=True)
     uploaded_by = serializers.CharField(
         source="uploaded_by.username", default="", read_only=True, help_text="The uploader's login name."
     )
-    uploaded_by_name = serializers.StringRelatedField(
-        source="uploaded_by", help_text="The uploader's full name (the login name when none is recorded)."
+    uploaded_by_name = serializers.SerializerMethodField(
+        help_text="The uploader's full name (the login name when none is recorded); empty for none."
     )
     counts = serializers.SerializerMethodField()
 
@@ -75,6 +79,9 @@ class RunSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     @extend_schema_field(CountSerializer(many=True))
+    def get_uploaded_by_name(self, run) -> str:
+        return _name(run.uploaded_by)
+
     def get_counts(self, run) -> list[dict]:
         user = self.context["request"].user
         counted = self.context.get("counts", {})
@@ -113,8 +120,8 @@ class DifferenceSerializer(serializers.ModelSerializer):
     responsible = serializers.CharField(
         source="work_item.responsible.username", default="", read_only=True, help_text="Login name."
     )
-    responsible_name = serializers.StringRelatedField(
-        source="work_item.responsible", help_text="The responsible person's full name."
+    responsible_name = serializers.SerializerMethodField(
+        help_text="The responsible person's full name; empty for none."
     )
     due_at = serializers.DateTimeField(
         source="work_item.due_at", default=None, read_only=True, allow_null=True
@@ -125,8 +132,8 @@ class DifferenceSerializer(serializers.ModelSerializer):
     closed_by = serializers.CharField(
         source="closed_by.username", default="", read_only=True, help_text="Login name."
     )
-    closed_by_name = serializers.StringRelatedField(
-        source="closed_by", help_text="Who closed it: the full name."
+    closed_by_name = serializers.SerializerMethodField(
+        help_text="Who closed it: the full name; empty while open."
     )
     child = serializers.UUIDField(source="child_id", read_only=True, allow_null=True)
     # What the list said, in the language the client asks for (Accept-Language), the registry's by default.
@@ -156,6 +163,12 @@ class DifferenceSerializer(serializers.ModelSerializer):
             "closed_at",
         ]
         read_only_fields = fields
+
+    def get_responsible_name(self, difference) -> str:
+        return _name(difference.work_item.responsible) if difference.work_item_id else ""
+
+    def get_closed_by_name(self, difference) -> str:
+        return _name(difference.closed_by)
 
 
 class CloseSerializer(serializers.Serializer):
