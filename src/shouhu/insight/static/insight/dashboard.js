@@ -1,5 +1,5 @@
 // Draws the dashboard's charts from the figures in #dashboard-data; the tables beneath hold the same
-// numbers, so the page reads the same without JavaScript. ECharts (about 330 KB gzipped, more than the
+// numbers, so the page reads the same without JavaScript. ECharts (about 180 KB gzipped, several times the
 // rest of any page) is fetched at once on a wide screen; on a phone only when 显示图表 is tapped.
 (function () {
   "use strict";
