@@ -248,7 +248,7 @@ def test_an_item_passed_over_an_unstaffed_township_names_the_township(personas):
     f.make_child(actor=personas.dir_a, name="独居甲", living_arrangement="alone")
 
     item = WorkItem.objects.get(kind="alert.alone_under_16", child__name="独居甲")
-    assert (item.note_code, item.note_params) == ("item.unstaffed", {"place": f.TOWNSHIP})
+    assert (item.note_code, item.note_params) == ("item.unstaffed", {"place": "王市镇"})
     assert item.note == "无人值守：王市镇无在岗的儿童督导员，已直接上报上一级"
     with translation.override("en"):
         words = item.note_text

@@ -78,10 +78,10 @@ class RunSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(CountSerializer(many=True))
     def get_uploaded_by_name(self, run) -> str:
         return _name(run.uploaded_by)
 
+    @extend_schema_field(CountSerializer(many=True))
     def get_counts(self, run) -> list[dict]:
         user = self.context["request"].user
         counted = self.context.get("counts", {})

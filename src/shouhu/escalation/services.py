@@ -240,7 +240,13 @@ def _last_tier(item: WorkItem) -> int:
 
 
 def _gap_note(item: WorkItem) -> dict:
-    columns = texts.note_fields(texts.stored("item.unstaffed", place=item.region_code[:9]))
+    """The note of an item passed over an unstaffed township, naming the township (its name stored, so
+    that a list of such items reads no place per row)."""
+    from shouhu.regions.models import Region
+
+    township = item.region_code[:9]
+    name = Region.objects.filter(code=township).values_list("name", flat=True).first() or township
+    columns = texts.note_fields(texts.stored("item.unstaffed", place=name))
     return {**columns, "note": columns["note"][:300]}
 
 

@@ -174,7 +174,8 @@ def _assistance(code: str) -> str:
 
 
 def _place(value: Any) -> str:
-    """A place stored as its division code (an unstaffed township) by its name; a name as stored."""
+    """A place by its name: stored as its name, or (rows written before the names were) as its division
+    code, looked up."""
     text = str(value)
     if not text.isdigit():
         return text
