@@ -10,6 +10,7 @@ from django.utils import timezone
 from shouhu.audit.models import AccessLog, Action
 from shouhu.children import selectors
 from shouhu.children import services as child_services
+from shouhu.children.after import after_facts_changed
 from shouhu.children.models import Carer, CategoryEvent, Child, Parent, RescueContact
 from shouhu.children.validators import add_years
 from shouhu.privacy import services
@@ -227,6 +228,7 @@ def test_leaving_again_restarts_the_retention_period(archived_long_ago):
     child = Child.objects.get(pk=archived_long_ago.pk)
     child.exited_on = timezone.localdate() + dt.timedelta(days=1)
     child.save()
+    after_facts_changed(children=[child])
 
     assert timezone.localtime(Archive.objects.get(child=child).archived_at).date() == timezone.localdate()
     assert services.anonymise_due() == []

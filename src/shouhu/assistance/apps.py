@@ -5,6 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class AssistanceConfig(AppConfig):
     name = "shouhu.assistance"
     verbose_name = _("救助帮扶")
-
-    def ready(self) -> None:
-        from . import receivers  # noqa: F401

@@ -8,7 +8,7 @@ what is wrong; nothing is half-saved.
 
 The loop with protection runs both ways (DOMAIN: money is not protection): a stop opens a check of the
 child's situation for the village director, and a case opened by the ``parents_unable`` rule opens an
-eligibility review (``receivers``).
+eligibility review (``case_opened``, which ``cases.services.case_open`` calls).
 """
 
 from __future__ import annotations
@@ -509,6 +509,18 @@ def nightly(on: dt.date | None = None) -> dict[str, int]:
             )
         counts["stopped"] += 1
     return counts
+
+
+OPENS_REVIEW = {"parents_unable"}  # the rules whose case opens an eligibility review
+
+
+def case_opened(*, case) -> WorkItem | None:
+    """A case the rules opened because the parents cannot guard opens an eligibility review."""
+    from shouhu.cases.models import CaseSource
+
+    if case.source != CaseSource.RULE or case.alert is None or case.alert.rule not in OPENS_REVIEW:
+        return None
+    return eligibility_review_open(child=case.child, case=case)
 
 
 def eligibility_review_open(*, child: Child, case, now: dt.datetime | None = None) -> WorkItem:

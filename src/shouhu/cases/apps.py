@@ -5,6 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class CasesConfig(AppConfig):
     name = "shouhu.cases"
     verbose_name = _("发现报告与个案")
-
-    def ready(self) -> None:
-        from . import receivers  # noqa: F401

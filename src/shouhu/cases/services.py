@@ -1,11 +1,12 @@
 """Evaluating the risk rules, keeping one alert per open situation, and the child's risk level.
 
-Rules are evaluated when a child's facts change (a registry save, a visit: see ``receivers``), in a
-batch for imports (``evaluate_children``) and nightly for everyone (time alone changes facts). An
-alert is a ``WorkItem`` with a deadline on the escalation mechanism, so a missed response climbs
-village → township → county with notifications. Closing: medium and low alerts close themselves when
-their facts no longer hold; urgent and high ones only by a visit that confirms the child is safe or by a
-supervisor with a reason — unticking a box in the registry does not silence them.
+Rules are evaluated when a child's facts change (a registry save, a visit, an import: the registry's
+after-change step, ``children.after``, calls ``evaluate_children``) and nightly for everyone (time
+alone changes facts). An alert is a ``WorkItem`` with a deadline on the escalation mechanism, so a
+missed response climbs village → township → county with notifications. Closing: medium and low
+alerts close themselves when their facts no longer hold; urgent and high ones only by a visit that
+confirms the child is safe or by a supervisor with a reason — unticking a box in the registry does
+not silence them.
 """
 
 from __future__ import annotations
@@ -249,11 +250,14 @@ def evaluate_child(*, child: Child, on: dt.date | None = None, actor=None) -> di
     return {"opened": result["opened"].get(child.pk, []), "closed": result["closed"].get(child.pk, [])}
 
 
-def evaluate_children(*, children, on: dt.date | None = None, page_size: int = 2000) -> dict[str, int]:
-    """The batch path (imports, the nightly job): the same rules over pages of children, read in a few
-    queries per page. ``children`` is a query of children or a list of ids (the rows an import
-    wrote). Only children whose alerts change are written to, so a night when nothing changed reads
-    and writes nothing else."""
+def evaluate_children(
+    *, children, on: dt.date | None = None, page_size: int = 2000, actor=None
+) -> dict[str, int]:
+    """The batch path (the registry's after-change step, the nightly job): the same rules over pages
+    of children, read in a few queries per page. ``children`` is a query of children or a list of
+    ids (one child edited, the rows an import wrote). Only children whose alerts change are written
+    to, so a night when nothing changed reads and writes nothing else. ``actor``: who changed the
+    facts, who opens the cases the rules open."""
     on = on or timezone.localdate()
     counts = {"children": 0, "opened": 0, "closed": 0}
     if isinstance(children, QuerySet):
@@ -266,7 +270,7 @@ def evaluate_children(*, children, on: dt.date | None = None, page_size: int = 2
             for chunk in (ids[i : i + page_size] for i in range(0, len(ids), page_size))
         )
     for page, first, last in pages:
-        result = _evaluate(page, on=on, actor=None, bounds=(first, last))
+        result = _evaluate(page, on=on, actor=actor, bounds=(first, last))
         counts["children"] += len(result["children"])
         counts["opened"] += sum(len(v) for v in result["opened"].values())
         counts["closed"] += sum(len(v) for v in result["closed"].values())
@@ -748,6 +752,9 @@ def case_open(
         parties=parties or [],
         opened_by=actor,
     )
+    from shouhu.assistance import services as assistance
+
+    assistance.case_opened(case=case)
     CaseEvent.objects.create(case=case, by=actor, status=CaseStatus.OPENED, text=note or str(source))
     if refresh:
         refresh_risk(child=child)

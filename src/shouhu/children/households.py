@@ -211,11 +211,11 @@ def household_of(child: Child) -> Household | None:
     return member.household if member else None
 
 
-def _changed(child: Child, actor) -> None:
+def _changed(child: Child, actor, left=()) -> None:
     """The home's rules read the new membership at once (the registry's after-change step)."""
-    from .signals import child_changed
+    from .after import after_facts_changed
 
-    child_changed.send(sender=Child, child=child, actor=actor)
+    after_facts_changed(children=[child], actor=actor, left=left)
 
 
 def suggestion_decide(*, actor, suggestion: HouseholdSuggestion, confirm: bool) -> HouseholdSuggestion:
@@ -261,15 +261,13 @@ def household_leave(*, actor, child: Child, on: dt.date | None = None, reason: s
     if not (reason or "").strip():
         raise ValidationError({"reason": [_("请说明迁出原因。")]})
     with transaction.atomic():
-        _leave([child.pk], on=on or timezone.localdate(), reason=reason)
-        _changed(child, actor)
+        left = _leave([child.pk], on=on or timezone.localdate(), reason=reason)
+        _changed(child, actor, left)
 
 
 def _leave(child_ids, *, on: dt.date, reason: str) -> list:
-    """End the memberships of ``child_ids``; modules that hold work for the household (its alerts)
-    hear of it through ``signals.household_left``."""
-    from .signals import household_left
-
+    """End the memberships of ``child_ids``; returns them, for the after-change step (the household's
+    alerts stop covering the children)."""
     ids = list(child_ids)
     ended = list(HouseholdMember.objects.filter(child_id__in=ids, left_on__isnull=True))
     if not ended:
@@ -277,18 +275,17 @@ def _leave(child_ids, *, on: dt.date, reason: str) -> list:
     HouseholdMember.objects.filter(pk__in=[m.pk for m in ended]).update(left_on=on, reason=reason[:200])
     for m in ended:
         Household.objects.filter(pk=m.household_id).update(version=F("version") + 1)
-        household_left.send(sender=Household, household_id=m.household_id, child_id=m.child_id)
     return ended
 
 
-def leave_moved(*, child_ids, on: dt.date | None = None) -> int:
+def leave_moved(*, child_ids, on: dt.date | None = None) -> list:
     """The children of ``child_ids`` whose household village is no longer their household's village
-    leave their household that day (one query when nobody moved)."""
+    leave their household that day (one query when nobody moved). Returns the memberships ended."""
     moved = list(
         HouseholdMember.objects.filter(child_id__in=list(child_ids), left_on__isnull=True)
         .exclude(household__village_id=F("child__village_id"))
         .values_list("child_id", flat=True)
     )
-    if moved:
-        _leave(moved, on=on or timezone.localdate(), reason=gettext_noop("户籍所在村变更"))
-    return len(moved)
+    if not moved:
+        return []
+    return _leave(moved, on=on or timezone.localdate(), reason=gettext_noop("户籍所在村变更"))

@@ -17,10 +17,9 @@ from django.utils.translation import gettext as _
 from shouhu import versioning
 from shouhu.accounts import access
 
-from . import classify, crypto, households, names
+from . import after, classify, crypto, households, names
 from .models import Carer, CategoryEvent, Child, ChildCategory, NameToken, Parent, RescueContact
 from .options import ExitReason, ParentRole
-from .signals import categories_changed, child_changed
 
 NESTED = ("parents", "carer", "contacts")
 
@@ -67,9 +66,22 @@ def facts_of(child: Child, parents: Iterable[Parent] | None = None) -> classify.
 def child_reclassify(*, child: Child, on: dt.date | None = None, actor=None) -> tuple[set[str], set[str]]:
     """Apply the categories ``classify`` derives for ``on``; record each gain and loss with its reason.
 
-    Also exits a child on the 18th birthday. Returns (gained, lost) category codes.
-    """
+    Also exits a child on the 18th birthday. What depends on the categories follows
+    (``after.after_facts_changed``), the rules apart: only the day changed. Returns (gained, lost)
+    category codes."""
     on = on or timezone.localdate()
+    gained, lost = _reclassify(child, on=on, actor=actor)
+    _after_reclassify([child], {child.pk: (gained, lost)} if gained or lost else {}, on=on)
+    return gained, lost
+
+
+def _after_reclassify(children: list[Child], changed: dict, *, on: dt.date) -> None:
+    moved = [c for c in children if c.pk in changed or c.exited_on]
+    if moved:
+        after.after_facts_changed(children=moved, on=on, recategorised=changed, evaluate=False)
+
+
+def _reclassify(child: Child, *, on: dt.date, actor=None) -> tuple[set[str], set[str]]:
     # Reasons are stored data: written in the registry's language whatever the actor's interface.
     with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
         if not child.exited_on and child.age_on(on) >= classify.CHILD_AGE_LIMIT:
@@ -101,8 +113,6 @@ def child_reclassify(*, child: Child, on: dt.date | None = None, actor=None) -> 
                 reason=_lost_reason(child, code, on),
                 recorded_by=actor,
             )
-        if gained or lost:
-            categories_changed.send(sender=Child, child=child, gained=gained, lost=lost, on=on)
     return gained, lost
 
 
@@ -133,11 +143,15 @@ def reclassify_all(*, on: dt.date | None = None, batch_size: int = 500) -> dict[
         page = list((qs.filter(pk__gt=last) if last else qs)[:batch_size])
         if not page:
             break
+        changed = {}
         for child in page:
-            gained, lost = child_reclassify(child=child, on=on)
+            gained, lost = _reclassify(child, on=on)
+            if gained or lost:
+                changed[child.pk] = (gained, lost)
             counts["children"] += 1
             counts["gained"] += len(gained)
             counts["lost"] += len(lost)
+        _after_reclassify(page, changed, on=on)
         last = page[-1].pk
     return counts
 
@@ -252,11 +266,13 @@ def _save(child: Child, to_save: list, *, actor, created: bool) -> Child:
         item._history_user = actor
         item.save()
     _index_name(child)
-    if not created:
-        households.leave_moved(child_ids=[child.pk])
+    left = [] if created else households.leave_moved(child_ids=[child.pk])
     households.link(child_ids=[child.pk])
-    child_reclassify(child=child, actor=actor)
-    child_changed.send(sender=Child, child=child, actor=actor)
+    on = timezone.localdate()
+    gained, lost = _reclassify(child, on=on, actor=actor)
+    after.after_facts_changed(
+        children=[child], on=on, actor=actor, recategorised={child.pk: (gained, lost)}, left=left
+    )
     return child
 
 
@@ -522,9 +538,8 @@ def children_write(
     ``classify`` and losses explained as ``child_reclassify`` explains them. ``child_fields`` names
     the fields an update may have changed.
 
-    No per-child signal is sent (a receiver per child is what makes a write one at a time slow):
-    the caller derives what depends on the categories for the whole set (visit schedules, risk
-    rules) and sends ``signals.children_written``. Returns {child id: (gained, lost)} of the
+    Nothing is done per child (what makes a write one at a time slow): the caller runs
+    ``after.after_facts_changed`` for the whole set. Returns {child id: (gained, lost)} of the
     children whose categories changed."""
     on = on or timezone.localdate()
     now = timezone.now()

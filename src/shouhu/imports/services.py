@@ -18,10 +18,9 @@ problem; it is rolled back when any row has a problem or anything fails, so an i
 refused import leaves the registry as it was. A row whose values are already stored is left alone:
 importing the same file twice adds no child and no history row.
 
-What the registry's per-child signals would have done follows the write, for the whole set: visits
-due to children whose categories call for them (``visits.services.schedules_refresh``), the risk
-rules through their batch path (``cases.services.evaluate_children``), and
-``children.signals.children_written`` for the modules that keep figures by village.
+What depends on the children's facts follows the write, for the whole set, through the registry's
+after-change step (``children.after.after_facts_changed``: visit schedules, risk rules, rollups), the
+one a child registered by hand goes through.
 """
 
 from __future__ import annotations
@@ -44,8 +43,8 @@ from django.utils.translation import gettext as _
 from shouhu.accounts import access
 from shouhu.children import classify, crypto, names
 from shouhu.children import services as registry
+from shouhu.children.after import after_facts_changed
 from shouhu.children.models import Child
-from shouhu.children.signals import categories_changed, children_written
 from shouhu.regions.models import Region
 
 from . import sealed
@@ -307,9 +306,8 @@ class _Import:
         self.seen: dict[str, int] = {}  # ID number → first row
         self.nameless: dict[tuple, int] = {}  # (name, birth date, village) of new rows without ID
         self.written: list = []  # ids of the children written
-        self.villages: set[str] = set()
-        self.rescheduled: list = []  # new children whose categories call for visits
-        self.recategorised: list[tuple[Child, set[str], set[str]]] = []  # updated children
+        self.new: set = set()  # ids of the children registered
+        self.recategorised: dict = {}  # {child id: (gained, lost)} of those whose categories changed
 
     def problem(self, row: int, column: str, message: str) -> None:
         self.result.problems.append(Problem(row, column, message))
@@ -694,44 +692,29 @@ class _Import:
         changed = registry.children_write(
             actor=self.actor, created=created, updated=updated, child_fields=child_fields, on=self.today
         )
-        from shouhu.visits import rules as visit_rules
-
-        visited = visit_rules.LISTED | visit_rules.COUNTY_VISITED
-        for child, _nested in created:
+        self.new.update(child.pk for child, _nested in created)
+        for child, _nested in (*created, *updated):
             self.written.append(child.pk)
-            self.villages.add(child.region_code)
-            gained, lost = changed.get(child.pk, (set(), set()))
-            if (gained | lost) & visited:
-                self.rescheduled.append(child.pk)
-        for child, _nested in updated:
-            self.written.append(child.pk)
-            self.villages.add(child.region_code)
             if child.pk in changed:
-                self.recategorised.append((child, *changed[child.pk]))
+                self.recategorised[child.pk] = changed[child.pk]
 
     def finish(self) -> None:
-        """What depends on the children's categories and facts, for the whole set, in the import's
-        transaction: the same state as ``child_register``'s signals leave, one child at a time."""
-        from shouhu.cases import services as rules
-        from shouhu.visits import services as visits
+        """What depends on the children's facts, for the whole set, in the import's transaction: the
+        registry's after-change step, as ``child_register`` runs it one child at a time."""
+        if not self.written:
+            return
+        from shouhu.children import households
 
-        for i in range(0, len(self.rescheduled), 5000):
-            # New children have no visit items to withdraw: their schedules are derived together.
-            chunk = self.rescheduled[i : i + 5000]
-            visits.schedules_refresh(on=self.today, children=Child.objects.filter(pk__in=chunk), settle=False)
-        for child, gained, lost in self.recategorised:
-            categories_changed.send(sender=Child, child=child, gained=gained, lost=lost, on=self.today)
-        if self.written:
-            from shouhu.children import households
-
-            # Siblings in the file, or already registered, become households before the rules read
-            # them (set-based: a few queries per set of rows, none per row).
-            for i in range(0, len(self.written), 5000):
-                chunk = self.written[i : i + 5000]
-                households.leave_moved(child_ids=chunk, on=self.today)
-                households.link(child_ids=chunk, on=self.today)
-            rules.evaluate_children(children=self.written)
-            children_written.send(sender=Child, ids=list(self.written), village_codes=sorted(self.villages))
+        # Siblings in the file, or already registered, become households before the rules read
+        # them (set-based: a few queries per set of rows, none per row).
+        left = []
+        for i in range(0, len(self.written), 5000):
+            chunk = self.written[i : i + 5000]
+            left += households.leave_moved(child_ids=chunk, on=self.today)
+            households.link(child_ids=chunk, on=self.today)
+        after_facts_changed(
+            children=self.written, on=self.today, recategorised=self.recategorised, new=self.new, left=left
+        )
 
 
 def _shape(data: dict[str, Any], village: Region) -> tuple[dict, dict, dict | None]:

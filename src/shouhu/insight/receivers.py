@@ -1,5 +1,5 @@
-"""What marks a place's rollups dirty: every saved or deleted record a figure counts, and the
-registry's and visits' signals (a set of children written by an import included), and
+"""What marks a place's rollups dirty: every saved or deleted record a figure counts, the registry's
+after-change step (``children_changed``, for one child or a set written by an import), and
 ``regions.signals.places_changed``, which the writes in sets send (work items made, completed or
 cancelled together; alerts opened by the nightly rules).
 
@@ -7,8 +7,8 @@ The place of a record is the code it carries; a record that moves (a child chang
 report linked to a village) marks where it was as well as where it is, from the codes noted when it
 was loaded. A write in sets that sends no ``places_changed`` is caught by the nightly reconcile;
 so are visits and work items deleted on their own (only a child's deletion and the demo's reset
-delete them). A category a child loses is deleted by the registry, which says so
-(``categories_changed``).
+delete them). A category a child loses is deleted by the registry, whose after-change step marks
+the child's place.
 """
 
 from django.db.models.signals import post_delete, post_init, post_save
@@ -58,39 +58,30 @@ def _of_case_event(sender, instance, **kwargs):
     rollups.mark(Case.objects.filter(pk=instance.case_id).values_list("region_code", flat=True).first())
 
 
-def _mark_child(child_id, *codes) -> None:
-    """A child's work is closed or cancelled in sets (``update``) when the file changes or a visit is
-    recorded; work made before the child moved carries the old village, which is recomputed too."""
+def children_changed(ids, *, codes=()) -> None:
+    """The registry's after-change step (``children.after``): the children's places, and those of
+    their work, which is closed or cancelled in sets (``update``) when a file changes or a visit is
+    recorded; work made before a child moved carries the old village, which is recomputed too."""
     from shouhu.escalation.models import WorkItem
 
-    kept = WorkItem.objects.filter(child_id=child_id).values_list("region_code", flat=True).distinct()
-    rollups.mark(*codes, *kept)
-
-
-def _child_signal(sender, child, **kwargs):
-    _mark_child(child.pk, child.region_code)
-
-
-def _children_written(sender, ids=(), village_codes=(), **kwargs):
-    rollups.mark(*village_codes)
+    ids = list(ids)
+    marked = set(codes)
+    for i in range(0, len(ids), 5000):
+        kept = WorkItem.objects.filter(child_id__in=ids[i : i + 5000]).values_list("region_code", flat=True)
+        marked.update(kept.distinct())
+    rollups.mark(*marked)
 
 
 def _places_changed(sender, codes=(), **kwargs):
     rollups.mark(*codes)
 
 
-def _visit_recorded(sender, visit, **kwargs):
-    _mark_child(visit.child_id, visit.region_code)
-
-
 def connect() -> None:
     from shouhu.cases.models import Alert, Case, CaseEvent, Report
-    from shouhu.children import signals as registry
     from shouhu.children.models import CategoryEvent, Child, ChildCategory
     from shouhu.escalation.models import WorkItem
     from shouhu.regions.signals import places_changed
     from shouhu.visits.models import ActivitySession, Visit
-    from shouhu.visits.signals import visit_recorded
 
     for model in (Child, WorkItem, Alert, Case, Report, Visit):
         post_init.connect(_note, sender=model, dispatch_uid=f"rollups-note-{model.__name__}")
@@ -104,8 +95,4 @@ def connect() -> None:
     post_save.connect(_of_session, sender=ActivitySession, dispatch_uid="rollups-save-session")
     post_delete.connect(_of_session, sender=ActivitySession, dispatch_uid="rollups-delete-session")
     post_save.connect(_of_case_event, sender=CaseEvent, dispatch_uid="rollups-case-event")
-    registry.child_changed.connect(_child_signal, dispatch_uid="rollups-child-changed")
-    registry.categories_changed.connect(_child_signal, dispatch_uid="rollups-categories-changed")
-    registry.children_written.connect(_children_written, dispatch_uid="rollups-children-written")
-    visit_recorded.connect(_visit_recorded, dispatch_uid="rollups-visit-recorded")
     places_changed.connect(_places_changed, dispatch_uid="rollups-places-changed")

@@ -89,14 +89,49 @@ def dashboard(*, user, region: Region, start: dt.date, end: dt.date) -> Dashboar
     board = Dashboard(region=region, start=start, end=end, as_of=rollups.ages_on())
     layer = rollups.layer_for(code)
     tallies = Tally.objects.filter(layer=layer, code__within=code)
-    first_month = start.replace(day=1)
+    state, months, due_rows, alert_rows = _tallied(tallies, start=start, end=end)
+    period = _period(months, code=code, start=start, end=end)
+    # Work due before today is overdue from the rollups; today's is overdue once its hour has passed.
+    day_start = timezone.make_aware(dt.datetime.combine(today, dt.time.min))
+    length = CHILD_LENGTH.get(level_of(code))
+    late_today = _late_today(code, length=length, since=day_start, now=now)
 
+    children = state.get("children", {})
+    board.children = children.get("", 0)
+    counts = state.get("category", {})
+    board.categories = [
+        {"code": c.code, "name": str(c), "n": counts.get(c.code, 0)} for c in Category.objects.all()
+    ]
+    ages = state.get("age", {})
+    board.ages = [{"band": label, "n": ages.get(label, 0)} for label, _low, _high in AGE_BANDS]
+    board.changes = {name: period[name] for name in ("registered", "exited", "gained", "lost")}
+    board.visits = _visit_figures(period, due_rows, late_today, start=start, end=end, today=today)
+    board.sessions = period["sessions"]
+    board.alerts = _alert_figures(alert_rows, code=code, since=day_start, now=now, today=today)
+    board.cases = {"open": state.get("case_open", {}).get("", 0), "closed_in_period": period["case_closed"]}
+    counted = state.get("report", {})
+    statuses = dict(Report._meta.get_field("status").flatchoices)
+    board.reports = [
+        {"status": s, "label": str(label), "n": counted.get(s, 0)} for s, label in statuses.items()
+    ]
+    if length:
+        board.areas = _areas_from_rollups(
+            tallies, code=code, length=length, today=today, late_today=late_today
+        )
+    return board
+
+
+def _tallied(tallies, *, start: dt.date, end: dt.date) -> tuple[dict, dict, list, list]:
+    """The place's tallies in one query, sorted: the state figures by key, the periodic ones by
+    month, the open work by due day and the open alerts by severity and due day."""
     state: dict[str, dict[str, int]] = {}
     months: dict[str, dict[dt.date, int]] = {}
     due_rows, alert_rows = [], []
     for figure, key, day, n, first in (
         tallies.filter(
-            Q(day__isnull=True) | Q(figure__in=rollups.BY_DUE_DAY) | Q(day__gte=first_month, day__lte=end)
+            Q(day__isnull=True)
+            | Q(figure__in=rollups.BY_DUE_DAY)
+            | Q(day__gte=start.replace(day=1), day__lte=end)
         )
         .values_list("figure", "key", "day")
         .annotate(n=Sum("n"), first=Min("first"))
@@ -110,10 +145,13 @@ def dashboard(*, user, region: Region, start: dt.date, end: dt.date) -> Dashboar
             months.setdefault(figure, {})[day] = n
         else:
             state.setdefault(figure, {})[key] = n
+    return state, months, due_rows, alert_rows
 
-    # A period is whole months from the rollups, and the days that cut a month counted live.
+
+def _period(months: dict, *, code: str, start: dt.date, end: dt.date) -> dict[str, int]:
+    """A period is whole months from the rollups, and the days that cut a month counted live."""
     period = dict.fromkeys(rollups.PERIODIC, 0)
-    month = first_month
+    month = start.replace(day=1)
     while month <= end:
         last = _month_end(month)
         if start <= month and last <= end:
@@ -124,13 +162,14 @@ def dashboard(*, user, region: Region, start: dt.date, end: dt.date) -> Dashboar
             for figure, n in live.items():
                 period[figure] += n
         month = last + dt.timedelta(days=1)
+    return period
 
-    # Work due before today is overdue from the rollups; today's is overdue once its hour has passed.
-    day_start = timezone.make_aware(dt.datetime.combine(today, dt.time.min))
+
+def _late_today(code: str, *, length: int | None, since: dt.datetime, now: dt.datetime) -> dict:
+    """The work due today whose hour has passed, by area below ``code`` and whether it is a visit."""
     due_today = WorkItem.objects.filter(
-        status=Status.OPEN, due_at__gte=day_start, due_at__lt=now, region_code__within=code
+        status=Status.OPEN, due_at__gte=since, due_at__lt=now, region_code__within=code
     )
-    length = CHILD_LENGTH.get(level_of(code))
     late_today: dict[tuple[str, bool], int] = {}
     for area, is_visit, n in (
         due_today.annotate(
@@ -142,17 +181,10 @@ def dashboard(*, user, region: Region, start: dt.date, end: dt.date) -> Dashboar
         .order_by()
     ):
         late_today[(area, is_visit)] = late_today.get((area, is_visit), 0) + n
+    return late_today
 
-    children = state.get("children", {})
-    board.children = children.get("", 0)
-    counts = state.get("category", {})
-    board.categories = [
-        {"code": c.code, "name": str(c), "n": counts.get(c.code, 0)} for c in Category.objects.all()
-    ]
-    ages = state.get("age", {})
-    board.ages = [{"band": label, "n": ages.get(label, 0)} for label, _low, _high in AGE_BANDS]
-    board.changes = {name: period[name] for name in ("registered", "exited", "gained", "lost")}
 
+def _visit_figures(period, due_rows, late_today, *, start: dt.date, end: dt.date, today: dt.date) -> dict:
     figures = {
         "due": period["visit_due"],
         "on_time": period["visit_on_time"],
@@ -166,25 +198,28 @@ def dashboard(*, user, region: Region, start: dt.date, end: dt.date) -> Dashboar
     done = figures["on_time"] + figures["late"]
     figures["coverage"] = round(100 * done / figures["due"], 1) if figures["due"] else None
     figures["recorded"] = period["recorded"]
-    board.visits = figures
-    board.sessions = period["sessions"]
+    return figures
 
+
+def _alert_figures(alert_rows, *, code: str, since: dt.datetime, now: dt.datetime, today: dt.date) -> list:
+    """Open alerts by severity: how many, how many late (before today from the rollups, today's
+    counted live), and the age in days of the oldest."""
     late_alerts = dict(
         Alert.objects.filter(
             status=AlertStatus.OPEN,
             region_code__within=code,
-            work_item__due_at__gte=day_start,
+            work_item__due_at__gte=since,
             work_item__due_at__lt=now,
         )
         .values_list("severity")
         .annotate(n=Count("pk"))
         .order_by()
     )
-    board.alerts = []
+    alerts = []
     for sev, label in SEVERITIES:
         mine = [r for r in alert_rows if r[0] == sev]
         oldest = min((r[3] for r in mine if r[3] is not None), default=None)
-        board.alerts.append(
+        alerts.append(
             {
                 "severity": sev,
                 "label": str(label),
@@ -194,17 +229,7 @@ def dashboard(*, user, region: Region, start: dt.date, end: dt.date) -> Dashboar
                 "days": (now - oldest).days if oldest else None,
             }
         )
-    board.cases = {"open": state.get("case_open", {}).get("", 0), "closed_in_period": period["case_closed"]}
-    counted = state.get("report", {})
-    statuses = dict(Report._meta.get_field("status").flatchoices)
-    board.reports = [
-        {"status": s, "label": str(label), "n": counted.get(s, 0)} for s, label in statuses.items()
-    ]
-    if length:
-        board.areas = _areas_from_rollups(
-            tallies, code=code, length=length, today=today, late_today=late_today
-        )
-    return board
+    return alerts
 
 
 TREND_QUARTERS = 8

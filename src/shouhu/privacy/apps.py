@@ -5,6 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class PrivacyConfig(AppConfig):
     name = "shouhu.privacy"
     verbose_name = _("个人信息保护")
-
-    def ready(self) -> None:
-        from . import receivers  # noqa: F401

@@ -238,11 +238,12 @@ def archive_child(*, child: Child, at: dt.datetime | None = None) -> Archive | N
 
 
 def archive_due(*, on: dt.date | None = None) -> int:
-    """Archive every child who has turned 18 or left by ``on``: the net under ``receivers``, for exits
-    written in bulk. Returns how many files were archived.
+    """Archive every child who has turned 18 or left by ``on``: the net under the registry's
+    after-change step (``children.after``), for exits written in bulk. Returns how many files were
+    archived.
 
     A child who turns 18 is first exited by the registry's own rule (``children.services.child_reclassify``),
-    whose save archives the file through the receiver.
+    whose after-change step archives the file.
     """
     from shouhu.children import services as child_services
 

@@ -5,6 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class VisitsConfig(AppConfig):
     name = "shouhu.visits"
     verbose_name = _("走访与排查")
-
-    def ready(self) -> None:
-        from . import receivers  # noqa: F401

@@ -2,8 +2,8 @@
 
 Schedules are derived, never typed: ``schedules_refresh`` turns ``rules.requirements`` into work
 items (``escalation.WorkItem``, kind ``visit``) for every child at once, set-based, and marks done
-those a recorded visit satisfies. It is idempotent; the nightly job and the category-change receiver
-both call it.
+those a recorded visit satisfies. It is idempotent; the nightly job and the registry's after-change
+step (``schedules_after``) both call it.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from shouhu.accounts import access, responsible
 from shouhu.accounts.models import Role, User
 from shouhu.children import classify as c
+from shouhu.children.after import after_facts_changed
 from shouhu.children.models import CategoryEvent, Child, ChildCategory
 from shouhu.escalation import services as escalation
 from shouhu.escalation import texts
@@ -28,7 +29,6 @@ from shouhu.escalation.models import Status, Tier, WorkItem
 
 from . import rules
 from .models import FAILED_OUTCOMES, Outcome, Visit, VisitKind, VisitPolicy
-from .signals import visit_recorded
 
 DIRECTOR_VISIT, COUNTY_VISIT, URGENT_VISIT = (
     f"visit.{k}" for k in (rules.DIRECTOR, rules.COUNTY, rules.URGENT)
@@ -106,18 +106,38 @@ def schedules_refresh(
     # A narrowed run (one child, an import's set) names its children by id: joined as a subquery,
     # tables just written in the same transaction (an import) are planned from stale statistics.
     parts = [qs.order_by().values("pk")] if children is None else _parts([r[0] for r in rows])
+    policies = _policies({r[2][:6] for r in rows})
+    needs = _requirements(rows, parts, policies=policies, on=on)
+    existing, standing = _items_held(needs, [None] if children is None else parts, now=now)
+    specs = _specs(rows, needs, existing, standing, policies=policies, on=on)
+    created = escalation.items_ensure(specs)
+    if not settle:
+        return {"children": len(rows), "created": created, "completed": 0, "cancelled": 0}
+    done = complete_satisfied(children=children)
+    cancelled = escalation.items_cancel(
+        items=WorkItem.objects.filter(kind__in=VISIT_KINDS, child__exited_on__isnull=False),
+        note=texts.stored("note.child_exited"),
+    )
+    return {"children": len(rows), "created": created, "completed": done, "cancelled": cancelled}
+
+
+def _policies(counties: set[str]) -> dict[str, VisitPolicy]:
+    """Every county's policy, those of ``counties`` created with the defaults when missing."""
+    policies = {p.county_id: p for p in VisitPolicy.objects.all()}
+    for county in counties - set(policies):
+        policies[county] = policy_for(county)
+    return policies
+
+
+def _requirements(rows, parts, *, policies, on: dt.date) -> list[list[rules.Requirement]]:
+    """What each child of ``rows`` needs: children alike share one derivation (the rules are pure
+    functions of the categories, the county's policy and the day, unless a child was flagged alone)."""
     cats: dict[object, set[str]] = defaultdict(set)
     for part in parts:
         memberships = ChildCategory.objects.filter(child_id__in=part)
         for child_id, code in memberships.values_list("child_id", "category_id"):
             cats[child_id].add(code)
     alone = _alone_flags([i for i, held in cats.items() if c.LIVING_ALONE in held])
-    policies = {p.county_id: p for p in VisitPolicy.objects.all()}
-    for county in {r[2][:6] for r in rows} - set(policies):
-        policies[county] = policy_for(county)
-
-    # What each child needs: children alike share one derivation (the rules are pure functions of
-    # the categories, the county's policy and the day, unless a child was flagged alone).
     alike: dict[tuple, list[rules.Requirement]] = {}
     needs = []
     for child_id, _name, region_code, _village in rows:
@@ -131,14 +151,18 @@ def schedules_refresh(
         else:
             reqs = rules.requirements(held, policy=policies[region_code[:6]], on=on, flagged_alone_at=flagged)
         needs.append(reqs)
+    return needs
 
-    # Which of them have an item already (the key names child, kind and period start), and which
-    # children have a director visit standing: open and not yet due.
+
+def _items_held(needs, parts, *, now: dt.datetime) -> tuple[set, set]:
+    """Which requirements have an item already (the key names child, kind and period start), and
+    which children have a director visit standing: open and not yet due. ``parts``: ``[None]`` for
+    every child."""
     starts = {req.period_start for reqs in needs for req in reqs}
     stands = Q(kind=DIRECTOR_VISIT, status=Status.OPEN, due_at__gte=now)
     current = WorkItem.objects.filter(Q(kind__in=VISIT_KINDS, period_start__in=starts) | stands)
     existing, standing = set(), set()
-    for part in [None] if children is None else parts:
+    for part in parts:
         of_part = current if part is None else current.filter(child_id__in=part)
         for child_id, kind, start, stands_now in of_part.annotate(
             stands_now=ExpressionWrapper(stands, output_field=BooleanField())
@@ -146,49 +170,45 @@ def schedules_refresh(
             existing.add((child_id, kind, start))
             if stands_now:
                 standing.add(child_id)
+    return existing, standing
 
+
+def _specs(rows, needs, existing, standing, *, policies, on: dt.date) -> list[escalation.ItemSpec]:
+    """The items of the requirements without one (``items_ensure`` would find its key and keep it)."""
     specs = []
     directors = None
     for (child_id, name, region_code, village_id), reqs in zip(rows, needs, strict=True):
         for req in reqs:
             kind = f"visit.{req.kind}"
             if (child_id, kind, req.period_start) in existing:
-                continue  # items_ensure would find its key and keep it
+                continue
             if req.kind == rules.DIRECTOR and child_id in standing:
                 continue
             if directors is None:
                 directors = responsible.directors_of({r[3] for r in rows if r[3]}, on=on)
-            policy = policies[region_code[:6]]
-            urgent = req.kind == rules.URGENT
-            specs.append(
-                escalation.ItemSpec(
-                    key=req.key(child_id),
-                    kind=kind,
-                    **texts.fields(f"visit.{req.kind}", name=name),
-                    region_code=region_code,
-                    child_id=child_id,
-                    period_start=req.period_start,
-                    period_end=timezone.localdate(req.due_at),
-                    due_at=req.due_at,
-                    responsible_id=None if req.kind == rules.COUNTY else directors.get(village_id),
-                    tier=Tier.COUNTY if req.kind == rules.COUNTY else Tier.VILLAGE,
-                    township_after=dt.timedelta(0)
-                    if urgent
-                    else dt.timedelta(days=policy.township_after_days),
-                    county_after=dt.timedelta(hours=policy.urgent_hours)
-                    if urgent
-                    else dt.timedelta(days=policy.county_after_days),
-                )
-            )
-    created = escalation.items_ensure(specs)
-    if not settle:
-        return {"children": len(rows), "created": created, "completed": 0, "cancelled": 0}
-    done = complete_satisfied(children=children)
-    cancelled = escalation.items_cancel(
-        items=WorkItem.objects.filter(kind__in=VISIT_KINDS, child__exited_on__isnull=False),
-        note=texts.stored("note.child_exited"),
+            responsible_id = None if req.kind == rules.COUNTY else directors.get(village_id)
+            specs.append(_spec(req, child_id, name, region_code, responsible_id, policies[region_code[:6]]))
+    return specs
+
+
+def _spec(req: rules.Requirement, child_id, name: str, region_code: str, responsible_id, policy):
+    urgent = req.kind == rules.URGENT
+    return escalation.ItemSpec(
+        key=req.key(child_id),
+        kind=f"visit.{req.kind}",
+        **texts.fields(f"visit.{req.kind}", name=name),
+        region_code=region_code,
+        child_id=child_id,
+        period_start=req.period_start,
+        period_end=timezone.localdate(req.due_at),
+        due_at=req.due_at,
+        responsible_id=responsible_id,
+        tier=Tier.COUNTY if req.kind == rules.COUNTY else Tier.VILLAGE,
+        township_after=dt.timedelta(0) if urgent else dt.timedelta(days=policy.township_after_days),
+        county_after=dt.timedelta(hours=policy.urgent_hours)
+        if urgent
+        else dt.timedelta(days=policy.county_after_days),
     )
-    return {"children": len(rows), "created": created, "completed": done, "cancelled": cancelled}
 
 
 def complete_satisfied(*, children=None) -> int:
@@ -220,18 +240,23 @@ def complete_satisfied(*, children=None) -> int:
     return total
 
 
-def on_categories_changed(*, child: Child, gained: set[str], lost: set[str], on: dt.date) -> None:
-    """A category change re-derives the child's visits at once: a child newly left-behind is due a
-    visit within the month, and the director visit that no longer fits is withdrawn if not yet due."""
-    changed = gained | lost
-    if not changed & (rules.LISTED | rules.COUNTY_VISITED):
-        return
+def schedules_after(*, changed: dict[Any, set[str]], on: dt.date, new: set = frozenset()) -> None:
+    """A change of categories ({child id: the codes gained or lost}) re-derives the children's visits
+    at once: a child newly left-behind is due a visit within the month, and the director visit that
+    no longer fits is withdrawn if not yet due. Children just written in a set (``new``: an import)
+    have no visits or items yet: theirs are only derived."""
+    ids = [pk for pk, codes in changed.items() if codes & (rules.LISTED | rules.COUNTY_VISITED)]
+    for part in _parts([pk for pk in ids if pk in new]):
+        schedules_refresh(on=on, children=Child.objects.filter(pk__in=part), settle=False)
     now = timezone.now()
-    escalation.items_cancel(
-        items=WorkItem.objects.filter(kind__in=(DIRECTOR_VISIT, COUNTY_VISIT), child=child, due_at__gte=now),
-        note=texts.stored("note.categories_changed"),
-    )
-    schedules_refresh(on=on, children=Child.objects.filter(pk=child.pk))
+    for part in _parts([pk for pk in ids if pk not in new]):
+        escalation.items_cancel(
+            items=WorkItem.objects.filter(
+                kind__in=(DIRECTOR_VISIT, COUNTY_VISIT), child_id__in=part, due_at__gte=now
+            ),
+            note=texts.stored("note.categories_changed"),
+        )
+        schedules_refresh(on=on, children=Child.objects.filter(pk__in=part))
 
 
 # Visit records ------------------------------------------------------------------------------------
@@ -298,7 +323,7 @@ def visit_record(
                     actor=actor, child=child, fields=facts.get("fields"), parents=facts.get("parents")
                 )
             complete_satisfied(children=Child.objects.filter(pk=child.pk))
-            visit_recorded.send(sender=Visit, visit=visit)
+            after_facts_changed(children=[child], visits=[visit])
     except IntegrityError:
         # The same key arrived twice at once: the first one won; answer with it.
         existing = Visit.objects.filter(idempotency_key=idempotency_key).first() if idempotency_key else None
@@ -380,6 +405,6 @@ __all__ = [
     "complete_satisfied",
     "visit_record",
     "failed_attempts",
-    "on_categories_changed",
+    "schedules_after",
     "Outcome",
 ]
