@@ -76,9 +76,10 @@ def child_reclassify(*, child: Child, on: dt.date | None = None, actor=None) -> 
 
 
 def _after_reclassify(children: list[Child], changed: dict, *, on: dt.date) -> None:
-    moved = [c for c in children if c.pk in changed or c.exited_on]
-    if moved:
-        after.after_facts_changed(children=moved, on=on, recategorised=changed, evaluate=False)
+    """The after-change step for the children whose categories changed or who turned 18."""
+    touched = [c for c in children if c.pk in changed or c.exited_on]
+    if touched:
+        after.after_facts_changed(children=touched, on=on, recategorised=changed, evaluate=False)
 
 
 def _reclassify(child: Child, *, on: dt.date, actor=None) -> tuple[set[str], set[str]]:
