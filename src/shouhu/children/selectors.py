@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+import uuid
 
 from django.db.models import Prefetch, Q, QuerySet
 
 from shouhu.accounts import access
+from shouhu.accounts.models import User
 
 from . import idnumber, names
 from .models import CategoryEvent, Child, ChildCategory, NameToken
@@ -45,7 +47,7 @@ def search_filter(q: str, *, within: str | None = None) -> Q:
 
 def children_list(
     *,
-    user,
+    user: User,
     q: str = "",
     region: str = "",
     category: str = "",
@@ -76,7 +78,7 @@ def children_list(
     )
 
 
-def child_file(*, user, pk) -> Child:
+def child_file(*, user: User, pk: uuid.UUID | str) -> Child:
     """One child's file with everything the file page shows, or 404: read once, with its place up to
     the county (the full names), its school, carer, risk level, parents, contacts and categories."""
     return access.get_child_for(
