@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import uuid
-
-from django.core.exceptions import ValidationError
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
@@ -34,9 +33,7 @@ def differences_for(
 ) -> QuerySet[Difference]:
     """The differences ``user`` may see; of one run, of one kind, open or closed."""
     visible: QuerySet[Difference] = access.crosscheck_differences_visible_to(user)
-    qs = visible.select_related(
-        "child", "work_item__responsible", "closed_by", "first_run"
-    )
+    qs = visible.select_related("child", "work_item__responsible", "closed_by", "first_run")
     if run is not None:
         qs = qs.filter(runs=run)
     if kind:
@@ -72,8 +69,7 @@ def counts_by_run(*, user: User, runs: Iterable[CrossCheck]) -> dict[Any, list[t
     found: dict[Any, dict[str, Mapping[str, int]]] = {run.pk: {} for run in runs}
     visible: QuerySet[Difference] = access.crosscheck_differences_visible_to(user)
     rows = (
-        visible
-        .filter(runs__in=list(found))
+        visible.filter(runs__in=list(found))
         .order_by()
         .values("runs", "kind")
         .annotate(n=Count("pk"), open=Count("pk", filter=Q(closed_at__isnull=True)))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 
 from django.db.models import QuerySet
-
 from django.http import Http404
 
 from shouhu.accounts import access
