@@ -20,7 +20,7 @@ def applications_visible_to(user: User) -> QuerySet[Application]:
     return visible.select_related("child__village__parent", "type", "applicant")
 
 
-def get_application_for(user: User, application_id: uuid.UUID | str) -> Application:
+def get_application_for(*, user: User, application_id: uuid.UUID | str) -> Application:
     """404 for a missing application and for one outside the user's territory alike."""
     try:
         return applications_visible_to(user).get(pk=application_id)

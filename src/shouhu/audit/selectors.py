@@ -73,7 +73,7 @@ def _children(user: User, child: object) -> Q:
     text = str(child).strip()
     if UUID_TEXT.match(text):
         return Q(pk=text)
-    ids = access.children_visible_to(user).filter(search_filter(text)).values("pk")
+    ids = access.children_visible_to(user).filter(search_filter(q=text)).values("pk")
     return Q(pk__in=ids)
 
 

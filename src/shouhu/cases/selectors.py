@@ -134,7 +134,7 @@ def alerts_of_groups(
     return [by_home[home] for home in homes]
 
 
-def get_alert_for(user: User, alert_id: uuid.UUID | str) -> Alert:
+def get_alert_for(*, user: User, alert_id: uuid.UUID | str) -> Alert:
     visible: QuerySet[Alert] = access.alerts_visible_to(user)
     return _get_or_404(
         visible.select_related(
@@ -213,7 +213,7 @@ def my_reports(*, user: User) -> QuerySet[Report]:
     )
 
 
-def get_report_for(user: User, report_id: uuid.UUID | str) -> Report:
+def get_report_for(*, user: User, report_id: uuid.UUID | str) -> Report:
     visible: QuerySet[Report] = access.reports_visible_to(user)
     return _get_or_404(
         visible.select_related(
@@ -229,7 +229,7 @@ def triages(user: User, report: Report) -> bool:
     return access.in_territory(user, report.village_id or report.township_id)
 
 
-def report_form_county(user: User, wanted: str | None = None) -> str | None:
+def report_form_county(*, user: User, wanted: str | None = None) -> str | None:
     """The county whose townships a report form offers: ``wanted`` when it names a county, else the
     county of the user's region or organisation, else the only county loaded; None when one must be
     chosen."""
@@ -294,7 +294,7 @@ def cases_list(*, user: User, status: str = "", region: str = "") -> QuerySet[Ca
     )
 
 
-def get_case_for(user: User, case_id: uuid.UUID | str) -> Case:
+def get_case_for(*, user: User, case_id: uuid.UUID | str) -> Case:
     visible: QuerySet[Case] = access.cases_visible_to(user)
     return _get_or_404(
         visible.select_related(
@@ -356,7 +356,7 @@ def _shown(name: str, value: Any) -> str:
     return str(value)
 
 
-def rule_history(setting: RuleSetting, kind: rules.RuleKind) -> list[RuleChange]:
+def rule_history(*, setting: RuleSetting, kind: rules.RuleKind) -> list[RuleChange]:
     """Who changed which setting of a rule from what to what, newest first."""
     labels = {p.name: str(p.label) for p in kind.bounds}
     fields = {

@@ -16,7 +16,7 @@ from .models import CategoryEvent, Child, ChildCategory, NameToken
 _LATIN = re.compile(r"^[a-zA-Z ]+$")
 
 
-def search_filter(q: str, *, within: str | None = None) -> Q:
+def search_filter(*, q: str, within: str | None = None) -> Q:
     """Name (any part, two characters included), pinyin or its initials, or a whole ID number.
 
     ID numbers are encrypted at rest: they are found only whole, through their keyed hash (the
@@ -62,7 +62,7 @@ def children_list(
         # searcher (no grants) reads the territory's tokens alone.
         code = access.territory_code(user)
         scope = code if code and not access.has_grants(user) else None
-        qs = qs.filter(search_filter(q, within=region or scope))
+        qs = qs.filter(search_filter(q=q, within=region or scope))
     if region:
         qs = qs.filter(region_code__within=region)
     if category:

@@ -456,7 +456,7 @@ def reports_visible_to(user: User) -> QuerySet[QuarterlyReport]:
     return visible.select_related("region", "requested_by")
 
 
-def get_report_for(user: User, report_id: uuid.UUID | str) -> QuarterlyReport:
+def get_report_for(*, user: User, report_id: uuid.UUID | str) -> QuarterlyReport:
     """A report the user may read; 404 for a missing one, one out of reach and a malformed id alike."""
     from django.core.exceptions import ValidationError
     from django.http import Http404

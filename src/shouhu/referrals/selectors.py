@@ -54,7 +54,7 @@ def referrals_for(*, user: User, status: str = "") -> QuerySet[Referral]:
     return qs.annotate(rank=rank).order_by("rank", "-referred_at")
 
 
-def get_referral_for(user: User, pk: uuid.UUID | str) -> Referral:
+def get_referral_for(*, user: User, pk: uuid.UUID | str) -> Referral:
     """A referral the user may see; 404 for missing and out of reach alike (and a malformed id)."""
     try:
         return referrals_for(user=user).get(pk=pk)
@@ -123,15 +123,15 @@ def child_view(user: User, referral: Referral, *, grants: object = None) -> Chil
     )
 
 
-def can_answer(user: User, referral: Referral) -> bool:
+def can_answer(*, user: User, referral: Referral) -> bool:
     return referral.status == ReferralStatus.PENDING and access.is_provider_staff(user, referral.provider_id)
 
 
-def can_serve(user: User, referral: Referral) -> bool:
+def can_serve(*, user: User, referral: Referral) -> bool:
     return referral.status == ReferralStatus.ACCEPTED and access.is_provider_staff(user, referral.provider_id)
 
 
-def can_revoke(user: User, referral: Referral) -> bool:
+def can_revoke(*, user: User, referral: Referral) -> bool:
     return referral.is_open and access.can_edit(user, referral.child)
 
 

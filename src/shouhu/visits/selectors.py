@@ -63,12 +63,12 @@ def home_area(user: User) -> str | None:
 # --- work items ------------------------------------------------------------------------------------
 
 
-def get_work_item_for(user: User, item_id: uuid.UUID | str) -> WorkItem:
+def get_work_item_for(*, user: User, item_id: uuid.UUID | str) -> WorkItem:
     visible: QuerySet[WorkItem] = access.work_items_visible_to(user)
     return _get_or_404(visible.select_related("child", "responsible"), pk=item_id)
 
 
-def days_overdue(due_at: dt.datetime, now: dt.datetime | None = None) -> int:
+def days_overdue(*, due_at: dt.datetime, now: dt.datetime | None = None) -> int:
     """Calendar days since the due day: a visit due by the end of 30 November is one day late on
     1 December, whatever the hour."""
     now = now or timezone.now()
@@ -165,7 +165,7 @@ def my_work(
     overdue_page = Paginator(open_items.filter(due_at__lt=now), OVERDUE_PAGE).get_page(page)
     overdue = list(overdue_page.object_list)
     for item in overdue:
-        item.days_overdue = days_overdue(item.due_at, now)
+        item.days_overdue = days_overdue(due_at=item.due_at, now=now)
     later = open_items.filter(due_at__gt=week_end)
     return MyWork(
         overdue=overdue,
@@ -240,7 +240,7 @@ class OverdueRow:
 
     @property
     def days(self) -> int:
-        return days_overdue(self.oldest)
+        return days_overdue(due_at=self.oldest)
 
 
 def overdue_by_area(*, user: User, area: str, now: dt.datetime | None = None) -> list[OverdueRow]:
@@ -398,7 +398,7 @@ def save_consequences(
 # --- visit policy ----------------------------------------------------------------------------------
 
 
-def configurable_county(user: User, wanted: str | None = None) -> str | None:
+def configurable_county(*, user: User, wanted: str | None = None) -> str | None:
     """The county whose settings (visit policy, investigations) ``user`` may change: ``wanted`` if
     allowed, else the user's own county; None when there is none."""
     if wanted:
@@ -493,11 +493,11 @@ def investigations_with_progress(*, user: User) -> QuerySet[Investigation]:
     )
 
 
-def get_investigation_for(user: User, investigation_id: uuid.UUID | str) -> Investigation:
+def get_investigation_for(*, user: User, investigation_id: uuid.UUID | str) -> Investigation:
     return _get_or_404(investigations_visible_to(user), pk=investigation_id)
 
 
-def checks_visible_to(user: User, investigation: Investigation) -> QuerySet[InvestigationItem]:
+def checks_visible_to(*, user: User, investigation: Investigation) -> QuerySet[InvestigationItem]:
     items = InvestigationItem.objects.filter(investigation=investigation)
     if user.is_superuser:
         return items
@@ -512,7 +512,7 @@ def checks_in(*, user: User, investigation: Investigation, area: str) -> QuerySe
     from .models import CheckStatus
 
     return (
-        checks_visible_to(user, investigation)
+        checks_visible_to(user=user, investigation=investigation)
         .filter(region_code__within=area)
         .select_related("child", "checked_by")
         .annotate(
@@ -524,9 +524,12 @@ def checks_in(*, user: User, investigation: Investigation, area: str) -> QuerySe
     )
 
 
-def get_check_for(user: User, investigation: Investigation, check_id: uuid.UUID | str) -> InvestigationItem:
+def get_check_for(
+    *, user: User, investigation: Investigation, check_id: uuid.UUID | str
+) -> InvestigationItem:
     return _get_or_404(
-        checks_visible_to(user, investigation).select_related("investigation", "child"), pk=check_id
+        checks_visible_to(user=user, investigation=investigation).select_related("investigation", "child"),
+        pk=check_id,
     )
 
 
@@ -572,7 +575,7 @@ def homes_visible_to(user: User) -> QuerySet[ChildrensHome]:
     )
 
 
-def get_home_for(user: User, home_id: uuid.UUID | str) -> ChildrensHome:
+def get_home_for(*, user: User, home_id: uuid.UUID | str) -> ChildrensHome:
     return _get_or_404(homes_visible_to(user), pk=home_id)
 
 
