@@ -22,7 +22,7 @@ MO := $(PO:.po=.mo)
 help:
 	@echo "make demo   install, migrate, seed the demo (once) and serve it on http://$(HOST):$(PORT) (PORT=...)"
 	@echo "make test   install the test tools and run the whole test suite"
-	@echo "make lint   ruff and bandit"
+	@echo "make lint   ruff, bandit and mypy"
 	@echo "make audit  pip-audit: known vulnerabilities in the pinned packages (a report, not a CI gate)"
 	@echo "make bench  the search benchmark (tests/bench/search.py), not part of make test"
 	@echo "make screenshots  PNGs of the five journeys' pages, phone and desk, zh-hans and en, in var/screenshots"
@@ -65,6 +65,7 @@ test: $(VENV)/.installed-dev messages
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests
 	$(BIN)/bandit -c pyproject.toml -r src -q
+	$(BIN)/mypy
 
 # Known vulnerabilities in the pinned requirements (PyPI's advisory data). Prints the report; not part of
 # `make test` or CI, since a new advisory can appear without any change here.

@@ -8,17 +8,20 @@ from shouhu.regions.codes import Level, level_of
 from shouhu.regions.models import Region
 
 from . import access, responsible
+from .models import Role, User
 
 
-def watches_director_gaps(user) -> bool:
+def watches_director_gaps(user: User) -> bool:
     """Township supervisors and everyone above them answer for villages without a child director."""
     if user.is_superuser:
         return True
     code = access.territory_code(user)
-    return bool(code) and level_of(code) <= Level.TOWNSHIP
+    if not code:
+        return False
+    return level_of(code) <= Level.TOWNSHIP
 
 
-def villages_without_director(*, user) -> QuerySet[Region]:
+def villages_without_director(*, user: User) -> QuerySet[Region]:
     """Villages in ``user``'s jurisdiction with no active child director (儿童主任).
 
     Every village is to have a child director (民发〔2019〕34号); a village without one is a gap in the
@@ -36,14 +39,15 @@ def villages_without_director(*, user) -> QuerySet[Region]:
     )
 
 
-def townships_without_supervisor(*, user=None, within: str | None = None) -> QuerySet[Region]:
+def townships_without_supervisor(*, user: User | None = None, within: str | None = None) -> QuerySet[Region]:
     """Townships in ``user``'s jurisdiction (or under the region code ``within``, already checked)
     where no active account of a child supervisor (儿童督导员) answers: their missed work and urgent
     alerts pass straight to the county (escalation.recipients)."""
-    from .models import Role, User
-
     staffed = User.objects.filter(is_active=True, role=Role.TOWNSHIP_SUPERVISOR).values("region_id")
-    regions = (
-        access.regions_visible_to(user) if within is None else Region.objects.filter(code__within=within)
-    )
+    if within is not None:
+        regions = Region.objects.filter(code__within=within)
+    elif user is not None:
+        regions = access.regions_visible_to(user)
+    else:
+        raise TypeError("townships_without_supervisor needs user or within")
     return regions.filter(level=Level.TOWNSHIP).exclude(code__in=staffed).order_by("code")

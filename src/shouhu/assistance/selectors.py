@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 
 from shouhu.accounts import access
-from shouhu.accounts.models import Role
+from shouhu.accounts.models import Role, User
+from shouhu.children.models import Child
 
-from .models import Application, ApplicationStatus, AssistanceType, CountyAmount
-
-
-def applications_visible_to(user) -> QuerySet[Application]:
-    return access.assistance_applications_visible_to(user).select_related(
-        "child__village__parent", "type", "applicant"
-    )
+from .models import Application, ApplicationStatus, ApplicationStep, AssistanceType, CountyAmount
 
 
-def get_application_for(user, application_id) -> Application:
+def applications_visible_to(user: User) -> QuerySet[Application]:
+    visible: QuerySet[Application] = access.assistance_applications_visible_to(user)
+    return visible.select_related("child__village__parent", "type", "applicant")
+
+
+def get_application_for(*, user: User, application_id: uuid.UUID | str) -> Application:
     """404 for a missing application and for one outside the user's territory alike."""
     try:
         return applications_visible_to(user).get(pk=application_id)
@@ -26,21 +28,22 @@ def get_application_for(user, application_id) -> Application:
         raise Http404 from exc
 
 
-def to_act_on(user) -> tuple[str, QuerySet[Application]]:
+def to_act_on(user: User) -> tuple[str, QuerySet[Application]]:
     """What waits for the user's level: returned applications (village), reviews (township), approvals
     (county civil affairs)."""
     mine = applications_visible_to(user)
-    status = {
+    waiting: dict[str, str] = {
         Role.VILLAGE_DIRECTOR: ApplicationStatus.RETURNED,
         Role.TOWNSHIP_SUPERVISOR: ApplicationStatus.SUBMITTED,
         Role.CIVIL_AFFAIRS: ApplicationStatus.TOWNSHIP_APPROVED,
-    }.get(user.role)
+    }
+    status = waiting.get(user.role)
     if status is None:
         return "", mine.none()
     return status, mine.filter(status=status).order_by("created_at")
 
 
-def child_applications(*, user, child) -> list[Application]:
+def child_applications(*, user: User, child: Child) -> list[Application]:
     return list(applications_visible_to(user).filter(child=child))
 
 
@@ -52,5 +55,5 @@ def county_amounts(county: str) -> QuerySet[CountyAmount]:
     return CountyAmount.objects.filter(county_id=county).select_related("type")
 
 
-def steps_of(application: Application):
+def steps_of(application: Application) -> QuerySet[ApplicationStep]:
     return application.steps.select_related("by")

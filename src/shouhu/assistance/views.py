@@ -113,14 +113,14 @@ def _page(request, application, **forms):
 @login_required
 @require_GET
 def application_detail(request, application_id):
-    application = selectors.get_application_for(request.user, application_id)
+    application = selectors.get_application_for(user=request.user, application_id=application_id)
     log_access(request=request, action=Action.VIEW, child=application.child)
     return _page(request, application)
 
 
 def _act(request, application_id, form_class, form_name, run, done: str):
     """Run one action on an application: refusals shown on the page, field errors next to the fields."""
-    application = selectors.get_application_for(request.user, application_id)
+    application = selectors.get_application_for(user=request.user, application_id=application_id)
     form = form_class(request.POST)
     if form.is_valid():
         try:

@@ -10,12 +10,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import CharField, F, Q, QuerySet, Value
 from django.utils.translation import gettext_lazy as _
 
 from shouhu.accounts import access
+from shouhu.accounts.models import User
 
 from . import redact
 from .models import AccessLog
@@ -24,7 +27,7 @@ UUID_TEXT = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-
 CODE_TEXT = re.compile(r"^\d{2,12}$")
 
 
-def access_log_visible_to(*, user) -> QuerySet[AccessLog]:
+def access_log_visible_to(*, user: User) -> QuerySet[AccessLog]:
     """The log rows ``user`` may read.
 
     A row belongs to the territory of the child it names (``region_code``); a row naming no child (a
@@ -62,7 +65,7 @@ def _people(text: str) -> Q:
     return Q(username__icontains=text) | Q(full_name__icontains=text)
 
 
-def _children(user, child) -> Q:
+def _children(user: User, child: object) -> Q:
     """A child by id, or by name (or pinyin, initials: the children list's search) among those the
     reader may see."""
     from shouhu.children.selectors import search_filter
@@ -70,11 +73,11 @@ def _children(user, child) -> Q:
     text = str(child).strip()
     if UUID_TEXT.match(text):
         return Q(pk=text)
-    ids = access.children_visible_to(user).filter(search_filter(text)).values("pk")
+    ids = access.children_visible_to(user).filter(search_filter(q=text)).values("pk")
     return Q(pk__in=ids)
 
 
-def _places(user, region: str) -> Q:
+def _places(user: User, region: str) -> Q:
     """A place by code (and everything below it), or by name: the places of that name in the reader's
     territory, as a township or village picker names them."""
     text = region.strip()
@@ -91,9 +94,7 @@ def _places(user, region: str) -> Q:
     return found
 
 
-def access_log_search(*, user, wanted: LogFilter) -> QuerySet[AccessLog]:
-    from shouhu.accounts.models import User
-
+def access_log_search(*, user: User, wanted: LogFilter) -> QuerySet[AccessLog]:
     rows = access_log_visible_to(user=user)
     if wanted.username:
         people = User.objects.filter(_people(wanted.username)).values("pk")
@@ -126,12 +127,12 @@ def access_log_search(*, user, wanted: LogFilter) -> QuerySet[AccessLog]:
     return rows.order_by("-at", "-pk")
 
 
-def child_names_for(*, user, ids) -> dict:
+def child_names_for(*, user: User, ids: Iterable[object]) -> dict[Any, str]:
     """Names of the children among ``ids`` that ``user`` may see; others stay an id."""
-    ids = {i for i in ids if i}
-    if not ids:
+    wanted = {i for i in ids if i}
+    if not wanted:
         return {}
-    return dict(access.children_visible_to(user).filter(pk__in=ids).values_list("pk", "name"))
+    return dict(access.children_visible_to(user).filter(pk__in=wanted).values_list("pk", "name"))
 
 
 # --- the change history -----------------------------------------------------------------------------
@@ -157,10 +158,13 @@ PARTS = (
     Part("request", _("监护人查阅更正请求"), "privacy.GuardianRequest", "child_id"),
 )
 PARTS_BY_KEY = {p.key: p for p in PARTS}
+# One row of ``changes_search``: when, part, kind, history id, child id, user id.
+HistoryRow = tuple[dt.datetime, str, str, int, Any, Any]
 KIND_LABELS = {"+": _("新增"), "~": _("修改"), "-": _("删除")}
 
 
-def _model(part: Part):
+def _model(part: Part) -> Any:
+    """The part's model (Any: django-simple-history gives it its ``history`` at run time)."""
     from django.apps import apps
 
     return apps.get_model(part.model_path)
@@ -201,13 +205,12 @@ class Change:
         return str(KIND_LABELS.get(self.kind, self.kind))
 
 
-def changes_search(*, user, wanted: HistoryFilter):
+def changes_search(*, user: User, wanted: HistoryFilter) -> QuerySet[Any, HistoryRow] | None:
     """The history rows of children's files the reader may see, newest first, as one queryset of dicts
     (a UNION over the history tables): tuples ``(when, part, kind, history_id, child_id, user_id)``.
 
     A history row belongs to the territory of its child as the child is now.
     """
-    from shouhu.accounts.models import User
     from shouhu.children.models import Child
 
     if not access.can_read_audit(user):
@@ -225,7 +228,7 @@ def changes_search(*, user, wanted: HistoryFilter):
     users = None
     if wanted.username:
         users = User.objects.filter(_people(wanted.username)).values("pk")
-    queries = []
+    queries: list[QuerySet[Any, HistoryRow]] = []
     for part in PARTS:
         if wanted.part and wanted.part != part.key:
             continue
@@ -256,15 +259,13 @@ def changes_search(*, user, wanted: HistoryFilter):
     return combined.order_by("-h_when", "-history_id")
 
 
-def changes_detail(*, user, rows) -> list[Change]:
+def changes_detail(*, user: User, rows: Iterable[HistoryRow]) -> list[Change]:
     """Who, which child and which fields for a page of ``changes_search`` rows.
 
     Field names only, never values (as on the file page): the history must not become a way round
     the hidden fields. A bounded number of queries: two per part on the page, one for users, one for
     names.
     """
-    from shouhu.accounts.models import User
-
     changes = [Change(when, part, kind, hid, child, uid) for when, part, kind, hid, child, uid in rows]
     by_part: dict[str, list[Change]] = defaultdict(list)
     for change in changes:
@@ -275,7 +276,7 @@ def changes_detail(*, user, rows) -> list[Change]:
         records = {r.history_id: r for r in history.filter(history_id__in=[c.history_id for c in items])}
         object_ids = {r.id for r in records.values()}
         latest = max(c.when for c in items)
-        earlier: dict[object, list] = defaultdict(list)
+        earlier: dict[object, list[Any]] = defaultdict(list)
         for r in history.filter(id__in=object_ids, history_date__lte=latest).order_by(
             "history_date", "history_id"
         ):
@@ -291,8 +292,10 @@ def changes_detail(*, user, rows) -> list[Change]:
             delta = record.diff_against(chain[at - 1])
             change.fields = [str(model._meta.get_field(n).verbose_name) for n in delta.changed_fields]
     people = User.objects.filter(pk__in={c.user_id for c in changes if c.user_id})
-    rows = people.values_list("pk", "username", "full_name")
-    names = {pk: (username, full or username) for pk, username, full in rows}
+    names: dict[object, tuple[str, str]] = {
+        pk: (username, full or username)
+        for pk, username, full in people.values_list("pk", "username", "full_name")
+    }
     children = child_names_for(user=user, ids={c.child_id for c in changes})
     for change in changes:
         change.username, change.person = names.get(change.user_id, ("", ""))

@@ -5,17 +5,19 @@ outside the reader's reach, for "missing" and "not yours" alike."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import uuid
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db.models import Case as Choose
 from django.db.models import (
     Count,
     F,
     IntegerField,
     Min,
+    Model,
     OuterRef,
     Q,
     QuerySet,
@@ -28,6 +30,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from shouhu.accounts import access
+from shouhu.accounts.models import User
 from shouhu.regions.codes import Level
 from shouhu.regions.models import Region
 
@@ -36,6 +39,7 @@ from .models import (
     Alert,
     AlertStatus,
     Case,
+    CaseEvent,
     CaseStatus,
     ChildRisk,
     HarmType,
@@ -45,14 +49,19 @@ from .models import (
     RuleSetting,
 )
 
+if TYPE_CHECKING:
+    from shouhu.children.models import Child
+
+_M = TypeVar("_M", bound=Model)
+
 SEVERITY_ORDER = [code for code, _label in rules.SEVERITIES]
 RISK_ORDER = [RiskLevel.URGENT, RiskLevel.HIGH, RiskLevel.WATCH, RiskLevel.STABLE]
 
 
-def _get_or_404(qs: QuerySet, **lookup):
+def _get_or_404(qs: QuerySet[_M], **lookup: object) -> _M:
     try:
         return qs.get(**lookup)
-    except (qs.model.DoesNotExist, ValidationError, ValueError) as exc:  # a malformed id is as missing
+    except (ObjectDoesNotExist, ValidationError, ValueError) as exc:  # a malformed id is as missing
         raise Http404 from exc
 
 
@@ -67,9 +76,9 @@ def _severity_rank(field_name: str = "severity") -> Choose:
 # --- alerts ----------------------------------------------------------------------------------------
 
 
-def open_alerts(*, user, severity: str = "", region: str = "") -> QuerySet[Alert]:
+def open_alerts(*, user: User, severity: str = "", region: str = "") -> QuerySet[Alert]:
     """Open alerts the user may see, the most severe first and, within a severity, the oldest first."""
-    qs = access.alerts_visible_to(user).filter(status=AlertStatus.OPEN)
+    qs: QuerySet[Alert] = access.alerts_visible_to(user).filter(status=AlertStatus.OPEN)
     if severity:
         qs = qs.filter(severity=severity)
     if region:
@@ -81,12 +90,12 @@ def open_alerts(*, user, severity: str = "", region: str = "") -> QuerySet[Alert
     )
 
 
-def open_alert_count(user) -> int:
+def open_alert_count(user: User) -> int:
     """How many alerts the alert list shows with no filter: the menu's badge is this number."""
     return open_alerts(user=user).count()
 
 
-def _home():
+def _home() -> Coalesce:
     """The home an alert belongs to: its household, else its child's current household, else the
     child alone (one group per home on the alert list)."""
     from shouhu.children.models import HouseholdMember
@@ -97,7 +106,7 @@ def _home():
     return Coalesce(F("household_id"), Subquery(current), F("child_id"), output_field=UUIDField())
 
 
-def open_alert_groups(*, user, severity: str = "", region: str = "") -> QuerySet:
+def open_alert_groups(*, user: User, severity: str = "", region: str = "") -> QuerySet[Alert, dict[str, Any]]:
     """The homes with open alerts (``home``, ``n`` alerts, the worst severity, the oldest), the most
     pressing first: what the alert list pages through."""
     return (
@@ -111,7 +120,9 @@ def open_alert_groups(*, user, severity: str = "", region: str = "") -> QuerySet
     )
 
 
-def alerts_of_groups(*, user, groups, severity: str = "", region: str = "") -> list[list[Alert]]:
+def alerts_of_groups(
+    *, user: User, groups: Iterable[Mapping[str, Any]], severity: str = "", region: str = ""
+) -> list[list[Alert]]:
     """The open alerts of the given homes (rows of ``open_alert_groups``), one list per home, in the
     order of ``groups``: one query."""
     homes = [g["home"] for g in groups]
@@ -123,16 +134,17 @@ def alerts_of_groups(*, user, groups, severity: str = "", region: str = "") -> l
     return [by_home[home] for home in homes]
 
 
-def get_alert_for(user, alert_id) -> Alert:
+def get_alert_for(*, user: User, alert_id: uuid.UUID | str) -> Alert:
+    visible: QuerySet[Alert] = access.alerts_visible_to(user)
     return _get_or_404(
-        access.alerts_visible_to(user).select_related(
+        visible.select_related(
             "child__village__parent", "child__found_region", "work_item__responsible", "closed_by"
         ),
         pk=alert_id,
     )
 
 
-def child_alerts(*, user, child) -> list[Alert]:
+def child_alerts(*, user: User, child: Child) -> list[Alert]:
     """A child's open alerts, then the closed ones of the last year, newest first."""
     return list(
         access.alerts_visible_to(user)
@@ -160,7 +172,8 @@ def harm_type_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     """The statutory nine first, then the county's own additions, as option groups."""
     from django.utils.translation import gettext
 
-    statutory, local = [], []
+    statutory: list[tuple[str, str]] = []
+    local: list[tuple[str, str]] = []
     for harm in HarmType.objects.order_by("order", "code"):
         (statutory if harm.statutory else local).append((harm.code, harm.label))
     groups = [(gettext("法定强制报告情形"), statutory)]
@@ -169,10 +182,10 @@ def harm_type_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     return groups
 
 
-def territory_reports(*, user) -> QuerySet[Report]:
+def territory_reports(*, user: User) -> QuerySet[Report]:
     """Reports of the places the user works (the township triages them), unlinked ones first."""
     code = access.territory_code(user)
-    qs = access.reports_visible_to(user)
+    qs: QuerySet[Report] = access.reports_visible_to(user)
     if not user.is_superuser:
         if not code:
             return qs.none()
@@ -191,31 +204,32 @@ def territory_reports(*, user) -> QuerySet[Report]:
     )
 
 
-def my_reports(*, user) -> QuerySet[Report]:
+def my_reports(*, user: User) -> QuerySet[Report]:
+    visible: QuerySet[Report] = access.reports_visible_to(user)
     return (
-        access.reports_visible_to(user)
-        .filter(reporter_id=user.pk)
+        visible.filter(reporter_id=user.pk)
         .select_related("harm_type", "township", "village")
         .order_by("-created_at", "pk")
     )
 
 
-def get_report_for(user, report_id) -> Report:
+def get_report_for(*, user: User, report_id: uuid.UUID | str) -> Report:
+    visible: QuerySet[Report] = access.reports_visible_to(user)
     return _get_or_404(
-        access.reports_visible_to(user).select_related(
+        visible.select_related(
             "harm_type", "township", "village__parent", "child__village__parent", "reporter", "work_item"
         ),
         pk=report_id,
     )
 
 
-def triages(user, report: Report) -> bool:
+def triages(user: User, report: Report) -> bool:
     """Whether the user works the report's place (sees its child data, may act on it as far as
     ``reports`` allows); a reporter from outside sees only the status."""
     return access.in_territory(user, report.village_id or report.township_id)
 
 
-def report_form_county(user, wanted: str | None = None) -> str | None:
+def report_form_county(*, user: User, wanted: str | None = None) -> str | None:
     """The county whose townships a report form offers: ``wanted`` when it names a county, else the
     county of the user's region or organisation, else the only county loaded; None when one must be
     chosen."""
@@ -223,7 +237,7 @@ def report_form_county(user, wanted: str | None = None) -> str | None:
         return wanted
     for region_code in (
         user.region_id,
-        getattr(user.organisation, "region_id", None) if user.organisation_id else None,
+        user.organisation.region_id if user.organisation is not None else None,
     ):
         if region_code and len(region_code) >= 6:
             return region_code[:6]
@@ -243,7 +257,7 @@ def county_places(county: str) -> tuple[list[Region], list[Region]]:
     return [r for r in regions if r.level == Level.TOWNSHIP], [r for r in regions if r.level == Level.VILLAGE]
 
 
-def report_candidates(*, user, report: Report, q: str = ""):
+def report_candidates(*, user: User, report: Report, q: str = "") -> list[Child]:
     """Children the report may be about: the matches ``reports.candidates`` finds, or — searched by a
     person — the children of the report's village (township) matching ``q``."""
     from shouhu.children import selectors as child_selectors
@@ -260,8 +274,8 @@ def report_candidates(*, user, report: Report, q: str = ""):
 # --- cases -----------------------------------------------------------------------------------------
 
 
-def cases_list(*, user, status: str = "", region: str = "") -> QuerySet[Case]:
-    qs = access.cases_visible_to(user)
+def cases_list(*, user: User, status: str = "", region: str = "") -> QuerySet[Case]:
+    qs: QuerySet[Case] = access.cases_visible_to(user)
     if status == "open":
         qs = qs.exclude(status=CaseStatus.CLOSED)
     elif status:
@@ -280,9 +294,10 @@ def cases_list(*, user, status: str = "", region: str = "") -> QuerySet[Case]:
     )
 
 
-def get_case_for(user, case_id) -> Case:
+def get_case_for(*, user: User, case_id: uuid.UUID | str) -> Case:
+    visible: QuerySet[Case] = access.cases_visible_to(user)
     return _get_or_404(
-        access.cases_visible_to(user).select_related(
+        visible.select_related(
             "child__village__parent",
             "child__found_region",
             "alert",
@@ -295,11 +310,11 @@ def get_case_for(user, case_id) -> Case:
     )
 
 
-def case_events(case: Case):
+def case_events(case: Case) -> list[CaseEvent]:
     return list(case.events.select_related("by").order_by("at", "pk"))
 
 
-def child_cases(*, user, child) -> list[Case]:
+def child_cases(*, user: User, child: Child) -> list[Case]:
     return list(
         access.cases_visible_to(user)
         .filter(child_id=child.pk)
@@ -311,7 +326,7 @@ def child_cases(*, user, child) -> list[Case]:
 # --- rule settings ---------------------------------------------------------------------------------
 
 
-def configurable_county(user, wanted: str | None = None) -> str | None:
+def configurable_county(user: User, wanted: str | None = None) -> str | None:
     """The county whose rules ``user`` may change: ``wanted`` if allowed, else the user's own county."""
     if wanted:
         if len(wanted) == 6 and wanted.isdigit() and access.can_configure_county(user, wanted):
@@ -331,7 +346,7 @@ class RuleChange:
     changes: list[tuple[str, str, str]] = field(default_factory=list)
 
 
-def _shown(name: str, value) -> str:
+def _shown(name: str, value: Any) -> str:
     from django.utils.translation import gettext
 
     if isinstance(value, bool):
@@ -341,7 +356,7 @@ def _shown(name: str, value) -> str:
     return str(value)
 
 
-def rule_history(setting: RuleSetting, kind: rules.RuleKind) -> list[RuleChange]:
+def rule_history(*, setting: RuleSetting, kind: rules.RuleKind) -> list[RuleChange]:
     """Who changed which setting of a rule from what to what, newest first."""
     labels = {p.name: str(p.label) for p in kind.bounds}
     fields = {
@@ -380,7 +395,7 @@ def rule_history(setting: RuleSetting, kind: rules.RuleKind) -> list[RuleChange]
     return out[::-1]
 
 
-def _roles(values) -> str:
+def _roles(values: Iterable[str] | None) -> str:
     from django.utils.translation import pgettext
 
     from shouhu.accounts.models import Role
@@ -392,7 +407,7 @@ def _roles(values) -> str:
 # --- risk levels -----------------------------------------------------------------------------------
 
 
-def risk_levels(child_ids: Iterable) -> dict:
+def risk_levels(child_ids: Iterable[object]) -> dict[Any, str]:
     """{child id: level} for children whose level is not the default (stable): one query. The ids
     come from pages that fetched the children through ``access``."""
     ids = {i for i in child_ids if i}
@@ -405,18 +420,18 @@ def risk_levels(child_ids: Iterable) -> dict:
     )
 
 
-def child_risk(child) -> ChildRisk | None:
+def child_risk(child: Child) -> ChildRisk | None:
     """The child's level and why; read with the child when it was fetched with ``select_related("risk")``."""
     from shouhu.children.models import Child
 
     if Child.risk.is_cached(child):
-        return Child.risk.related.get_cached_value(child, default=None)
+        return cast("ChildRisk | None", Child.risk.related.get_cached_value(child, default=None))
     return ChildRisk.objects.filter(child_id=child.pk).first()
 
 
-def task_people(child) -> list:
+def task_people(child: Child) -> list[User]:
     """Who may be made responsible for a case task: the staff whose territory holds the child."""
-    from shouhu.accounts.models import Role, User
+    from shouhu.accounts.models import Role
 
     code = child.region_code
     candidates = User.objects.filter(

@@ -88,7 +88,7 @@ def alert_list(request):
 @require_GET
 def alert_detail(request, alert_id):
     user = request.user
-    alert = selectors.get_alert_for(user, alert_id)
+    alert = selectors.get_alert_for(user=user, alert_id=alert_id)
     log_access(request=request, action=Action.VIEW, child=alert.child)
     can_edit = access.can_edit(user, alert.child)
     is_open = alert.status == AlertStatus.OPEN
@@ -125,7 +125,7 @@ def alert_detail(request, alert_id):
 @require_POST
 def alert_mark(request, alert_id):
     user = request.user
-    alert = selectors.get_alert_for(user, alert_id)
+    alert = selectors.get_alert_for(user=user, alert_id=alert_id)
     wanted = {name: name == request.POST.get("mark") for name in MARKS}
     if not any(wanted.values()):
         messages.error(request, _("请选择要记录的处置。"))
@@ -147,7 +147,7 @@ def alert_mark(request, alert_id):
 @require_POST
 def alert_close(request, alert_id):
     user = request.user
-    alert = selectors.get_alert_for(user, alert_id)
+    alert = selectors.get_alert_for(user=user, alert_id=alert_id)
     form = AlertCloseForm(request.POST)
     form.is_valid()
     try:
@@ -195,7 +195,7 @@ def _report_form(request, *, child=None, data=None):
     """The report form for the county asked for or the user's own; None when a county must be chosen."""
     user = request.user
     wanted = (data or request.GET).get("county") or (child.region_code[:6] if child else None)
-    county = selectors.report_form_county(user, wanted)
+    county = selectors.report_form_county(user=user, wanted=wanted)
     if county is None:
         return None
     townships, villages = selectors.county_places(county)
@@ -290,7 +290,7 @@ def child_report(request, pk):
 @require_GET
 def report_detail(request, report_id):
     user = request.user
-    report = selectors.get_report_for(user, report_id)
+    report = selectors.get_report_for(user=user, report_id=report_id)
     triages = selectors.triages(user, report)
     sees_child = bool(report.child_id) and triages and access.can_view(user, report.child)
     may_triage = triages and access.can_manage_work(user, report.township_id)
@@ -327,7 +327,7 @@ def report_detail(request, report_id):
 
 def _triage(request, report_id):
     user = request.user
-    report = selectors.get_report_for(user, report_id)
+    report = selectors.get_report_for(user=user, report_id=report_id)
     if not selectors.triages(user, report):
         raise Http404  # the reporter's own view shows the status only
     return user, report
@@ -506,7 +506,7 @@ def _need_labels():
 @login_required
 @require_GET
 def case_detail(request, case_id):
-    case = selectors.get_case_for(request.user, case_id)
+    case = selectors.get_case_for(user=request.user, case_id=case_id)
     log_access(request=request, action=Action.VIEW, child=case.child)
     return _case_page(request, case)
 
@@ -515,7 +515,7 @@ def case_detail(request, case_id):
 @require_POST
 def case_task_add(request, case_id):
     user = request.user
-    case = selectors.get_case_for(user, case_id)
+    case = selectors.get_case_for(user=user, case_id=case_id)
     people = selectors.task_people(case.child)
     form = CaseTaskForm(request.POST, people=people)
     if form.is_valid():
@@ -543,7 +543,7 @@ def case_task_add(request, case_id):
 @require_POST
 def case_task_done(request, case_id, task_id):
     user = request.user
-    case = selectors.get_case_for(user, case_id)
+    case = selectors.get_case_for(user=user, case_id=case_id)
     item = get_object_or_404(services.case_tasks(case), pk=task_id)
     try:
         services.case_task_done(actor=user, case=case, item=item, note=request.POST.get("note", ""))
@@ -561,7 +561,7 @@ def case_task_done(request, case_id, task_id):
 @require_POST
 def case_step(request, case_id):
     user = request.user
-    case = selectors.get_case_for(user, case_id)
+    case = selectors.get_case_for(user=user, case_id=case_id)
     to = request.POST.get("to", "")
     if not access.can_edit(user, case.child):
         messages.error(request, _("您无权处理该个案。"))
@@ -607,7 +607,7 @@ def case_step(request, case_id):
 @require_POST
 def case_approve(request, case_id):
     user = request.user
-    case = selectors.get_case_for(user, case_id)
+    case = selectors.get_case_for(user=user, case_id=case_id)
     try:
         services.case_approve_closure(actor=user, case=case, expected_version=posted_version(request))
     except REFUSED as exc:
@@ -677,7 +677,12 @@ def _rules_context(county: str, posted: RuleSettingForm | None = None) -> dict:
             else RuleSettingForm(kind=kind, setting=setting)
         )
         entries.append(
-            {"kind": kind, "setting": setting, "form": form, "history": selectors.rule_history(setting, kind)}
+            {
+                "kind": kind,
+                "setting": setting,
+                "form": form,
+                "history": selectors.rule_history(setting=setting, kind=kind),
+            }
         )
     return {"county": Region.objects.get(code=county), "entries": entries}
 

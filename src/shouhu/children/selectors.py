@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+import uuid
 
 from django.db.models import Prefetch, Q, QuerySet
 
 from shouhu.accounts import access
+from shouhu.accounts.models import User
 
 from . import idnumber, names
 from .models import CategoryEvent, Child, ChildCategory, NameToken
@@ -14,7 +16,7 @@ from .models import CategoryEvent, Child, ChildCategory, NameToken
 _LATIN = re.compile(r"^[a-zA-Z ]+$")
 
 
-def search_filter(q: str, *, within: str | None = None) -> Q:
+def search_filter(*, q: str, within: str | None = None) -> Q:
     """Name (any part, two characters included), pinyin or its initials, or a whole ID number.
 
     ID numbers are encrypted at rest: they are found only whole, through their keyed hash (the
@@ -45,7 +47,7 @@ def search_filter(q: str, *, within: str | None = None) -> Q:
 
 def children_list(
     *,
-    user,
+    user: User,
     q: str = "",
     region: str = "",
     category: str = "",
@@ -60,7 +62,7 @@ def children_list(
         # searcher (no grants) reads the territory's tokens alone.
         code = access.territory_code(user)
         scope = code if code and not access.has_grants(user) else None
-        qs = qs.filter(search_filter(q, within=region or scope))
+        qs = qs.filter(search_filter(q=q, within=region or scope))
     if region:
         qs = qs.filter(region_code__within=region)
     if category:
@@ -76,7 +78,7 @@ def children_list(
     )
 
 
-def child_file(*, user, pk) -> Child:
+def child_file(*, user: User, pk: uuid.UUID | str) -> Child:
     """One child's file with everything the file page shows, or 404: read once, with its place up to
     the county (the full names), its school, carer, risk level, parents, contacts and categories."""
     return access.get_child_for(

@@ -2,33 +2,38 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterable, Mapping
+from typing import Any
+
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from shouhu.accounts import access
+from shouhu.accounts.models import User
 
 from .models import CrossCheck, Difference, DifferenceKind
 
 
-def runs_for(*, user):
-    return (
-        access.crosschecks_visible_to(user).select_related("school", "uploaded_by").order_by("-uploaded_at")
-    )
+def runs_for(*, user: User) -> QuerySet[CrossCheck]:
+    visible: QuerySet[CrossCheck] = access.crosschecks_visible_to(user)
+    return visible.select_related("school", "uploaded_by").order_by("-uploaded_at")
 
 
-def get_run_for(user, pk) -> CrossCheck:
+def get_run_for(user: User, pk: uuid.UUID | str) -> CrossCheck:
     try:
         return runs_for(user=user).get(pk=pk)
     except (CrossCheck.DoesNotExist, ValidationError, ValueError) as exc:
         raise Http404 from exc
 
 
-def differences_for(*, user, run: CrossCheck | None = None, kind: str = "", state: str = ""):
+def differences_for(
+    *, user: User, run: CrossCheck | None = None, kind: str = "", state: str = ""
+) -> QuerySet[Difference]:
     """The differences ``user`` may see; of one run, of one kind, open or closed."""
-    qs = access.crosscheck_differences_visible_to(user).select_related(
-        "child", "work_item__responsible", "closed_by", "first_run"
-    )
+    visible: QuerySet[Difference] = access.crosscheck_differences_visible_to(user)
+    qs = visible.select_related("child", "work_item__responsible", "closed_by", "first_run")
     if run is not None:
         qs = qs.filter(runs=run)
     if kind:
@@ -40,14 +45,14 @@ def differences_for(*, user, run: CrossCheck | None = None, kind: str = "", stat
     return qs.order_by("kind", "region_code", "created_at", "pk")
 
 
-def get_difference_for(user, pk) -> Difference:
+def get_difference_for(user: User, pk: uuid.UUID | str) -> Difference:
     try:
         return differences_for(user=user).get(pk=pk)
     except (Difference.DoesNotExist, ValidationError, ValueError) as exc:
         raise Http404 from exc
 
 
-def counts_by_kind(differences) -> list[tuple[str, str, int, int]]:
+def counts_by_kind(differences: QuerySet[Difference]) -> list[tuple[str, str, int, int]]:
     """(kind, label, all, open) for every kind, in the order of ``DifferenceKind``."""
     rows = {
         r["kind"]: r
@@ -58,13 +63,13 @@ def counts_by_kind(differences) -> list[tuple[str, str, int, int]]:
     return _by_kind(rows)
 
 
-def counts_by_run(*, user, runs) -> dict:
+def counts_by_run(*, user: User, runs: Iterable[CrossCheck]) -> dict[Any, list[tuple[str, str, int, int]]]:
     """``counts_by_kind`` of the differences ``user`` may see, for each of ``runs`` (a page of them),
     in one query: run id → [(kind, label, all, open), …]."""
-    found: dict = {run.pk: {} for run in runs}
+    found: dict[Any, dict[str, Mapping[str, int]]] = {run.pk: {} for run in runs}
+    visible: QuerySet[Difference] = access.crosscheck_differences_visible_to(user)
     rows = (
-        access.crosscheck_differences_visible_to(user)
-        .filter(runs__in=list(found))
+        visible.filter(runs__in=list(found))
         .order_by()
         .values("runs", "kind")
         .annotate(n=Count("pk"), open=Count("pk", filter=Q(closed_at__isnull=True)))
@@ -74,11 +79,11 @@ def counts_by_run(*, user, runs) -> dict:
     return {run_id: _by_kind(kinds) for run_id, kinds in found.items()}
 
 
-def _by_kind(rows: dict) -> list[tuple[str, str, int, int]]:
+def _by_kind(rows: Mapping[str, Mapping[str, int]]) -> list[tuple[str, str, int, int]]:
     return [
         (
             kind.value,
-            kind.label,
+            str(kind.label),
             rows.get(kind.value, {}).get("n", 0),
             rows.get(kind.value, {}).get("open", 0),
         )

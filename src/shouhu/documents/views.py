@@ -43,7 +43,7 @@ def guardianship(request, pk):
 @login_required
 @require_GET
 def alert_notice(request, alert_id):
-    alert = case_selectors.get_alert_for(request.user, alert_id)
+    alert = case_selectors.get_alert_for(user=request.user, alert_id=alert_id)
     context = contents.duty_notice(child=alert.child, alert=alert)
     return _send(request, alert.child, "documents/duty_notice.html", context, "督促监护告知书")
 
@@ -51,7 +51,7 @@ def alert_notice(request, alert_id):
 @login_required
 @require_GET
 def case_notice(request, case_id):
-    case = case_selectors.get_case_for(request.user, case_id)
+    case = case_selectors.get_case_for(user=request.user, case_id=case_id)
     context = contents.duty_notice(child=case.child, case=case)
     return _send(request, case.child, "documents/duty_notice.html", context, "督促监护告知书")
 
@@ -59,7 +59,7 @@ def case_notice(request, case_id):
 @login_required
 @require_GET
 def case_summary(request, case_id):
-    case = case_selectors.get_case_for(request.user, case_id)
+    case = case_selectors.get_case_for(user=request.user, case_id=case_id)
     return _send(
         request, case.child, "documents/case_summary.html", contents.case_summary(case=case), "个案摘要"
     )
@@ -68,6 +68,6 @@ def case_summary(request, case_id):
 @login_required
 @require_GET
 def application_form(request, application_id):
-    application = assistance_selectors.get_application_for(request.user, application_id)
+    application = assistance_selectors.get_application_for(user=request.user, application_id=application_id)
     context = contents.application_form(application=application)
     return _send(request, application.child, "documents/application_form.html", context, "救助申请表")

@@ -13,9 +13,13 @@ import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from operator import itemgetter
+from typing import Any, cast
+
+from django.db.models import QuerySet
 
 from shouhu.accounts import access
-from shouhu.children.models import Carer, Parent
+from shouhu.accounts.models import User
+from shouhu.children.models import Carer, Child, Parent
 from shouhu.children.selectors import children_list
 
 from .layouts import Record
@@ -73,16 +77,16 @@ class _Ref:
     region_code: str
 
 
-def export_children(*, user, filters: dict):
+def export_children(*, user: User, filters: dict[str, Any]) -> QuerySet[Child]:
     """The children list behind an export, scoped and filtered as the list page is (a queryset)."""
     return children_list(user=user, **filters)
 
 
-def export_count(*, user, filters: dict) -> int:
+def export_count(*, user: User, filters: dict[str, Any]) -> int:
     return export_children(user=user, filters=filters).prefetch_related(None).count()
 
 
-def export_records(*, user, filters: dict, full_numbers: bool = False) -> Iterator[Record]:
+def export_records(*, user: User, filters: dict[str, Any], full_numbers: bool = False) -> Iterator[Record]:
     """The list's children, one ``Record`` each, in the list's order.
 
     Three cursors read side by side in the same order — the children, their parents, their carers —
@@ -91,7 +95,9 @@ def export_records(*, user, filters: dict, full_numbers: bool = False) -> Iterat
     for whole ID and phone numbers; each record gets them only where
     ``access.can_export_full_numbers`` allows it for that child."""
     children = export_children(user=user, filters=filters).prefetch_related(None).select_related(None)
-    order = [_through_child(key) for key in children.query.order_by]
+    order = [
+        _through_child(cast(str, key)) for key in children.query.order_by
+    ]  # children_list orders by names
     wanted = children.values("pk")
     rows = children.values_list(*CHILD_FIELDS).iterator(chunk_size=CHUNK)
     parents = _Follow(
@@ -101,7 +107,8 @@ def export_records(*, user, filters: dict, full_numbers: bool = False) -> Iterat
     grants = access.grants_once(user)  # at most once, not per row
     for number, row in enumerate(rows, start=1):
         child = dict(zip(CHILD_FIELDS, row, strict=True))
-        seen = access.tiers_for(user, _Ref(child["id"], child["region_code"]), grants=grants)
+        ref = _Ref(child["id"], child["region_code"])
+        seen = access.tiers_for(user, ref, grants=grants)  # type: ignore[arg-type]  # reads pk and region_code
         carer = carers.take(child["id"])
         yield Record(
             child=child,
@@ -124,11 +131,11 @@ def _through_child(key: str) -> str:
 class _Follow:
     """Rows ordered as the children are, handed out child by child (the first column is the child)."""
 
-    def __init__(self, rows) -> None:
+    def __init__(self, rows: QuerySet[Any, tuple[Any, ...]]) -> None:
         self.groups = itertools.groupby(rows.iterator(chunk_size=CHUNK), key=itemgetter(0))
         self.ahead = next(self.groups, None)
 
-    def take(self, child_id) -> list[tuple]:
+    def take(self, child_id: object) -> list[tuple[Any, ...]]:
         if self.ahead is None or self.ahead[0] != child_id:
             return []
         rows = list(self.ahead[1])

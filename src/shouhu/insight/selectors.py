@@ -14,15 +14,16 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Case, Count, F, Min, Q, Sum, Value, When
+from django.db.models import Case, Count, F, Min, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Substr
 from django.utils import timezone
 
 from shouhu.accounts import access
+from shouhu.accounts.models import User
 from shouhu.cases.models import Alert, AlertStatus, CaseStatus, Report
 from shouhu.cases.rules import SEVERITIES
 from shouhu.children import classify
-from shouhu.children.models import Category, CategoryEvent, ChildCategory
+from shouhu.children.models import Category, CategoryEvent, Child, ChildCategory
 from shouhu.children.selectors import children_list
 from shouhu.escalation.models import Status, WorkItem
 from shouhu.regions.codes import Level, level_of
@@ -66,7 +67,7 @@ def quarter_of(day: dt.date) -> tuple[dt.date, dt.date]:
 LEVEL_OF_LENGTH = {6: Level.COUNTY, 9: Level.TOWNSHIP, 12: Level.VILLAGE}
 
 
-def _areas_below(code: str, length: int):
+def _areas_below(code: str, length: int) -> QuerySet[Region]:
     return Region.objects.filter(code__within=code, level=LEVEL_OF_LENGTH[length]).order_by("code")
 
 
@@ -75,7 +76,7 @@ def _month_end(first: dt.date) -> dt.date:
     return after - dt.timedelta(days=1)
 
 
-def dashboard(*, user, region: Region, start: dt.date, end: dt.date) -> Dashboard:
+def dashboard(*, user: User, region: Region, start: dt.date, end: dt.date) -> Dashboard:
     """The dashboard of ``region`` as ``user`` may see it, summed from the rollups.
 
     The caller has checked the region (``access.get_region_for``): only users who work a territory
@@ -265,7 +266,7 @@ def trend(*, region: Region, quarters: int = TREND_QUARTERS) -> list[TrendPoint]
     today = timezone.localdate()
     now = timezone.now()
     rollups.ensure_current(today)
-    points = []
+    points: list[TrendPoint] = []
     first = quarter_of(today)[0]
     for _i in range(quarters):
         points.insert(0, TrendPoint(*quarter_of(first)))
@@ -319,10 +320,15 @@ def trend(*, region: Region, quarters: int = TREND_QUARTERS) -> list[TrendPoint]
 
 
 def _areas_from_rollups(
-    tallies, *, code: str, length: int, today: dt.date, late_today
+    tallies: QuerySet[Tally],
+    *,
+    code: str,
+    length: int,
+    today: dt.date,
+    late_today: dict[tuple[str, bool], int],
 ) -> list[dict[str, Any]]:
     """One row per area one level down, from the same rollups summed by the area's code."""
-    rows = {
+    rows: dict[str, dict[str, Any]] = {
         r.code: {"code": r.code, "name": r.name, "children": 0, "left_behind": 0, "difficulty": 0}
         | {"overdue": 0, "alerts": 0, "cases": 0}
         for r in _areas_below(code, length)
@@ -350,7 +356,7 @@ def _areas_from_rollups(
     return list(rows.values())
 
 
-def dashboard_live(*, user, region: Region, start: dt.date, end: dt.date) -> Dashboard:
+def dashboard_live(*, user: User, region: Region, start: dt.date, end: dt.date) -> Dashboard:
     """The same figures counted from the live tables, as the lists count them: the reference the
     rollups are tested against, and what the benchmark compares with."""
     code = region.code
@@ -434,14 +440,14 @@ def dashboard_live(*, user, region: Region, start: dt.date, end: dt.date) -> Das
     return board
 
 
-def _visits(*, user, code: str, start: dt.date, end: dt.date, now) -> dict[str, Any]:
+def _visits(*, user: User, code: str, start: dt.date, end: dt.date, now: dt.datetime) -> dict[str, Any]:
     """Visits due in the period: done by their deadline, done late, still open and overdue."""
     start_at = timezone.make_aware(dt.datetime.combine(start, dt.time.min))
     end_at = timezone.make_aware(dt.datetime.combine(end, dt.time.max))
     due = access.work_items_visible_to(user).filter(
         kind__in=VISIT_KINDS, region_code__within=code, due_at__gte=start_at, due_at__lte=end_at
     )
-    figures = due.aggregate(
+    figures: dict[str, Any] = due.aggregate(
         due=Count("pk", filter=~Q(status=Status.CANCELLED)),
         on_time=Count("pk", filter=Q(status=Status.DONE, done_at__lte=F("due_at"))),
         late=Count("pk", filter=Q(status=Status.DONE, done_at__gt=F("due_at"))),
@@ -452,7 +458,9 @@ def _visits(*, user, code: str, start: dt.date, end: dt.date, now) -> dict[str, 
     return figures
 
 
-def _areas(*, user, region: Region, children, now) -> list[dict[str, Any]]:
+def _areas(
+    *, user: User, region: Region, children: QuerySet[Child], now: dt.datetime
+) -> list[dict[str, Any]]:
     """One row per area one level down (townships of a county, villages of a township)."""
     length = CHILD_LENGTH.get(level_of(region.code))
     if length is None:

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import uuid
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,11 +24,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shouhu.accounts import access
-from shouhu.accounts.models import WelfareWorker, WorkerKind
+from shouhu.accounts.models import User, WelfareWorker, WorkerKind
 from shouhu.assistance.models import ApplicationStatus, Payment
-from shouhu.cases.models import CaseStatus
+from shouhu.cases.models import Case, CaseStatus
 from shouhu.cases.rules import HIGH, URGENT
-from shouhu.children.models import Category, CategoryEvent, ChildCategory, RescueContact
+from shouhu.children.models import Category, CategoryEvent, Child, ChildCategory, RescueContact
 from shouhu.children.options import ExitReason
 from shouhu.escalation.models import Status
 from shouhu.insight.selectors import AGE_BANDS, Dashboard, dashboard, quarter_of
@@ -109,7 +111,7 @@ def age_band(birth_date: dt.date, on: dt.date) -> str:
     return str(age)
 
 
-def case_reference(case) -> str:
+def case_reference(case: Case) -> str:
     """The short reference printed on documents about a case (``documents.contents``)."""
     return f"{case.pk}"[:8].upper()
 
@@ -167,7 +169,7 @@ class Content:
         }
 
 
-def content_for(*, report: QuarterlyReport, user, now: dt.datetime | None = None) -> Content:
+def content_for(*, report: QuarterlyReport, user: User, now: dt.datetime | None = None) -> Content:
     """Everything the report says, as ``user`` (its requester) sees the region, with names.
 
     Figures "as they stand" (children, alerts, cases, overdue work) are those at ``now``; the others
@@ -218,7 +220,7 @@ def content_for(*, report: QuarterlyReport, user, now: dt.datetime | None = None
     return content
 
 
-def _assistance(content: Content, *, user, code: str, start: dt.date, end: dt.date) -> None:
+def _assistance(content: Content, *, user: User, code: str, start: dt.date, end: dt.date) -> None:
     apps = access.assistance_applications_visible_to(user).filter(region_code__within=code)
     in_period = Q(created_at__date__gte=start, created_at__date__lte=end)
     decided = Q(decided_at__date__gte=start, decided_at__date__lte=end)
@@ -243,13 +245,20 @@ def _assistance(content: Content, *, user, code: str, start: dt.date, end: dt.da
     }
 
 
-def _changes(content: Content, *, children: QuerySet, start: dt.date, end: dt.date, village_name) -> None:
+def _changes(
+    content: Content,
+    *,
+    children: QuerySet[Child],
+    start: dt.date,
+    end: dt.date,
+    village_name: Callable[[str], str],
+) -> None:
     events = (
         CategoryEvent.objects.filter(child__in=children.values("pk"), on__gte=start, on__lte=end)
         .select_related("child", "category")
         .order_by("on", "child__region_code")
     )
-    grouped: Counter = Counter()
+    grouped: Counter[tuple[str, str, str]] = Counter()
     details = []
     for event in events:
         direction = _("纳入") if event.gained else _("退出类别")
@@ -276,7 +285,15 @@ def _changes(content: Content, *, children: QuerySet, start: dt.date, end: dt.da
     content.change_details_more = max(0, len(details) - LIST_LIMIT)
 
 
-def _overdue(content: Content, *, user, code: str, now, village_name, townships) -> None:
+def _overdue(
+    content: Content,
+    *,
+    user: User,
+    code: str,
+    now: dt.datetime,
+    village_name: Callable[[str], str],
+    townships: dict[str, str],
+) -> None:
     length = AREA_LENGTH.get(level_of(code), 12)
     items = (
         access.work_items_visible_to(user)
@@ -285,7 +302,7 @@ def _overdue(content: Content, *, user, code: str, now, village_name, townships)
         .order_by("due_at")
     )
     grouped: dict[tuple[str, str], dict[str, Any]] = {}
-    listed = []
+    listed: list[dict[str, Any]] = []
     total = 0
     for item in items:
         total += 1
@@ -312,7 +329,15 @@ def _overdue(content: Content, *, user, code: str, now, village_name, townships)
     content.overdue_items_more = max(0, total - len(listed))
 
 
-def _high_risk(content: Content, *, user, cases, now, today: dt.date, village_name) -> None:
+def _high_risk(
+    content: Content,
+    *,
+    user: User,
+    cases: list[Case],
+    now: dt.datetime,
+    today: dt.date,
+    village_name: Callable[[str], str],
+) -> None:
     high = [c for c in cases if c.risk_level in (URGENT, HIGH)]
     child_ids = [c.child_id for c in high]
     names = {c.code: str(c) for c in Category.objects.all()}  # in the report's language
@@ -351,7 +376,9 @@ def _high_risk(content: Content, *, user, cases, now, today: dt.date, village_na
     ]
 
 
-def _villages(content: Content, *, code: str, cases, villages: dict, townships: dict) -> None:
+def _villages(
+    content: Content, *, code: str, cases: list[Case], villages: dict[str, str], townships: dict[str, str]
+) -> None:
     """Per village: the child director, the children's home, and each open case's rescue measures
     (the parties engaged and the plan) and the child's rescue contacts. The township's supervisors
     head the list (one per township, not repeated on every village)."""
@@ -424,11 +451,12 @@ def deidentified(content: Content) -> Content:
 # --- the reports ------------------------------------------------------------------------------------
 
 
-def reports_visible_to(user) -> QuerySet[QuarterlyReport]:
-    return access.quarterly_reports_visible_to(user).select_related("region", "requested_by")
+def reports_visible_to(user: User) -> QuerySet[QuarterlyReport]:
+    visible: QuerySet[QuarterlyReport] = access.quarterly_reports_visible_to(user)
+    return visible.select_related("region", "requested_by")
 
 
-def get_report_for(user, report_id) -> QuarterlyReport:
+def get_report_for(*, user: User, report_id: uuid.UUID | str) -> QuarterlyReport:
     """A report the user may read; 404 for a missing one, one out of reach and a malformed id alike."""
     from django.core.exceptions import ValidationError
     from django.http import Http404
@@ -439,14 +467,14 @@ def get_report_for(user, report_id) -> QuarterlyReport:
         raise Http404 from exc
 
 
-def reads_names(user, report: QuarterlyReport) -> bool:
+def reads_names(user: User, report: QuarterlyReport) -> bool:
     """Whether ``user`` gets the form of ``report`` that names children: a township's report, read by
     those who generate it (``access.can_generate_quarterly``: the township's supervisor). A county's
     report, and a township's read by the county, are de-identified."""
     return report.is_township and access.can_generate_quarterly(user, report.region_code)
 
 
-def generable_regions(user) -> list[Region]:
+def generable_regions(user: User) -> list[Region]:
     """The regions whose report ``user`` may generate (their own township or county)."""
     code = access.territory_code(user)
     if not code or not access.can_generate_quarterly(user, code):
@@ -454,7 +482,7 @@ def generable_regions(user) -> list[Region]:
     return list(Region.objects.filter(code=code))
 
 
-def county_for(user) -> Region | None:
+def county_for(user: User) -> Region | None:
     """The county whose townships ``user`` follows: their own county (staff, civil affairs,
     administrators of a county); administrators of everywhere start at the first county loaded."""
     code = access.territory_code(user)
@@ -476,7 +504,7 @@ class TownshipState:
         return str(Submission(self.state).label)
 
 
-def township_states(*, user, county: Region, year: int, quarter: int) -> list[TownshipState]:
+def township_states(*, user: User, county: Region, year: int, quarter: int) -> list[TownshipState]:
     """Each reporting township of ``county`` for a quarter: not submitted, submitted, returned or
     acknowledged — the state of its latest submitted version. ``user`` reads the county's reports."""
     townships = [

@@ -96,7 +96,7 @@ def _detail_context(request, report: QuarterlyReport) -> dict:
 @login_required
 @require_GET
 def report_detail(request, quarterly_id):
-    report = selectors.get_report_for(request.user, quarterly_id)
+    report = selectors.get_report_for(user=request.user, report_id=quarterly_id)
     return render(request, "quarterly/report.html", _detail_context(request, report))
 
 
@@ -104,7 +104,7 @@ def report_detail(request, quarterly_id):
 @require_GET
 def report_status(request, quarterly_id):
     """The job's state for the page's progress bar (``static/quarterly/progress.js``)."""
-    report = selectors.get_report_for(request.user, quarterly_id)
+    report = selectors.get_report_for(user=request.user, report_id=quarterly_id)
     response = JsonResponse(
         {
             "job_status": report.job_status,
@@ -122,11 +122,13 @@ def report_status(request, quarterly_id):
 def report_download(request, quarterly_id, kind: str):
     """The PDF or the Excel file, in the form the reader may see (named for the township's own
     supervisor, de-identified above it); every download is logged."""
-    return downloads.report_file(request, selectors.get_report_for(request.user, quarterly_id), kind)
+    return downloads.report_file(
+        request, selectors.get_report_for(user=request.user, report_id=quarterly_id), kind
+    )
 
 
 def _act(request, quarterly_id, action):
-    report = selectors.get_report_for(request.user, quarterly_id)
+    report = selectors.get_report_for(user=request.user, report_id=quarterly_id)
     try:
         action(report)
     except PermissionDenied as exc:

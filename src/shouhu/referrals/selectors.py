@@ -6,7 +6,9 @@ records."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db.models import Case as Choose
@@ -14,10 +16,14 @@ from django.db.models import IntegerField, Prefetch, QuerySet, Value, When
 from django.http import Http404
 
 from shouhu.accounts import access
-from shouhu.children.models import Carer
+from shouhu.accounts.models import User
+from shouhu.children.models import Carer, Child
 from shouhu.regions.models import Region
 
 from .models import Provider, Referral, ReferralStatus, ServiceType
+
+if TYPE_CHECKING:
+    from shouhu.cases.models import Case
 
 STATUS_ORDER = [
     ReferralStatus.PENDING,
@@ -28,21 +34,18 @@ STATUS_ORDER = [
 ]
 
 
-def referrals_for(*, user, status: str = "") -> QuerySet[Referral]:
+def referrals_for(*, user: User, status: str = "") -> QuerySet[Referral]:
     """The referrals the user may see: pending ones first, then the newest; with what ``child_view``
     reads of each child (place, carer, parents), so that a page asks the same whatever its length."""
-    qs = (
-        access.referrals_visible_to(user)
-        .select_related(
-            "provider__organisation",
-            "service",
-            "child__village__parent",
-            "child__found_region__parent",
-            "child__carer",
-            "work_item",
-        )
-        .prefetch_related("child__parents")
-    )
+    visible: QuerySet[Referral] = access.referrals_visible_to(user)
+    qs = visible.select_related(
+        "provider__organisation",
+        "service",
+        "child__village__parent",
+        "child__found_region__parent",
+        "child__carer",
+        "work_item",
+    ).prefetch_related("child__parents")
     if status:
         qs = qs.filter(status=status)
     rank = Choose(
@@ -51,7 +54,7 @@ def referrals_for(*, user, status: str = "") -> QuerySet[Referral]:
     return qs.annotate(rank=rank).order_by("rank", "-referred_at")
 
 
-def get_referral_for(user, pk) -> Referral:
+def get_referral_for(*, user: User, pk: uuid.UUID | str) -> Referral:
     """A referral the user may see; 404 for missing and out of reach alike (and a malformed id)."""
     try:
         return referrals_for(user=user).get(pk=pk)
@@ -83,11 +86,12 @@ class ChildView:
     age: int
     gender: str
     place: str
-    guardians: list[dict]
+    guardians: list[dict[str, str]]
 
 
-def _guardians(child) -> list[dict]:
+def _guardians(child: Child) -> list[dict[str, str]]:
     """Who to contact about the child: the entrusted carer, else the parents with a phone."""
+    carer: Carer | None
     try:
         carer = child.carer
     except Carer.DoesNotExist:
@@ -101,14 +105,14 @@ def _guardians(child) -> list[dict]:
     ]
 
 
-def child_view(user, referral: Referral, *, grants=None) -> ChildView:
+def child_view(user: User, referral: Referral, *, grants: object = None) -> ChildView:
     """``grants``: the user's ``access.grants_once``, for a list (read once, not once per row)."""
     child = referral.child
     identified = access.shows_referred_child(user, referral, grants=grants)
     village = child.village if child.village_id else child.found_region
     place = ""
     if village is not None:
-        place = f"{village.parent.name} / {village.name}" if village.parent_id else village.name
+        place = f"{village.parent.name} / {village.name}" if village.parent is not None else village.name
     return ChildView(
         identified=identified,
         name=child.name if identified else "",
@@ -119,18 +123,18 @@ def child_view(user, referral: Referral, *, grants=None) -> ChildView:
     )
 
 
-def can_answer(user, referral: Referral) -> bool:
+def can_answer(*, user: User, referral: Referral) -> bool:
     return referral.status == ReferralStatus.PENDING and access.is_provider_staff(user, referral.provider_id)
 
 
-def can_serve(user, referral: Referral) -> bool:
+def can_serve(*, user: User, referral: Referral) -> bool:
     return referral.status == ReferralStatus.ACCEPTED and access.is_provider_staff(user, referral.provider_id)
 
 
-def can_revoke(user, referral: Referral) -> bool:
+def can_revoke(*, user: User, referral: Referral) -> bool:
     return referral.is_open and access.can_edit(user, referral.child)
 
 
-def case_referrals(case) -> QuerySet[Referral]:
+def case_referrals(case: Case) -> QuerySet[Referral]:
     """The referrals made from a case, for the case page (shown to those who see the case)."""
     return case.referrals.select_related("provider__organisation", "service").order_by("-referred_at")

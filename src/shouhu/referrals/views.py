@@ -31,7 +31,7 @@ PAGE_SIZE = 50
 def referral_new(request, case_id):
     """转介 from a case: those who may change the child's file."""
     user = request.user
-    case = case_selectors.get_case_for(user, case_id)
+    case = case_selectors.get_case_for(user=user, case_id=case_id)
     if not access.can_edit(user, case.child):
         messages.error(request, _("您无权转介该儿童。"))
         return redirect("cases:case", case_id=case.pk)
@@ -69,7 +69,7 @@ def referral_list(request):
         {
             "referral": r,
             "child": selectors.child_view(user, r, grants=grants),
-            "can_answer": selectors.can_answer(user, r),
+            "can_answer": selectors.can_answer(user=user, referral=r),
         }
         for r in page
     ]
@@ -91,9 +91,9 @@ def _page(request, referral, *, forms=None, status: int = 200):
         "referral": referral,
         "child": selectors.child_view(user, referral),
         "records": list(referral.records.all()),
-        "can_answer": selectors.can_answer(user, referral),
-        "can_serve": selectors.can_serve(user, referral),
-        "can_revoke": selectors.can_revoke(user, referral),
+        "can_answer": selectors.can_answer(user=user, referral=referral),
+        "can_serve": selectors.can_serve(user=user, referral=referral),
+        "can_revoke": selectors.can_revoke(user=user, referral=referral),
         "sees_case": access.cases_visible_to(user).filter(pk=referral.case_id).exists(),
         "sees_file": access.children_visible_to(user).filter(pk=referral.child_id).exists(),
         "decline_form": forms.get("decline") or ReasonForm(prefix="decline"),
@@ -107,7 +107,7 @@ def _page(request, referral, *, forms=None, status: int = 200):
 @login_required
 @require_GET
 def referral_detail(request, referral_id):
-    referral = selectors.get_referral_for(request.user, referral_id)
+    referral = selectors.get_referral_for(user=request.user, pk=referral_id)
     log_access(request=request, action=Action.VIEW, child=referral.child)
     return _page(request, referral)
 
@@ -121,7 +121,7 @@ def _done(request, referral, message: str):
 def _act(request, referral_id, *, name: str, form_class, run, success: str):
     """Post one form of the referral page to one service; its field errors go back to the page."""
     user = request.user
-    referral = selectors.get_referral_for(user, referral_id)
+    referral = selectors.get_referral_for(user=user, pk=referral_id)
     form = form_class(request.POST, prefix=name) if form_class else None
     if form is not None and not form.is_valid():
         return _page(request, referral, forms={name: form}, status=400)

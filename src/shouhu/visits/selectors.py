@@ -5,12 +5,13 @@ reader's jurisdiction, for "missing" and "not yours" alike."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Field, Max, Min, Model, OuterRef, Q, QuerySet
 from django.db.models.functions import Substr
 from django.http import Http404
 from django.utils import timezone
@@ -19,7 +20,7 @@ from django.utils.translation import gettext, gettext_lazy
 from shouhu.accounts import access
 from shouhu.accounts.models import Role, User
 from shouhu.escalation import services as escalation
-from shouhu.escalation.actions import group_by_home
+from shouhu.escalation.actions import Group, group_by_home
 from shouhu.escalation.models import Notification, Status, WorkItem
 from shouhu.regions.codes import Level
 from shouhu.regions.models import Region
@@ -29,20 +30,28 @@ from .models import ChildrensHome, Investigation, InvestigationItem, Visit, Visi
 from .rules import end_of_day
 from .services import POLICY_FIELDS
 
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
+
+    from shouhu.cases.models import Alert
+    from shouhu.children.models import Child
+
+_M = TypeVar("_M", bound=Model)
+
 LIST_LIMIT = 100
 NOTIFICATIONS_SHOWN = 20
 # The level below an area, by the length of its code: "" (everywhere) → provinces, … county → townships.
 NEXT_LEVEL_LENGTH = {0: 2, 2: 4, 4: 6, 6: 9, 9: 12}
 
 
-def _get_or_404(qs: QuerySet, **lookup):
+def _get_or_404(qs: QuerySet[_M], **lookup: object) -> _M:
     try:
         return qs.get(**lookup)
-    except (qs.model.DoesNotExist, ValidationError, ValueError) as exc:  # a malformed id is as missing
+    except (ObjectDoesNotExist, ValidationError, ValueError) as exc:  # a malformed id is as missing
         raise Http404 from exc
 
 
-def home_area(user) -> str | None:
+def home_area(user: User) -> str | None:
     """The code of the area a user's pages start from: the territory, "" for an administrator who sees
     everywhere, None for grant-only users."""
     code = access.territory_code(user)
@@ -54,11 +63,12 @@ def home_area(user) -> str | None:
 # --- work items ------------------------------------------------------------------------------------
 
 
-def get_work_item_for(user, item_id) -> WorkItem:
-    return _get_or_404(access.work_items_visible_to(user).select_related("child", "responsible"), pk=item_id)
+def get_work_item_for(*, user: User, item_id: uuid.UUID | str) -> WorkItem:
+    visible: QuerySet[WorkItem] = access.work_items_visible_to(user)
+    return _get_or_404(visible.select_related("child", "responsible"), pk=item_id)
 
 
-def days_overdue(due_at: dt.datetime, now: dt.datetime | None = None) -> int:
+def days_overdue(*, due_at: dt.datetime, now: dt.datetime | None = None) -> int:
     """Calendar days since the due day: a visit due by the end of 30 November is one day late on
     1 December, whatever the hour."""
     now = now or timezone.now()
@@ -81,7 +91,7 @@ ITEM_FILTERS = {
 OVERDUE_PAGE = 30
 
 
-def item_filter_choices() -> list[tuple[str, str]]:
+def item_filter_choices() -> list[tuple[str, _StrPromise]]:
     return [("", gettext_lazy("全部事项"))] + [(k, label) for k, (label, _q) in ITEM_FILTERS.items()]
 
 
@@ -92,8 +102,8 @@ def filter_items(
     overdue: bool = False,
     due_from: dt.date | None = None,
     due_to: dt.date | None = None,
-    now=None,
-) -> QuerySet:
+    now: dt.datetime | None = None,
+) -> QuerySet[WorkItem]:
     """Narrow a list of items to a kind (``ITEM_FILTERS``; an unknown one is ignored), to the overdue,
     and to those due between two days (local, inclusive): what a dashboard figure counts."""
     if kind in ITEM_FILTERS:
@@ -125,19 +135,21 @@ class MyWork:
         return not (self.overdue or self.this_week or self.later or self.done)
 
     @property
-    def overdue_groups(self):
+    def overdue_groups(self) -> list[Group]:
         return group_by_home(self.overdue)
 
     @property
-    def this_week_groups(self):
+    def this_week_groups(self) -> list[Group]:
         return group_by_home(self.this_week)
 
     @property
-    def later_groups(self):
+    def later_groups(self) -> list[Group]:
         return group_by_home(self.later)
 
 
-def my_work(*, user, now: dt.datetime | None = None, kind: str = "", page=None) -> MyWork:
+def my_work(
+    *, user: User, now: dt.datetime | None = None, kind: str = "", page: int | str | None = None
+) -> MyWork:
     """Open items due this week (Monday–Sunday) and later, overdue ones (with days overdue, a page of
     ``OVERDUE_PAGE`` at a time), and those done this month — of which the user is the responsible
     person; ``kind`` narrows them (``ITEM_FILTERS``)."""
@@ -153,7 +165,7 @@ def my_work(*, user, now: dt.datetime | None = None, kind: str = "", page=None) 
     overdue_page = Paginator(open_items.filter(due_at__lt=now), OVERDUE_PAGE).get_page(page)
     overdue = list(overdue_page.object_list)
     for item in overdue:
-        item.days_overdue = days_overdue(item.due_at, now)
+        item.days_overdue = days_overdue(due_at=item.due_at, now=now)
     later = open_items.filter(due_at__gt=week_end)
     return MyWork(
         overdue=overdue,
@@ -193,7 +205,7 @@ class Today:
         return [*self.urgent, *self.overdue, *self.due_today]
 
 
-def today_work(*, user, now: dt.datetime | None = None) -> Today:
+def today_work(*, user: User, now: dt.datetime | None = None) -> Today:
     """The open items ``user`` answers for that need acting on today: urgent ones (``URGENT_KINDS``,
     whenever due), overdue ones (with days overdue) and those due by the end of today; how many more
     fall due this week and later. Read from ``my_work``, the same list as 我的工作."""
@@ -201,7 +213,7 @@ def today_work(*, user, now: dt.datetime | None = None) -> Today:
     mine = my_work(user=user, now=now)
     end_today = end_of_day(timezone.localdate(now))
 
-    def urgent(item):
+    def urgent(item: WorkItem) -> bool:
         return item.kind.startswith(URGENT_KINDS)
 
     upcoming = [*mine.this_week, *mine.later]
@@ -213,7 +225,7 @@ def today_work(*, user, now: dt.datetime | None = None) -> Today:
     today.this_week = sum(1 for i in mine.this_week if not urgent(i) and i.due_at > end_today)
     today.later = mine.later_count - sum(1 for i in mine.later if urgent(i))
     for item in today.urgent:
-        item.overdue = item.due_at < now
+        item.overdue = item.due_at < now  # type: ignore[attr-defined]  # for the page, not a field
     return today
 
 
@@ -228,10 +240,10 @@ class OverdueRow:
 
     @property
     def days(self) -> int:
-        return days_overdue(self.oldest)
+        return days_overdue(due_at=self.oldest)
 
 
-def overdue_by_area(*, user, area: str, now: dt.datetime | None = None) -> list[OverdueRow]:
+def overdue_by_area(*, user: User, area: str, now: dt.datetime | None = None) -> list[OverdueRow]:
     """Overdue work in ``area`` counted one level down: per township for a county, per village and
     responsible person for a township. Three queries whatever the number of items."""
     now = now or timezone.now()
@@ -272,7 +284,14 @@ def overdue_by_area(*, user, area: str, now: dt.datetime | None = None) -> list[
 
 
 def open_items_in(
-    *, user, area: str, kind: str = "", overdue: bool = False, due_from=None, due_to=None, now=None
+    *,
+    user: User,
+    area: str,
+    kind: str = "",
+    overdue: bool = False,
+    due_from: dt.date | None = None,
+    due_to: dt.date | None = None,
+    now: dt.datetime | None = None,
 ) -> QuerySet[WorkItem]:
     """Open items of an area, the most overdue first; ``filter_items`` narrows them."""
     return filter_items(
@@ -301,7 +320,7 @@ def reassign_candidates(*, township: str) -> QuerySet[User]:
     )
 
 
-def area_trail(*, user, area: str) -> list[Region]:
+def area_trail(*, user: User, area: str) -> list[Region]:
     """The regions from the top of the user's jurisdiction down to ``area``, for a breadcrumb."""
     top = home_area(user) or ""
     codes = [area[:n] for n in (2, 4, 6, 9, 12) if len(top) <= n <= len(area)]
@@ -309,7 +328,7 @@ def area_trail(*, user, area: str) -> list[Region]:
     return [by_code[c] for c in codes if c in by_code]
 
 
-def notifications(*, user) -> tuple[list[Notification], int]:
+def notifications(*, user: User) -> tuple[list[Notification], int]:
     """The latest in-app notifications and how many are unread."""
     latest = list(escalation.notifications_for(user=user).order_by("-created_at")[:NOTIFICATIONS_SHOWN])
     return latest, escalation.notifications_for(user=user, unread_only=True).count()
@@ -318,12 +337,12 @@ def notifications(*, user) -> tuple[list[Notification], int]:
 # --- one child's visits ----------------------------------------------------------------------------
 
 
-def child_visits(*, child, limit: int = 20) -> list[Visit]:
+def child_visits(*, child: Child, limit: int = 20) -> list[Visit]:
     """A child's latest visits with their visitors (the child was fetched through ``access``)."""
     return list(child.visits.select_related("visitor").order_by("-visited_on", "-created_at")[:limit])
 
 
-def child_open_items(*, user, child) -> list[WorkItem]:
+def child_open_items(*, user: User, child: Child) -> list[WorkItem]:
     return list(
         access.work_items_visible_to(user)
         .filter(child_id=child.pk, status=Status.OPEN)
@@ -340,12 +359,14 @@ class Consequences:
     """What saving a visit or a child's file set in motion, as the user is told on saving: the alerts
     it raised, the work due within a day, and the people the system notified."""
 
-    alerts: list = field(default_factory=list)
+    alerts: list[Alert] = field(default_factory=list)
     due_soon: list[WorkItem] = field(default_factory=list)
     told: list[User] = field(default_factory=list)
 
 
-def save_consequences(*, user, child, since: dt.datetime, now: dt.datetime | None = None) -> Consequences:
+def save_consequences(
+    *, user: User, child: Child, since: dt.datetime, now: dt.datetime | None = None
+) -> Consequences:
     """The alerts opened for ``child`` (or for its household) since ``since``, the child's open work due
     within 24 hours, and whom the alerts' escalation notified (each person once)."""
     from shouhu.cases.models import Alert, AlertStatus
@@ -377,7 +398,7 @@ def save_consequences(*, user, child, since: dt.datetime, now: dt.datetime | Non
 # --- visit policy ----------------------------------------------------------------------------------
 
 
-def configurable_county(user, wanted: str | None = None) -> str | None:
+def configurable_county(*, user: User, wanted: str | None = None) -> str | None:
     """The county whose settings (visit policy, investigations) ``user`` may change: ``wanted`` if
     allowed, else the user's own county; None when there is none."""
     if wanted:
@@ -405,7 +426,7 @@ class PolicyChange:
     changes: list[tuple[str, Any, Any]]
 
 
-def _shown(value) -> str:
+def _shown(value: object) -> str:
     if isinstance(value, bool):
         return gettext("是") if value else gettext("否")
     return str(value)
@@ -424,7 +445,11 @@ def policy_history(policy: VisitPolicy) -> list[PolicyChange]:
         else:
             delta = record.diff_against(previous, included_fields=POLICY_FIELDS)
             changes = [
-                (str(VisitPolicy._meta.get_field(c.field).verbose_name), _shown(c.old), _shown(c.new))
+                (
+                    str(cast("Field[Any, Any]", VisitPolicy._meta.get_field(c.field)).verbose_name),
+                    _shown(c.old),
+                    _shown(c.new),
+                )
                 for c in delta.changes
             ]
             if changes:
@@ -436,7 +461,7 @@ def policy_history(policy: VisitPolicy) -> list[PolicyChange]:
 # --- investigations --------------------------------------------------------------------------------
 
 
-def investigations_visible_to(user) -> QuerySet[Investigation]:
+def investigations_visible_to(user: User) -> QuerySet[Investigation]:
     """The investigations of the county the user works in (or of the counties below a city)."""
     if user.is_superuser:
         qs = Investigation.objects.all()
@@ -450,7 +475,7 @@ def investigations_visible_to(user) -> QuerySet[Investigation]:
     return qs.select_related("county", "opened_by", "closed_by")
 
 
-def investigations_with_progress(*, user) -> QuerySet[Investigation]:
+def investigations_with_progress(*, user: User) -> QuerySet[Investigation]:
     """Each investigation with the checks done and to do within the user's territory, in one query."""
     from django.db.models import Q
 
@@ -468,11 +493,11 @@ def investigations_with_progress(*, user) -> QuerySet[Investigation]:
     )
 
 
-def get_investigation_for(user, investigation_id) -> Investigation:
+def get_investigation_for(*, user: User, investigation_id: uuid.UUID | str) -> Investigation:
     return _get_or_404(investigations_visible_to(user), pk=investigation_id)
 
 
-def checks_visible_to(user, investigation: Investigation) -> QuerySet[InvestigationItem]:
+def checks_visible_to(*, user: User, investigation: Investigation) -> QuerySet[InvestigationItem]:
     items = InvestigationItem.objects.filter(investigation=investigation)
     if user.is_superuser:
         return items
@@ -480,14 +505,14 @@ def checks_visible_to(user, investigation: Investigation) -> QuerySet[Investigat
     return items.filter(region_code__within=code) if code else items.none()
 
 
-def checks_in(*, user, investigation: Investigation, area: str) -> QuerySet[InvestigationItem]:
+def checks_in(*, user: User, investigation: Investigation, area: str) -> QuerySet[InvestigationItem]:
     """The children to check in an area, those still to do first."""
     from django.db.models import Case, IntegerField, Value, When
 
     from .models import CheckStatus
 
     return (
-        checks_visible_to(user, investigation)
+        checks_visible_to(user=user, investigation=investigation)
         .filter(region_code__within=area)
         .select_related("child", "checked_by")
         .annotate(
@@ -499,13 +524,16 @@ def checks_in(*, user, investigation: Investigation, area: str) -> QuerySet[Inve
     )
 
 
-def get_check_for(user, investigation: Investigation, check_id) -> InvestigationItem:
+def get_check_for(
+    *, user: User, investigation: Investigation, check_id: uuid.UUID | str
+) -> InvestigationItem:
     return _get_or_404(
-        checks_visible_to(user, investigation).select_related("investigation", "child"), pk=check_id
+        checks_visible_to(user=user, investigation=investigation).select_related("investigation", "child"),
+        pk=check_id,
     )
 
 
-def summary_for(*, user, investigation: Investigation, area: str) -> dict[str, Any]:
+def summary_for(*, user: User, investigation: Investigation, area: str) -> dict[str, Any]:
     """The closed investigation's summary within ``area`` (an area of the user's jurisdiction):
     townships the area covers whole, and the rescue lists of its villages."""
     summary = investigation.summary or {}
@@ -525,7 +553,7 @@ def summary_for(*, user, investigation: Investigation, area: str) -> dict[str, A
     }
 
 
-def _outside_jurisdiction(user, area: str) -> bool:
+def _outside_jurisdiction(user: User, area: str) -> bool:
     top = home_area(user)
     return top is None or not area.startswith(top)
 
@@ -533,7 +561,7 @@ def _outside_jurisdiction(user, area: str) -> bool:
 # --- children's homes ------------------------------------------------------------------------------
 
 
-def homes_visible_to(user) -> QuerySet[ChildrensHome]:
+def homes_visible_to(user: User) -> QuerySet[ChildrensHome]:
     """Homes of the villages in the user's jurisdiction, with the last session and whether the weekly
     check flagged them (an open ``home.session`` item)."""
     flagged = access.work_items_visible_to(user).filter(
@@ -547,11 +575,11 @@ def homes_visible_to(user) -> QuerySet[ChildrensHome]:
     )
 
 
-def get_home_for(user, home_id) -> ChildrensHome:
+def get_home_for(*, user: User, home_id: uuid.UUID | str) -> ChildrensHome:
     return _get_or_404(homes_visible_to(user), pk=home_id)
 
 
-def home_children(*, user, home: ChildrensHome):
+def home_children(*, user: User, home: ChildrensHome) -> QuerySet[Child]:
     """The village's registered children the user may see: who may attend a session."""
     return (
         access.children_visible_to(user)

@@ -104,7 +104,7 @@ def work(request):
             page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
             for item in page:
                 item.overdue = item.is_overdue(now)
-                item.days_overdue = selectors.days_overdue(item.due_at, now)
+                item.days_overdue = selectors.days_overdue(due_at=item.due_at, now=now)
             context["page"] = page
             may_reassign = len(area) >= 9 and access.can_manage_work(user, area)
             context["candidates"] = (
@@ -130,7 +130,7 @@ def work(request):
 @require_POST
 def item_reassign(request, item_id):
     user = request.user
-    item = selectors.get_work_item_for(user, item_id)
+    item = selectors.get_work_item_for(user=user, item_id=item_id)
     form = ReassignForm(request.POST, candidates=selectors.reassign_candidates(township=item.region_code[:9]))
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
@@ -279,7 +279,7 @@ def visit_new(request, pk):
 @require_http_methods(["GET", "POST"])
 def policy(request):
     user = request.user
-    county = selectors.configurable_county(user, request.GET.get("county"))
+    county = selectors.configurable_county(user=user, wanted=request.GET.get("county"))
     if county is None:
         raise Http404
     current = selectors.policy_of(county)
@@ -308,7 +308,7 @@ def policy(request):
 @require_http_methods(["GET", "POST"])
 def investigation_list(request):
     user = request.user
-    county = selectors.configurable_county(user)
+    county = selectors.configurable_county(user=user)
     form = None
     if county:
         form = InvestigationOpenForm(request.POST or None)
@@ -340,7 +340,7 @@ def investigation_detail(request, investigation_id):
     """Progress per township, per village when drilled into a township, and one village's children
     to check; the summary once the county closed it."""
     user = request.user
-    inv = selectors.get_investigation_for(user, investigation_id)
+    inv = selectors.get_investigation_for(user=user, investigation_id=investigation_id)
     wanted = request.GET.get("region", "")
     area = access.get_region_for(user, wanted).code if wanted else (selectors.home_area(user) or "")
     if len(area) < len(inv.county_id):
@@ -380,7 +380,7 @@ def investigation_detail(request, investigation_id):
 @require_POST
 def investigation_close(request, investigation_id):
     user = request.user
-    inv = selectors.get_investigation_for(user, investigation_id)
+    inv = selectors.get_investigation_for(user=user, investigation_id=investigation_id)
     try:
         investigations.investigation_close(actor=user, investigation=inv)
     except PermissionDenied as exc:
@@ -397,8 +397,8 @@ def investigation_close(request, investigation_id):
 def check_confirm(request, investigation_id, check_id):
     """Confirm a child's check: no change (情况无变化), or the file was updated; with an optional note."""
     user = request.user
-    inv = selectors.get_investigation_for(user, investigation_id)
-    item = selectors.get_check_for(user, inv, check_id)
+    inv = selectors.get_investigation_for(user=user, investigation_id=investigation_id)
+    item = selectors.get_check_for(user=user, investigation=inv, check_id=check_id)
     form = CheckConfirmForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
@@ -431,7 +431,7 @@ def home_list(request):
 @require_http_methods(["GET", "POST"])
 def session_new(request, home_id):
     user = request.user
-    home = selectors.get_home_for(user, home_id)
+    home = selectors.get_home_for(user=user, home_id=home_id)
     if not access.can_register_in(user, home.village_id):
         raise Http404
     children = selectors.home_children(user=user, home=home)
