@@ -55,7 +55,7 @@ def _path_of(token: str) -> tuple[Path, str] | None:
     """``visits/models.VisitPolicy`` → (src/shouhu/visits/models.py, "VisitPolicy");
     ``tests/bench/scoping.py`` → (that file, "")."""
     token = token.split("(")[0].split()[0].rstrip(":,")
-    if "/" not in token:
+    if "/" not in token or token.startswith("."):  # a cache folder (.mypy_cache/) is made by running
         return None
     for suffix in (".py", ".js", ".html", ".css", ".md"):
         if suffix in token:

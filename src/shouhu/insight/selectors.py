@@ -122,12 +122,19 @@ def dashboard(*, user: User, region: Region, start: dt.date, end: dt.date) -> Da
     return board
 
 
-def _tallied(tallies, *, start: dt.date, end: dt.date) -> tuple[dict, dict, list, list]:
+DueRow = tuple[str, dt.date, int]
+AlertRow = tuple[str, dt.date, int, dt.datetime]
+
+
+def _tallied(
+    tallies: QuerySet[Tally], *, start: dt.date, end: dt.date
+) -> tuple[dict[str, dict[str, int]], dict[str, dict[dt.date, int]], list[DueRow], list[AlertRow]]:
     """The place's tallies in one query, sorted: the state figures by key, the periodic ones by
     month, the open work by due day and the open alerts by severity and due day."""
     state: dict[str, dict[str, int]] = {}
     months: dict[str, dict[dt.date, int]] = {}
-    due_rows, alert_rows = [], []
+    due_rows: list[DueRow] = []
+    alert_rows: list[AlertRow] = []
     for figure, key, day, n, first in (
         tallies.filter(
             Q(day__isnull=True)
@@ -149,7 +156,9 @@ def _tallied(tallies, *, start: dt.date, end: dt.date) -> tuple[dict, dict, list
     return state, months, due_rows, alert_rows
 
 
-def _period(months: dict, *, code: str, start: dt.date, end: dt.date) -> dict[str, int]:
+def _period(
+    months: dict[str, dict[dt.date, int]], *, code: str, start: dt.date, end: dt.date
+) -> dict[str, int]:
     """A period is whole months from the rollups, and the days that cut a month counted live."""
     period = dict.fromkeys(rollups.PERIODIC, 0)
     month = start.replace(day=1)
@@ -166,7 +175,9 @@ def _period(months: dict, *, code: str, start: dt.date, end: dt.date) -> dict[st
     return period
 
 
-def _late_today(code: str, *, length: int | None, since: dt.datetime, now: dt.datetime) -> dict:
+def _late_today(
+    code: str, *, length: int | None, since: dt.datetime, now: dt.datetime
+) -> dict[tuple[str, bool], int]:
     """The work due today whose hour has passed, by area below ``code`` and whether it is a visit."""
     due_today = WorkItem.objects.filter(
         status=Status.OPEN, due_at__gte=since, due_at__lt=now, region_code__within=code
@@ -185,24 +196,32 @@ def _late_today(code: str, *, length: int | None, since: dt.datetime, now: dt.da
     return late_today
 
 
-def _visit_figures(period, due_rows, late_today, *, start: dt.date, end: dt.date, today: dt.date) -> dict:
-    figures = {
-        "due": period["visit_due"],
-        "on_time": period["visit_on_time"],
-        "late": period["visit_late"],
-        "overdue": sum(
-            n for key, day, n in due_rows if key == "visit" and start <= day <= end and day < today
-        ),
-    }
+def _visit_figures(
+    period: dict[str, int],
+    due_rows: list[DueRow],
+    late_today: dict[tuple[str, bool], int],
+    *,
+    start: dt.date,
+    end: dt.date,
+    today: dt.date,
+) -> dict[str, int | float | None]:
+    due, on_time, late = period["visit_due"], period["visit_on_time"], period["visit_late"]
+    overdue = sum(n for key, day, n in due_rows if key == "visit" and start <= day <= end and day < today)
     if start <= today <= end:
-        figures["overdue"] += sum(n for (_area, is_visit), n in late_today.items() if is_visit)
-    done = figures["on_time"] + figures["late"]
-    figures["coverage"] = round(100 * done / figures["due"], 1) if figures["due"] else None
-    figures["recorded"] = period["recorded"]
-    return figures
+        overdue += sum(n for (_area, is_visit), n in late_today.items() if is_visit)
+    return {
+        "due": due,
+        "on_time": on_time,
+        "late": late,
+        "overdue": overdue,
+        "coverage": round(100 * (on_time + late) / due, 1) if due else None,
+        "recorded": period["recorded"],
+    }
 
 
-def _alert_figures(alert_rows, *, code: str, since: dt.datetime, now: dt.datetime, today: dt.date) -> list:
+def _alert_figures(
+    alert_rows: list[AlertRow], *, code: str, since: dt.datetime, now: dt.datetime, today: dt.date
+) -> list[dict[str, object]]:
     """Open alerts by severity: how many, how many late (before today from the rollups, today's
     counted live), and the age in days of the oldest."""
     late_alerts = dict(
