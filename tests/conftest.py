@@ -69,6 +69,21 @@ def chosen_day():
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def media_of_this_worker():
+    """Under pytest-xdist (``-n 2``) each worker keeps its files in a folder of its own: some tests
+    check what an import leaves behind in MEDIA_ROOT."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        yield
+        return
+    from django.conf import settings
+    from django.test import override_settings
+
+    with override_settings(MEDIA_ROOT=os.path.join(settings.MEDIA_ROOT, worker)):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def chosen_moment(request, time_machine):
     """Start every test at ``clock.NOW`` unless it names its own moment with the time_machine marker."""

@@ -29,8 +29,9 @@ from urllib.parse import urlencode
 
 import pytest
 from django.conf import settings
+from django.db import transaction
 from django.shortcuts import resolve_url
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import URLResolver, get_resolver
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -380,16 +381,30 @@ class World:
         }
 
 
+@pytest.fixture(scope="module")
+def built_world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[World]:
+    """The world, built once for this module (at the tests' clock, ``chosen_day``) in a transaction
+    that is rolled back when the module ends. Each test runs in a savepoint of it (the ``db`` fixture
+    that ``world`` asks for), so whatever a test changes is undone before the next one."""
+    media = tmp_path_factory.mktemp("media")
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media), transaction.atomic():
+        yield _build(f.Personas.create(), media)
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def world(personas, settings, tmp_path) -> World:
+def world(built_world, db) -> World:
+    return built_world
+
+
+def _build(personas: f.Personas, media: Path) -> World:
     """The personas, with something behind every door: a carer, a rescue contact and a photo for
     each child, and access-log rows naming them (for the pages that show the log)."""
-    settings.MEDIA_ROOT = tmp_path
     children = {"a": personas.child_a, "b": personas.child_b, "c": personas.child_c}
     for key, child in children.items():
         photo = f"photos/{child.pk}/face.jpg"
-        (tmp_path / photo).parent.mkdir(parents=True)
-        (tmp_path / photo).write_bytes(b"\xff\xd8\xff\xe0 photo of child " + key.encode())
+        (media / photo).parent.mkdir(parents=True)
+        (media / photo).write_bytes(b"\xff\xd8\xff\xe0 photo of child " + key.encode())
         Child.objects.filter(pk=child.pk).update(photo=photo, photo_consent=True)
         Carer.objects.update_or_create(
             child=child,

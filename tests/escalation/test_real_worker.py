@@ -1,7 +1,8 @@
 """The task queue as in production: recording an alert commits its text message to the outbox, the
 commit asks the Redis broker for a delivery, and a real Celery worker (its own process, the solo pool,
 the application's database role) sends the message and records it sent. Redis db 15 of the local
-server by default (``SHOUHU_TEST_WORKER_REDIS_URL``); skipped without Redis, a failure in CI."""
+server by default, 14 for pytest-xdist's second worker (``SHOUHU_TEST_WORKER_REDIS_URL``); skipped
+without Redis, a failure in CI."""
 
 from __future__ import annotations
 
@@ -18,11 +19,11 @@ from django.db import connection
 from shouhu.cases.models import Alert, AlertStatus
 from shouhu.children.services import child_update
 from shouhu.escalation.models import Channel, Delivery, Notification
-from tests.ops.broker import _redis_or_skip, _use
+from tests.ops.broker import WORKER, _redis_or_skip, _use
 from tests.ops.world import COMMITTED, committed_personas_fixture  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[2]
-REDIS_URL = os.environ.get("SHOUHU_TEST_WORKER_REDIS_URL", "redis://127.0.0.1:6379/15")
+REDIS_URL = os.environ.get("SHOUHU_TEST_WORKER_REDIS_URL", f"redis://127.0.0.1:6379/{15 - WORKER}")
 READY_SECONDS = 90  # a worker's start on a busy 2-core machine: Django, the apps, the broker
 SENT_SECONDS = 60
 

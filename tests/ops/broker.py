@@ -1,7 +1,7 @@
 """A real broker for the tests of background work: Redis (``SHOUHU_TEST_REDIS_URL``, db 5 of the
-local server by default) with no worker, so that a sent task waits in the queue; or a broker at a
-closed port, which refuses every task as a broker that is down does. Import the fixtures
-(``broker_fixture``, ``broker_down_fixture``) into the test module that uses them."""
+local server by default, 6 for pytest-xdist's second worker) with no worker, so that a sent task waits
+in the queue; or a broker at a closed port, which refuses every task as a broker that is down does.
+Import the fixtures (``broker_fixture``, ``broker_down_fixture``) into the test module that uses them."""
 
 from __future__ import annotations
 
@@ -9,7 +9,10 @@ import os
 
 import pytest
 
-REDIS_URL = os.environ.get("SHOUHU_TEST_REDIS_URL", "redis://127.0.0.1:6379/5")
+# Under pytest-xdist each worker (gw0, gw1, …) has a Redis database of its own, so that one worker's
+# flush or count never meets another's tasks.
+WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+REDIS_URL = os.environ.get("SHOUHU_TEST_REDIS_URL", f"redis://127.0.0.1:6379/{5 + WORKER}")
 CLOSED_PORT = "redis://127.0.0.1:1/0"  # nothing listens on port 1: connection refused at once
 
 
