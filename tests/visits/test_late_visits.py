@@ -9,7 +9,6 @@ from shouhu.escalation.models import Status, WorkItem
 from shouhu.insight import selectors as insight
 from shouhu.regions.models import Region
 from shouhu.visits import rules, services
-from shouhu.visits.models import Visit
 from tests import clock
 from tests import factories as f
 
@@ -97,18 +96,3 @@ def test_the_dashboard_counts_the_late_visit_as_late_not_on_time(personas):
         assert board.visits["late"] == before.visits["late"] + 1
         assert board.visits["on_time"] == before.visits["on_time"]
     assert after.visits["overdue"] == before.visits["overdue"] - 1
-
-
-def test_the_rule_says_a_late_visit_satisfies_the_requirement(personas):
-    policy = services.policy_for(personas.child_a.region_code)
-    (october, *_rest) = rules.requirements({"left_behind"}, policy=policy, on=OCTOBER)
-    late = Visit(
-        child=personas.child_a, visitor=personas.dir_a, visited_on=TODAY, kind="home", outcome="done"
-    )
-    early = Visit(
-        child=personas.child_a, visitor=personas.dir_a, visited_on=dt.date(2026, 9, 30), kind="home"
-    )
-
-    assert rules.satisfies(late, october, policy=policy)
-    assert not rules.satisfies(early, october, policy=policy)
-    assert timezone.localdate(october.due_at) < TODAY

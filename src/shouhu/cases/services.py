@@ -334,9 +334,7 @@ def _evaluate(children, *, on: dt.date, actor, bounds: tuple | None = None) -> d
                 **kind.params,
                 **counties[county][code].params,
                 # The home's signals read the county's own ages: the school rule's and the alone rule's.
-                "school_min_age": school.params.get("min_age", 6),
-                "school_max_age": school.params.get("max_age", 15),
-                "alone_max_age": alone.params.get("max_age", 16),
+                **rules.signal_ages(school=school.params, alone=alone.params),
             }
 
         def settle(current, fired, row, kind, setting, home=None, covered=()):

@@ -193,13 +193,13 @@ def schedules_refresh(
 
 def complete_satisfied(*, children=None) -> int:
     """Mark done every open visit item that a recorded, successful visit satisfies: one in its period,
-    or a late one made after the period (``rules.satisfies``)."""
+    or a late one made after the period (the reading the ``rules`` docstring gives)."""
     items = WorkItem.objects.filter(kind__in=VISIT_KINDS, status=Status.OPEN)
     if children is not None:
         items = items.filter(child__in=children)
     good = Visit.objects.filter(child_id=OuterRef("child_id")).exclude(outcome__in=FAILED_OUTCOMES)
     # In its period, or after it while the item is still open: the late visit an overdue item asks
-    # for closes it (done after its deadline, so the figures count it late; rules.satisfies).
+    # for closes it (done after its deadline, so the figures count it late).
     in_period = good.filter(visited_on__gte=OuterRef("period_start"))
     phone_counts = Q(kind=VisitKind.PHONE) & Q(pk__in=[])
     for county in VisitPolicy.objects.filter(phone_counts=True).values_list("county_id", flat=True):
