@@ -7,8 +7,9 @@ from django.utils import timezone
 from shouhu.escalation import services as escalation
 from shouhu.escalation.models import Status, WorkItem
 from shouhu.insight import selectors as insight
+from shouhu.regions.codes import county_of
 from shouhu.regions.models import Region
-from shouhu.visits import rules, services
+from shouhu.visits import rules, selectors, services
 from tests import clock
 from tests import factories as f
 
@@ -19,7 +20,7 @@ OCTOBER = dt.date(2026, 10, 1)
 def october_item(child):
     """October's visit, never made (the child was listed then too), as October's run made it."""
     services.schedules_refresh()
-    policy = services.policy_for(child.region_code)
+    policy = selectors.policy_of(county_of(child.region_code))
     (req, *_rest) = rules.requirements({"left_behind"}, policy=policy, on=OCTOBER)
     escalation.items_ensure(
         [

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -75,133 +76,180 @@ def link(*, child_ids, on: dt.date | None = None) -> dict[str, int]:
     children of their villages they certainly share a home with, and suggest the uncertain matches.
     Seven queries and three inserts whatever the number of children. Returns counts."""
     on = on or timezone.localdate()
-    ids = list(child_ids)
     counts = {"households": 0, "joined": 0, "suggested": 0}
-    if not ids:
+    seen = _Villages.read(list(child_ids))
+    if seen is None:
         return counts
-    subjects = dict(
-        Child.objects.filter(pk__in=ids, exited_on__isnull=True, village__isnull=False).values_list(
-            "pk", "village_id"
-        )
-    )
-    villages = set(subjects.values())
-    if not villages:
-        return counts
-    near = {"child__region_code__in": villages, "child__exited_on__isnull": True}
-    village_of = dict(
-        Child.objects.filter(
-            region_code__in=villages, exited_on__isnull=True, village__isnull=False
-        ).values_list("pk", "village_id")
-    )
-    carers = {
-        row["child_id"]: row
-        for row in Carer.objects.filter(**near).values("child_id", "name", "id_number_hash")
-    }
-    parents: dict[Any, dict[str, dict]] = defaultdict(dict)
-    for row in Parent.objects.filter(**near).values("child_id", "role", "name", "id_number_hash"):
-        parents[row["child_id"]][row["role"]] = row
-    homes: dict[Any, tuple[Any, dt.datetime]] = {
-        child: (home, created)
-        for child, home, created in HouseholdMember.objects.filter(
-            left_on__isnull=True, household__region_code__in=villages
-        ).values_list("child_id", "household_id", "household__created_at")
-    }
-
-    # Certain matches: children sharing a key are one home (union-find over the villages' children).
-    groups: dict[tuple, list] = defaultdict(list)
-    for pk, village in village_of.items():
-        carer, father, mother = carers.get(pk), parents[pk].get("father"), parents[pk].get("mother")
-        if carer and carer["id_number_hash"]:
-            groups[(CARER_ID, village, carer["id_number_hash"])].append(pk)
-        if father and mother and father["id_number_hash"] and mother["id_number_hash"]:
-            groups[(PARENTS_ID, village, father["id_number_hash"], mother["id_number_hash"])].append(pk)
-        if father and mother and father["name"] and mother["name"]:
-            groups[(PARENTS_NAME, village, father["name"], mother["name"])].append(pk)
-        if carer and carer["name"]:
-            groups[(CARER_NAME, village, carer["name"])].append(pk)
-
-    def differ(a, b, role) -> bool:
-        x, y = parents[a].get(role, {}).get("id_number_hash"), parents[b].get(role, {}).get("id_number_hash")
-        return bool(x and y and x != y)
-
-    root: dict = {}
-    why: dict = {}
-    uncertain: list[tuple[Any, Any, str]] = []
-    for key, members in groups.items():
-        if len(members) < 2 or not any(m in subjects for m in members):
-            continue
-        if key[0] == CARER_NAME:
-            continue
-        first = members[0]
-        for other in members[1:]:
-            if key[0] == PARENTS_NAME and (differ(first, other, "father") or differ(first, other, "mother")):
-                continue
-            a, b = _find(root, first), _find(root, other)
-            if a != b:
-                root[b] = a
-                why.setdefault(other, key[0])
-                why.setdefault(first, key[0])
-    for key, members in groups.items():
-        if key[0] != CARER_NAME or len(members) < 2:
-            continue
-        for s in (m for m in members if m in subjects):
-            for other in members:
-                if other == s or _find(root, other) == _find(root, s):
-                    continue
-                same_home = s in homes and homes.get(other, (None,))[0] == homes[s][0]
-                a, b = carers[s]["id_number_hash"], carers[other]["id_number_hash"]
-                if same_home or (
-                    a and b
-                ):  # both numbers recorded: equal was certain, different is not a match
-                    continue
-                uncertain.append((s, other, REASONS[CARER_NAME].format(name=key[2])))
-
-    components: dict[Any, list] = defaultdict(list)
-    for pk in list(root):
-        components[_find(root, pk)].append(pk)
-    new_homes, new_members = [], []
-    for members in components.values():
-        if len(members) < 2 or not any(m in subjects for m in members):
-            continue
-        held = sorted({homes[m] for m in members if m in homes}, key=lambda h: h[1])
-        if held:
-            home_id = held[0][0]
-        else:
-            home = Household(village_id=village_of[members[0]], region_code=village_of[members[0]])
-            new_homes.append(home)
-            home_id = home.pk
-        for m in members:
-            if m not in homes:
-                new_members.append(
-                    HouseholdMember(
-                        household_id=home_id, child_id=m, joined_on=on, reason=REASONS[why.get(m, CARER_ID)]
-                    )
-                )
-                homes[m] = (home_id, timezone.now())
+    groups = seen.groups()
+    root, why = seen.join_certain(groups)
+    uncertain = seen.uncertain(groups, root)
+    new_homes, new_members = seen.homes_of(root, why, on)
     if uncertain:
-        known = set(
-            HouseholdSuggestion.objects.filter(child_id__in=[u[0] for u in uncertain]).values_list(
-                "child_id", "other_id"
-            )
-        ) | set(
-            HouseholdSuggestion.objects.filter(other_id__in=[u[0] for u in uncertain]).values_list(
-                "other_id", "child_id"
-            )
-        )
-        fresh, seen = [], set()
-        for s, other, reason in uncertain:
-            pair = frozenset((s, other))
-            if (s, other) in known or (other, s) in known or pair in seen:
-                continue
-            seen.add(pair)
-            fresh.append(HouseholdSuggestion(child_id=s, other_id=other, reason=reason))
-        HouseholdSuggestion.objects.bulk_create(fresh, ignore_conflicts=True)
-        counts["suggested"] = len(fresh)
+        counts["suggested"] = _suggest(uncertain)
     with transaction.atomic():
         Household.objects.bulk_create(new_homes)
         HouseholdMember.objects.bulk_create(new_members)
     counts["households"], counts["joined"] = len(new_homes), len(new_members)
     return counts
+
+
+@dataclass
+class _Villages:
+    """What ``link`` reads of the villages of the children it links, in five queries."""
+
+    subjects: dict[Any, Any]  # the children to link: their village
+    village_of: dict[Any, Any]  # every child of those villages: their village
+    carers: dict[Any, dict]
+    parents: dict[Any, dict[str, dict]]
+    homes: dict[Any, tuple[Any, dt.datetime]]  # a child's current household, and when it was made
+
+    @classmethod
+    def read(cls, ids: list) -> _Villages | None:
+        if not ids:
+            return None
+        subjects = dict(
+            Child.objects.filter(pk__in=ids, exited_on__isnull=True, village__isnull=False).values_list(
+                "pk", "village_id"
+            )
+        )
+        villages = set(subjects.values())
+        if not villages:
+            return None
+        near = {"child__region_code__in": villages, "child__exited_on__isnull": True}
+        village_of = dict(
+            Child.objects.filter(
+                region_code__in=villages, exited_on__isnull=True, village__isnull=False
+            ).values_list("pk", "village_id")
+        )
+        carers = {
+            row["child_id"]: row
+            for row in Carer.objects.filter(**near).values("child_id", "name", "id_number_hash")
+        }
+        parents: dict[Any, dict[str, dict]] = defaultdict(dict)
+        for row in Parent.objects.filter(**near).values("child_id", "role", "name", "id_number_hash"):
+            parents[row["child_id"]][row["role"]] = row
+        homes = {
+            child: (home, created)
+            for child, home, created in HouseholdMember.objects.filter(
+                left_on__isnull=True, household__region_code__in=villages
+            ).values_list("child_id", "household_id", "household__created_at")
+        }
+        return cls(subjects, village_of, carers, parents, homes)
+
+    def groups(self) -> dict[tuple, list]:
+        """The children of the villages by each key that may make them one home."""
+        groups: dict[tuple, list] = defaultdict(list)
+        for pk, village in self.village_of.items():
+            carer, father, mother = (
+                self.carers.get(pk),
+                self.parents[pk].get("father"),
+                self.parents[pk].get("mother"),
+            )
+            if carer and carer["id_number_hash"]:
+                groups[(CARER_ID, village, carer["id_number_hash"])].append(pk)
+            if father and mother and father["id_number_hash"] and mother["id_number_hash"]:
+                groups[(PARENTS_ID, village, father["id_number_hash"], mother["id_number_hash"])].append(pk)
+            if father and mother and father["name"] and mother["name"]:
+                groups[(PARENTS_NAME, village, father["name"], mother["name"])].append(pk)
+            if carer and carer["name"]:
+                groups[(CARER_NAME, village, carer["name"])].append(pk)
+        return groups
+
+    def _differ(self, a, b, role) -> bool:
+        x = self.parents[a].get(role, {}).get("id_number_hash")
+        y = self.parents[b].get(role, {}).get("id_number_hash")
+        return bool(x and y and x != y)
+
+    def join_certain(self, groups: dict[tuple, list]) -> tuple[dict, dict]:
+        """Certain matches: children sharing a key are one home (union-find over the villages' children).
+        Returns the union-find's parents and the key that joined each child."""
+        root: dict = {}
+        why: dict = {}
+        for key, members in groups.items():
+            if len(members) < 2 or not any(m in self.subjects for m in members) or key[0] == CARER_NAME:
+                continue
+            first = members[0]
+            for other in members[1:]:
+                if key[0] == PARENTS_NAME and (
+                    self._differ(first, other, "father") or self._differ(first, other, "mother")
+                ):
+                    continue
+                a, b = _find(root, first), _find(root, other)
+                if a != b:
+                    root[b] = a
+                    why.setdefault(other, key[0])
+                    why.setdefault(first, key[0])
+        return root, why
+
+    def uncertain(self, groups: dict[tuple, list], root: dict) -> list[tuple[Any, Any, str]]:
+        """Carers of one name with no ID number on both sides: a match a person confirms."""
+        found: list[tuple[Any, Any, str]] = []
+        for key, members in groups.items():
+            if key[0] != CARER_NAME or len(members) < 2:
+                continue
+            for s in (m for m in members if m in self.subjects):
+                for other in members:
+                    if other == s or _find(root, other) == _find(root, s):
+                        continue
+                    same_home = s in self.homes and self.homes.get(other, (None,))[0] == self.homes[s][0]
+                    a, b = self.carers[s]["id_number_hash"], self.carers[other]["id_number_hash"]
+                    # Both numbers recorded: equal was certain, different is not a match.
+                    if same_home or (a and b):
+                        continue
+                    found.append((s, other, REASONS[CARER_NAME].format(name=key[2])))
+        return found
+
+    def homes_of(self, root: dict, why: dict, on: dt.date) -> tuple[list, list]:
+        """The households to make and the members to add: each group joins its oldest home, or a new one."""
+        components: dict[Any, list] = defaultdict(list)
+        for pk in list(root):
+            components[_find(root, pk)].append(pk)
+        new_homes, new_members = [], []
+        for members in components.values():
+            if len(members) < 2 or not any(m in self.subjects for m in members):
+                continue
+            held = sorted({self.homes[m] for m in members if m in self.homes}, key=lambda h: h[1])
+            if held:
+                home_id = held[0][0]
+            else:
+                village = self.village_of[members[0]]
+                home = Household(village_id=village, region_code=village)
+                new_homes.append(home)
+                home_id = home.pk
+            for m in members:
+                if m not in self.homes:
+                    new_members.append(
+                        HouseholdMember(
+                            household_id=home_id,
+                            child_id=m,
+                            joined_on=on,
+                            reason=REASONS[why.get(m, CARER_ID)],
+                        )
+                    )
+                    self.homes[m] = (home_id, timezone.now())
+        return new_homes, new_members
+
+
+def _suggest(uncertain: list[tuple[Any, Any, str]]) -> int:
+    """Store the uncertain matches not suggested before (either way round); returns how many."""
+    known = set(
+        HouseholdSuggestion.objects.filter(child_id__in=[u[0] for u in uncertain]).values_list(
+            "child_id", "other_id"
+        )
+    ) | set(
+        HouseholdSuggestion.objects.filter(other_id__in=[u[0] for u in uncertain]).values_list(
+            "other_id", "child_id"
+        )
+    )
+    fresh, seen = [], set()
+    for s, other, reason in uncertain:
+        pair = frozenset((s, other))
+        if (s, other) in known or (other, s) in known or pair in seen:
+            continue
+        seen.add(pair)
+        fresh.append(HouseholdSuggestion(child_id=s, other_id=other, reason=reason))
+    HouseholdSuggestion.objects.bulk_create(fresh, ignore_conflicts=True)
+    return len(fresh)
 
 
 def household_of(child: Child) -> Household | None:

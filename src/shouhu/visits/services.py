@@ -48,8 +48,9 @@ POLICY_FIELDS = (
 # Policy -------------------------------------------------------------------------------------------
 
 
-def policy_for(region_code: str) -> VisitPolicy:
-    """The county's policy, created with the defaults the first time it is asked for."""
+def policy_ensure(region_code: str) -> VisitPolicy:
+    """The county's policy, saved with the defaults the first time (reading it is
+    ``selectors.policy_of``, which writes nothing)."""
     policy, _created = VisitPolicy.objects.get_or_create(county_id=region_code[:6])
     return policy
 
@@ -59,7 +60,7 @@ def policy_update(*, actor, county_code: str, **fields: Any) -> VisitPolicy:
     new periods follow the new values."""
     if not access.can_configure_county(actor, county_code):
         raise PermissionDenied(_("只有本县的工作人员可以修改走访规则。"))
-    policy = policy_for(county_code)
+    policy = policy_ensure(county_code)
     for name, value in fields.items():
         if name not in POLICY_FIELDS:
             raise ValidationError({name: [_("不是可修改的走访规则。")]})
@@ -114,7 +115,7 @@ def schedules_refresh(
     alone = _alone_flags([i for i, held in cats.items() if c.LIVING_ALONE in held])
     policies = {p.county_id: p for p in VisitPolicy.objects.all()}
     for county in {r[2][:6] for r in rows} - set(policies):
-        policies[county] = policy_for(county)
+        policies[county] = policy_ensure(county)
 
     # What each child needs: children alike share one derivation (the rules are pure functions of
     # the categories, the county's policy and the day, unless a child was flagged alone).
@@ -374,7 +375,7 @@ def failed_attempts(*, child: Child, since: dt.date) -> int:
 
 
 __all__ = [
-    "policy_for",
+    "policy_ensure",
     "policy_update",
     "schedules_refresh",
     "complete_satisfied",
