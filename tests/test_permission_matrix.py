@@ -457,7 +457,7 @@ def _build(personas: f.Personas, media: Path) -> World:
         township=f.TOWNSHIP,
         village=f.VILLAGE_A,
     )
-    case_services.settings_for(f.COUNTY)
+    case_services.settings_ensure(f.COUNTY)
     visit, _created = visit_services.visit_record(
         actor=personas.dir_a, child=personas.child_a, data={"visited_on": today, "notes": "奶奶在家"}
     )

@@ -99,7 +99,7 @@ def test_county_staff_change_a_rule_parameter(personas, api):
 
     assert response.status_code == 200, response.content
     assert response.json()["params"] == {"max_age": 14}
-    assert services.settings_for(f.COUNTY)["alone_under_16"].params == {"max_age": 14}
+    assert services.settings_of(f.COUNTY)["alone_under_16"].params == {"max_age": 14}
 
 
 def test_a_rule_parameter_out_of_range_is_a_field_error(personas, api):
@@ -109,7 +109,7 @@ def test_a_rule_parameter_out_of_range_is_a_field_error(personas, api):
 
     assert response.status_code == 400
     assert list(response.json()["params"]) == ["max_age"]
-    assert services.settings_for(f.COUNTY)["alone_under_16"].params == {"max_age": 16}
+    assert services.settings_of(f.COUNTY)["alone_under_16"].params == {"max_age": 16}
 
 
 def test_a_supervisor_cannot_change_the_county_s_rules(personas, api):
@@ -118,7 +118,7 @@ def test_a_supervisor_cannot_change_the_county_s_rules(personas, api):
     )
 
     assert response.status_code == 404
-    assert services.settings_for(f.COUNTY)["alone_under_16"].params == {"max_age": 16}
+    assert services.settings_of(f.COUNTY)["alone_under_16"].params == {"max_age": 16}
 
 
 # --- alerts ---------------------------------------------------------------------------------------

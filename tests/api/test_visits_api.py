@@ -13,7 +13,7 @@ from django.utils import timezone
 from shouhu.audit.models import AccessLog, Action
 from shouhu.escalation import services as escalation
 from shouhu.escalation.models import Notification, Status, WorkItem
-from shouhu.visits import investigations, services
+from shouhu.visits import investigations, selectors, services
 from shouhu.visits.models import ActivitySession, ChildrensHome, Investigation, Visit, VisitPolicy
 from tests import clock
 from tests import factories as f
@@ -920,14 +920,14 @@ def test_the_county_changes_its_policy(personas, api):
 
     assert response.status_code == 200, response.content
     assert (response.json()["others_months"], response.json()["phone_counts"]) == (6, True)
-    assert services.policy_for(f.COUNTY).others_months == 6
+    assert selectors.policy_of(f.COUNTY).others_months == 6
 
 
 def test_a_supervisor_may_not_change_the_policy(personas, api):
     response = api(personas.supervisor).patch(policy_url(), {"others_months": 6}, format="json")
 
     assert response.status_code == 403
-    assert services.policy_for(f.COUNTY).others_months == 12
+    assert selectors.policy_of(f.COUNTY).others_months == 12
 
 
 def test_invalid_policy_values_are_field_errors(personas, api):

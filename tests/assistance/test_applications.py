@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from shouhu.accounts.models import Role
 from shouhu.assistance import services
 from shouhu.assistance.models import Application, ApplicationStatus, AssistanceType, Level, StepAction
+from shouhu.escalation.deadlines import deadline_of
 from shouhu.escalation.models import Status, Tier, WorkItem
 from tests import factories as f
 
@@ -185,7 +186,7 @@ def test_a_missed_township_review_climbs_to_the_county(personas, child, living):
     from shouhu.escalation.services import escalate
 
     application = submit(personas, child, living)
-    escalate(now=timezone.now() + dt.timedelta(days=services.TOWNSHIP_DAYS + 8))
+    escalate(now=timezone.now() + deadline_of(services.KIND_TOWNSHIP).answer + dt.timedelta(days=8))
 
     application.work_item.refresh_from_db()
     assert application.work_item.tier >= Tier.COUNTY

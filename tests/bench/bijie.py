@@ -32,7 +32,7 @@ import time_machine  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
-from shouhu.cases.services import settings_for  # noqa: E402
+from shouhu.cases.services import settings_of  # noqa: E402
 from shouhu.escalation import services as escalation  # noqa: E402
 from shouhu.escalation.models import Tier  # noqa: E402
 from shouhu.regions.loader import load_regions  # noqa: E402
@@ -65,7 +65,7 @@ def main() -> None:
         personas = f.Personas.create()
         r = replay(personas, moved)
         lag = (r.alert.opened_at - r.last_signal_at).total_seconds()
-        deadline_hours = settings_for(f.COUNTY)[r.alert.rule].deadline_hours
+        deadline_hours = settings_of(f.COUNTY)[r.alert.rule].deadline_hours
         item = r.alert.work_item
         # The quarter-hourly job, with nobody acting: the first run at which the alert is at the county.
         at = r.alert.opened_at.replace(minute=0, second=0, microsecond=0)

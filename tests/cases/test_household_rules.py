@@ -60,7 +60,7 @@ def test_a_county_sets_its_own_failed_visit_thresholds(personas):
         code="failed_visits",
         params={"failed_visits": 3, "window_days": 30},
     )
-    setting = services.settings_for(f.COUNTY)["failed_visits"]
+    setting = services.settings_of(f.COUNTY)["failed_visits"]
     params = {**rules.KINDS["failed_visits"].params, **setting.params}
     kind = rules.KINDS["failed_visits"]
     assert not kind.check(facts(failed_attempt_dates=days(1, 20)), params, ON)

@@ -177,7 +177,7 @@ def test_a_countys_edit_changes_what_fires(personas):
     )
     services.evaluate_child(child=child)
     assert Alert.objects.filter(child=child, rule="alone_under_16").exists()
-    assert services.settings_for(f.COUNTY)["alone_under_16"].history.first().history_user == personas.county
+    assert services.settings_of(f.COUNTY)["alone_under_16"].history.first().history_user == personas.county
 
 
 def test_a_rule_turned_off_does_not_fire(personas):

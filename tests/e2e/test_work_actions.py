@@ -10,7 +10,9 @@ from playwright.sync_api import expect
 
 from shouhu.escalation import services as escalation
 from shouhu.escalation.models import Status, WorkItem
+from shouhu.regions.codes import county_of
 from shouhu.visits import rules
+from shouhu.visits import selectors as visit_selectors
 from shouhu.visits import services as visit_services
 
 from .conftest import on_screen, sign_in
@@ -29,7 +31,7 @@ def overdue_visit(child, director) -> WorkItem:
     """Last month's visit to ``child``, never made."""
     today = timezone.localdate()
     last_month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
-    policy = visit_services.policy_for(child.region_code)
+    policy = visit_selectors.policy_of(county_of(child.region_code))
     (req, *_rest) = rules.requirements({"left_behind"}, policy=policy, on=last_month)
     escalation.items_ensure(
         [

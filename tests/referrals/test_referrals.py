@@ -18,6 +18,7 @@ from shouhu.accounts.models import Grant, GrantReason, Role
 from shouhu.cases import services as case_services
 from shouhu.cases.models import CaseEvent
 from shouhu.escalation import services as escalation
+from shouhu.escalation.deadlines import deadline_of
 from shouhu.escalation.models import Notification, Status, Tier, WorkItem
 from shouhu.referrals import services
 from shouhu.referrals.models import Provider, Referral, ReferralStatus, ServiceRecord, ServiceType
@@ -345,7 +346,9 @@ def test_an_unanswered_referral_climbs_to_the_township_then_the_county(personas,
     assert item.tier == Tier.TOWNSHIP
     assert Notification.objects.filter(item=item, user=personas.supervisor, tier=Tier.TOWNSHIP).exists()
 
-    escalation.escalate(now=referral.due_at + services.COUNTY_AFTER + dt.timedelta(hours=1))
+    escalation.escalate(
+        now=referral.due_at + deadline_of(services.RESPOND_KIND).county + dt.timedelta(hours=1)
+    )
     item.refresh_from_db()
     assert item.tier == Tier.COUNTY
     assert Notification.objects.filter(item=item, user=personas.county, tier=Tier.COUNTY).exists()

@@ -10,7 +10,7 @@ from django.utils import timezone
 from shouhu.children import services as child_services
 from shouhu.escalation import services as escalation
 from shouhu.escalation.models import Notification, Status, Tier, WorkItem
-from shouhu.visits import services
+from shouhu.visits import selectors, services
 from shouhu.visits.models import Visit
 from tests import clock
 from tests import factories as f
@@ -115,7 +115,7 @@ def test_overdue_work_escalates_to_the_township_then_the_county_once(
     work, django_capture_on_commit_callbacks
 ):
     item = director_item(work.child_a)
-    policy = services.policy_for(f.COUNTY)
+    policy = selectors.policy_of(f.COUNTY)
     escalation.escalate(now=item.due_at + dt.timedelta(days=policy.township_after_days - 1))
     item.refresh_from_db()
     assert item.tier == Tier.VILLAGE
@@ -156,7 +156,7 @@ def test_a_supervisor_reassigns_a_visit_within_the_township(work):
 
 def test_a_policy_change_is_recorded_and_only_a_county_user_may_make_it(work):
     services.policy_update(actor=work.county, county_code=f.COUNTY, others_months=6)
-    policy = services.policy_for(f.COUNTY)
+    policy = selectors.policy_of(f.COUNTY)
     assert policy.history.first().history_user == work.county
     with pytest.raises(PermissionDenied):
         services.policy_update(actor=work.supervisor, county_code=f.COUNTY, others_months=3)

@@ -29,7 +29,6 @@ from . import access
 from .models import Grant, GrantReason
 
 REVIEW_KIND = "break_glass.review"
-REVIEW_DAYS = 3  # the supervisor confirms the opening was needed within three days, or it climbs
 MIN_REASON = 10
 MAX_REASON = 200  # Grant.note
 
@@ -92,24 +91,23 @@ def _notify(*, actor, child, grant: Grant, now: dt.datetime) -> None:
     county staff at once."""
     from shouhu.escalation import services as escalation
     from shouhu.escalation import texts
-    from shouhu.escalation.models import Channel, Delivery, Notification, Tier, WorkItem
+    from shouhu.escalation.models import Channel, Delivery, Notification, Tier
 
     who = actor.full_name or actor.username
     words = texts.fields("emergency.review", who=who, child=child.name)
     told = texts.stored(
         "notice.emergency", who=who, child=child.name, reason=grant.note, until=grant.ends_at.isoformat()
     )
-    due = now + dt.timedelta(days=REVIEW_DAYS)
-    item = WorkItem.objects.create(
-        key=f"break_glass:{grant.pk}",
-        kind=REVIEW_KIND,
-        **words,
-        child=child,
-        region_code=child.region_code,
-        due_at=due,
-        township_at=now,
-        county_at=due,
-        tier=Tier.TOWNSHIP,
+    item = escalation.item_create(
+        escalation.ItemSpec.timed(
+            key=f"break_glass:{grant.pk}",
+            kind=REVIEW_KIND,
+            made_at=now,
+            **words,
+            child_id=child.pk,
+            region_code=child.region_code,
+            tier=Tier.TOWNSHIP,
+        ),
         note=grant.note[:300],
     )
     notes = [

@@ -9,6 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shouhu.regions.codes import county_of
+
 from . import access, security
 from .models import AccountDeactivation, ApiToken, Grant, GrantReason, Role, User, WelfareWorker
 
@@ -188,7 +190,7 @@ def can_deactivate(actor: User, user: User) -> bool:
     )
     if not code:
         return actor.role == Role.ADMIN
-    return access.can_configure_county(actor, code[:6])
+    return access.can_configure_county(actor, county_of(code))
 
 
 def account_deactivate(

@@ -67,7 +67,7 @@ def call(service, **kwargs):
 
 
 def rule_rows(county: str) -> list[dict]:
-    found = services.settings_for(county)
+    found = services.settings_of(county)
     return [{"setting": found[code], "kind": kind} for code, kind in rules.KINDS.items()]
 
 
@@ -109,7 +109,7 @@ class RuleSettingViewSet(viewsets.GenericViewSet):
         body = RuleUpdateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         call(services.rule_update, actor=request.user, county=county, code=code, **body.validated_data)
-        row = {"setting": services.settings_for(county)[code], "kind": rules.KINDS[code]}
+        row = {"setting": services.settings_of(county)[code], "kind": rules.KINDS[code]}
         return Response(self.get_serializer(row).data)
 
 

@@ -30,6 +30,7 @@ from shouhu.children.validators import add_years
 from shouhu.escalation import services as escalation
 from shouhu.escalation import texts
 from shouhu.escalation.models import Status, Tier, WorkItem
+from shouhu.regions.codes import county_of, township_of
 
 from . import eligibility
 from .models import (
@@ -42,12 +43,6 @@ from .models import (
     Payment,
     StepAction,
 )
-
-TOWNSHIP_DAYS = 5  # the township reviews within five days
-COUNTY_DAYS = 10  # the county decides within ten
-RESUBMIT_DAYS = 7  # a returned application is corrected within a week
-CHECK_DAYS = 7  # after a stop, the director checks on the child within a week
-REVIEW_DAYS = 7  # after a parents_unable case, the director reviews eligibility within a week
 
 KIND_TOWNSHIP = "assistance.township"
 KIND_COUNTY = "assistance.county"
@@ -87,21 +82,16 @@ def _item(
     words: dict,
     child: Child,
     responsible: User | None,
-    days: int,
     tier: int,
     now: dt.datetime,
 ) -> WorkItem:
-    due = now + dt.timedelta(days=days)
-    spec = escalation.ItemSpec(
+    # The days and tiers are the table's (``escalation.deadlines``).
+    spec = escalation.ItemSpec.timed(
         key=key,
         kind=kind,
+        made_at=now,
         **words,
         region_code=child.region_code,
-        due_at=due,
-        # Missed: the township hears at the deadline (for its own work it already holds it), the county a
-        # week later.
-        township_after=dt.timedelta(0),
-        county_after=dt.timedelta(days=7) if tier < Tier.COUNTY else dt.timedelta(0),
         child_id=child.pk,
         responsible_id=responsible.pk if responsible else None,
         tier=tier,
@@ -122,8 +112,7 @@ def _next_item(application: Application, *, now: dt.datetime) -> WorkItem | None
                 kind=KIND_TOWNSHIP,
                 words=texts.fields("assistance.township", name=child.name, type=application.type_id),
                 child=child,
-                responsible=_first_user(Role.TOWNSHIP_SUPERVISOR, child.region_code[:9]),
-                days=TOWNSHIP_DAYS,
+                responsible=_first_user(Role.TOWNSHIP_SUPERVISOR, township_of(child.region_code)),
                 tier=Tier.TOWNSHIP,
                 now=now,
             )
@@ -133,8 +122,7 @@ def _next_item(application: Application, *, now: dt.datetime) -> WorkItem | None
                 kind=KIND_COUNTY,
                 words=texts.fields("assistance.county", name=child.name, type=application.type_id),
                 child=child,
-                responsible=_first_user(Role.CIVIL_AFFAIRS, child.region_code[:6]),
-                days=COUNTY_DAYS,
+                responsible=_first_user(Role.CIVIL_AFFAIRS, county_of(child.region_code)),
                 tier=Tier.COUNTY,
                 now=now,
             )
@@ -145,7 +133,6 @@ def _next_item(application: Application, *, now: dt.datetime) -> WorkItem | None
                 words=texts.fields("assistance.returned", name=child.name, type=application.type_id),
                 child=child,
                 responsible=application.applicant,
-                days=RESUBMIT_DAYS,
                 tier=Tier.VILLAGE,
                 now=now,
             )
@@ -399,7 +386,7 @@ def payment_record(
     if paid_on > timezone.localdate():
         errors.setdefault("paid_on", []).append(_("发放日期不能晚于今天。"))
     if amount is None:
-        amount = amount_for(application.type, application.region_code[:6], month)
+        amount = amount_for(application.type, county_of(application.region_code), month)
         if amount is None:
             errors.setdefault("amount", []).append(_("本县尚未设定该救助类型的标准，请填写金额。"))
     elif amount <= 0:
@@ -437,7 +424,6 @@ def _stop(application: Application, *, stopped_on: dt.date, reason: str, by, now
         words=words,
         child=child,
         responsible=director_of(child),
-        days=CHECK_DAYS,
         tier=Tier.VILLAGE,
         now=now,
     )
@@ -533,7 +519,6 @@ def eligibility_review_open(*, child: Child, case, now: dt.datetime | None = Non
         words=words,
         child=child,
         responsible=director_of(child),
-        days=REVIEW_DAYS,
         tier=Tier.VILLAGE,
         now=now,
     )

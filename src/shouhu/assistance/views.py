@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from shouhu.accounts import access
 from shouhu.audit.models import Action
 from shouhu.audit.services import log_access
+from shouhu.regions.codes import county_of
 from shouhu.web.versions import REFUSED, posted_version, refusal
 
 from . import eligibility, selectors, services
@@ -105,7 +106,9 @@ def _page(request, application, **forms):
         "resubmit_form": forms.get("resubmit_form") or ResubmitForm(initial={"reason": application.reason}),
         "payment_form": forms.get("payment_form") or PaymentForm(),
         "stop_form": forms.get("stop_form") or StopForm(),
-        "standard": services.amount_for(application.type, application.region_code[:6], timezone.localdate()),
+        "standard": services.amount_for(
+            application.type, county_of(application.region_code), timezone.localdate()
+        ),
     }
     return render(request, "assistance/application.html", context)
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shouhu.accounts.models import Role
+from shouhu.regions.codes import township_of
 
 from . import rules
 from .models import Urgency
@@ -144,7 +145,7 @@ class ReportForm(forms.Form):
         names = {t.code: t.name for t in townships}
         self.fields["village"].choices = [
             ("", _("不清楚或不填")),
-            *[(v.code, f"{names.get(v.code[:9], '')} / {v.name}") for v in villages],
+            *[(v.code, f"{names.get(township_of(v.code), '')} / {v.name}") for v in villages],
         ]
 
     @property
@@ -160,7 +161,7 @@ class ReportForm(forms.Form):
         data = super().clean()
         # Choosing a village is enough: its township is the first nine digits of its code.
         if data.get("village") and not data.get("township"):
-            data["township"] = data["village"][:9]
+            data["township"] = township_of(data["village"])
         return data
 
     def values(self) -> dict[str, Any]:

@@ -21,16 +21,19 @@ from shouhu import versioning
 from shouhu.accounts import access
 from shouhu.children import idnumber
 from shouhu.children.models import Child
+from shouhu.escalation import deadlines, texts
 from shouhu.escalation import services as escalation
-from shouhu.escalation import texts
 from shouhu.escalation.models import Tier, WorkItem
+from shouhu.regions.codes import county_of, is_within
 from shouhu.regions.models import Region
 
 from . import services
 from .models import Case, CaseSource, HarmType, Report, ReportStatus, Urgency
 
-TRIAGE_HOURS = {Urgency.IMMEDIATE: 2, Urgency.SOON: 24, Urgency.ROUTINE: 72}
 REPORT_KIND = "report.triage"
+# The hours to triage a report, by its urgency (``escalation.deadlines``).
+TRIAGE = {u: deadlines.deadline_of(f"{REPORT_KIND}.{u}") for u in Urgency}
+TRIAGE_HOURS = {u: d.answer // dt.timedelta(hours=1) for u, d in TRIAGE.items()}
 
 
 def report_file(
@@ -60,7 +63,7 @@ def report_file(
     if not Region.objects.filter(code=township, level=4).exists():
         errors["township"] = [_("请选择儿童所在的乡镇（街道）。")]
     if village and not (
-        village.startswith(township) and Region.objects.filter(code=village, level=5).exists()
+        is_within(village, township) and Region.objects.filter(code=village, level=5).exists()
     ):
         errors["village"] = [_("该村/社区不属于所选乡镇。")]
     if child_id_number:
@@ -85,24 +88,23 @@ def report_file(
             child_birth_date=child_birth_date,
             child_id_number=child_id_number,
         )
-        due = now + dt.timedelta(hours=TRIAGE_HOURS[urgency])
-        report.work_item = WorkItem.objects.create(
-            key=f"report:{report.pk}",
-            kind=REPORT_KIND,
-            **texts.fields("report.triage", reference=report.reference),
-            region_code=village or township,
-            due_at=due,
-            township_at=now,
-            county_at=due,
-            bureau_at=due + services.BUREAU_AFTER,
-            tier=Tier.VILLAGE,
+        report.work_item = escalation.item_create(
+            escalation.ItemSpec.timed(
+                key=f"report:{report.pk}",
+                kind=REPORT_KIND,
+                made_at=now,
+                deadline=TRIAGE[urgency],
+                **texts.fields("report.triage", reference=report.reference),
+                region_code=village or township,
+                tier=Tier.VILLAGE,
+            )
         )
         report.save(update_fields=["work_item"])
         # The township hears of it at once; an unmatched ID number leaves it for a person to link.
         escalation.escalate(now=now, items=WorkItem.objects.filter(pk=report.work_item_id))
         if child_id_number:
             child = Child.objects.filter(id_number=child_id_number).first()
-            if child and child.region_code.startswith(township):
+            if child and is_within(child.region_code, township):
                 _link(report, child)
     return report
 
@@ -132,7 +134,7 @@ def _link(report: Report, child: Child) -> None:
 def report_link(*, actor, report: Report, child: Child) -> Report:
     if not access.can_manage_work(actor, report.township_id) or not access.can_view(actor, child):
         raise PermissionDenied(_("只有乡镇督导员或县级工作人员可以核查报告。"))
-    if not child.region_code.startswith(report.township_id[:6]):
+    if not is_within(child.region_code, county_of(report.township_id)):
         raise ValidationError({"child": [_("该儿童不在报告所在县。")]})
     with transaction.atomic():
         _link(report, child)

@@ -42,23 +42,22 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from shouhu.children.classify import COMPULSORY_SCHOOL_AGES
+from shouhu.children.options import (
+    NO_ADULT,
+    OUT_OF_SCHOOL,
+    LivingArrangement,
+    ParentSituation,
+)
+
 URGENT, HIGH, MEDIUM, LOW = "urgent", "high", "medium", "low"
 CHILD, HOUSEHOLD = "child", "household"
 SEVERITIES = [(URGENT, _("紧急")), (HIGH, _("高")), (MEDIUM, _("中")), (LOW, _("低"))]
 SELF_CLOSING = {MEDIUM, LOW}  # urgent and high close only by a visit or a supervisor
 
-UNABLE = {
-    "deceased",
-    "missing",
-    "out_of_contact",
-    "imprisoned",
-    "drug_rehab",
-    "detained",
-    "seriously_ill",
-    "guardianship_revoked",
-    "deported",
-}
-AWAY = UNABLE | {"migrant"}
+# The defaults of the ages a county sets on the school and alone rules, which the home's signals read too.
+SCHOOL_AGES = {"min_age": COMPULSORY_SCHOOL_AGES[0], "max_age": COMPULSORY_SCHOOL_AGES[-1]}
+ALONE_MAX_AGE = 16  # Minor Protection Law 2020 Art. 21: no child under 16 without a guardian
 
 
 @dataclass(frozen=True)
@@ -135,23 +134,35 @@ class RuleKind:
 
 
 def _unable(p: ParentState) -> bool:
-    return p.situation in UNABLE or (p.situation == "disabled" and p.severe_disability)
+    return ParentSituation.unable_to_guard(p.situation, severely_disabled=p.severe_disability)
 
 
 def _away(p: ParentState) -> bool:
-    return _unable(p) or p.situation == "migrant"
+    return ParentSituation.away(p.situation, severely_disabled=p.severe_disability)
+
+
+def signal_ages(*, school: dict[str, int], alone: dict[str, int]) -> dict[str, int]:
+    """The ages the home's signals read, from the county's school and alone rules' parameters."""
+    return {
+        "school_min_age": school.get("min_age", SCHOOL_AGES["min_age"]),
+        "school_max_age": school.get("max_age", SCHOOL_AGES["max_age"]),
+        "alone_max_age": alone.get("max_age", ALONE_MAX_AGE),
+    }
 
 
 def alone_under_age(f: Facts, params: dict[str, int], on: dt.date) -> dict[str, Any] | None:
     if f.age >= params["max_age"]:
         return None
     why = None
-    if f.living_arrangement in ("alone", "minor_siblings"):
-        why = {"alone": "独自居住", "minor_siblings": "仅与未成年兄弟姐妹共同生活"}[f.living_arrangement]
+    if f.living_arrangement in NO_ADULT:
+        why = {
+            LivingArrangement.ALONE: "独自居住",
+            LivingArrangement.MINOR_SIBLINGS: "仅与未成年兄弟姐妹共同生活",
+        }[f.living_arrangement]
     elif f.has_carer and not f.carer_capable:
         why = "受委托照料人无照料能力"
-    elif f.living_arrangement == "no_carer" or (
-        f.living_arrangement == "parents" and f.parents and all(_away(p) for p in f.parents)
+    elif f.living_arrangement == LivingArrangement.NO_CARER or (
+        f.living_arrangement == LivingArrangement.PARENTS and f.parents and all(_away(p) for p in f.parents)
     ):
         why = "父母均不在身边且无受委托照料人"
     return {"年龄": f.age, "情形": why} if why else None
@@ -172,7 +183,7 @@ def parents_unable(f: Facts, params: dict[str, int], on: dt.date) -> dict[str, A
 def out_of_school(f: Facts, params: dict[str, int], on: dt.date) -> dict[str, Any] | None:
     if not (params["min_age"] <= f.age <= params["max_age"]):
         return None
-    if f.schooling in ("dropped_out", "not_in_school"):
+    if f.schooling in OUT_OF_SCHOOL:
         return {"年龄": f.age, "就学情况": f.schooling, "来源": "登记信息"}
     if f.visit_in_school == "no":
         return {"年龄": f.age, "就学情况": "走访发现未上学", "来源": "走访"}
@@ -195,7 +206,7 @@ def signals(f: Facts, params: dict[str, int], on: dt.date) -> dict[str, str]:
         p
         for m in members
         for p in m.parents
-        if p.situation == "out_of_contact" and p.since and p.since <= cutoff
+        if p.situation == ParentSituation.OUT_OF_CONTACT and p.since and p.since <= cutoff
     ]
     if lost:
         found["父母失联"] = f"{lost[0].role}自 {lost[0].since} 起失联"
@@ -204,7 +215,8 @@ def signals(f: Facts, params: dict[str, int], on: dt.date) -> dict[str, str]:
     recent = _recent_attempts(f, params["window_days"], on)
     if len(recent) >= params["failed_visits"]:
         found["走访未遇"] = f"{params['window_days']}天内{len(recent)}次"
-    school = {"min_age": params.get("school_min_age", 6), "max_age": params.get("school_max_age", 15)}
+    ages = {**signal_ages(school={}, alone={}), **params}
+    school = {"min_age": ages["school_min_age"], "max_age": ages["school_max_age"]}
     for m in members:
         why = out_of_school(m, school, on)
         if why:
@@ -213,7 +225,7 @@ def signals(f: Facts, params: dict[str, int], on: dt.date) -> dict[str, str]:
     if any(m.reported_harms for m in members):
         found["强制报告"] = "有未办结的强制报告"
     for m in members:
-        why = alone_under_age(m, {"max_age": params.get("alone_max_age", 16)}, on)
+        why = alone_under_age(m, {"max_age": ages["alone_max_age"]}, on)
         if why:
             found["无成年人照料"] = why["情形"]
             break
@@ -286,7 +298,7 @@ KINDS: dict[str, RuleKind] = {
             _("24小时内入户走访；通知乡镇督导员；记录已向公安机关报告；向父母发出督促监护告知书"),
             URGENT,
             24,
-            {"max_age": 16},
+            {"max_age": ALONE_MAX_AGE},
             (Param("max_age", _("年龄上限（周岁）"), 8, 18),),
             ("township_supervisor",),
             False,
@@ -318,7 +330,7 @@ KINDS: dict[str, RuleKind] = {
             _("通知学校和教育部门；期限内未返校上报县级；记录对监护人的督促（直至移送检察机关）"),
             MEDIUM,
             24 * 14,
-            {"min_age": 6, "max_age": 15},
+            dict(SCHOOL_AGES),
             (Param("min_age", _("起始年龄"), 5, 8), Param("max_age", _("截止年龄"), 14, 17)),
             ("township_supervisor",),
             False,

@@ -31,7 +31,7 @@ from django.http import Http404
 
 from shouhu.accounts import access
 from shouhu.accounts.models import User
-from shouhu.regions.codes import Level
+from shouhu.regions.codes import Level, county_of, is_county, reaches, township_of
 from shouhu.regions.models import Region
 
 from . import rules
@@ -233,14 +233,14 @@ def report_form_county(*, user: User, wanted: str | None = None) -> str | None:
     """The county whose townships a report form offers: ``wanted`` when it names a county, else the
     county of the user's region or organisation, else the only county loaded; None when one must be
     chosen."""
-    if wanted and len(wanted) == 6 and Region.objects.filter(code=wanted, level=Level.COUNTY).exists():
+    if wanted and is_county(wanted) and Region.objects.filter(code=wanted, level=Level.COUNTY).exists():
         return wanted
     for region_code in (
         user.region_id,
         user.organisation.region_id if user.organisation is not None else None,
     ):
-        if region_code and len(region_code) >= 6:
-            return region_code[:6]
+        if region_code and reaches(region_code, Level.COUNTY):
+            return county_of(region_code)
     counties = list(Region.objects.filter(level=Level.COUNTY).values_list("code", flat=True)[:2])
     return counties[0] if len(counties) == 1 else None
 
@@ -329,12 +329,12 @@ def child_cases(*, user: User, child: Child) -> list[Case]:
 def configurable_county(user: User, wanted: str | None = None) -> str | None:
     """The county whose rules ``user`` may change: ``wanted`` if allowed, else the user's own county."""
     if wanted:
-        if len(wanted) == 6 and wanted.isdigit() and access.can_configure_county(user, wanted):
+        if is_county(wanted) and wanted.isdigit() and access.can_configure_county(user, wanted):
             return wanted if Region.objects.filter(code=wanted, level=Level.COUNTY).exists() else None
         return None
     code = access.territory_code(user)
-    if code and len(code) >= 6 and access.can_configure_county(user, code[:6]):
-        return code[:6]
+    if code and reaches(code, Level.COUNTY) and access.can_configure_county(user, county_of(code)):
+        return county_of(code)
     return None
 
 
@@ -437,6 +437,6 @@ def task_people(child: Child) -> list[User]:
     candidates = User.objects.filter(
         is_active=True,
         role__in=[Role.VILLAGE_DIRECTOR, Role.TOWNSHIP_SUPERVISOR, Role.COUNTY_STAFF],
-        region_id__in=[code, code[:9], code[:6]],
+        region_id__in=[code, township_of(code), county_of(code)],
     ).order_by("-region_id", "username")
     return [u for u in candidates if access.can_edit(u, child)]

@@ -28,9 +28,10 @@ from shouhu.accounts import access, responsible
 from shouhu.children.classify import severely_disabled
 from shouhu.children.models import Child
 from shouhu.children.validators import age_on
+from shouhu.escalation import deadlines, texts
 from shouhu.escalation import services as escalation
-from shouhu.escalation import texts
 from shouhu.escalation.models import Status, WorkItem
+from shouhu.regions.codes import county_of
 from shouhu.regions.signals import places_touched
 
 from . import rules
@@ -49,11 +50,6 @@ from .models import (
 ALERT_KIND = "alert"
 TASK_KIND = "alert_task"
 CASE_TASK_KIND = "case_task"
-# How far past its deadline an unanswered alert, task or report reaches the civil-affairs bureau.
-BUREAU_AFTER = dt.timedelta(days=3)
-# An urgent alert nobody has answered reaches the county when this share of its deadline has passed,
-# so that the county hears of it while there is still time to act within the deadline.
-URGENT_COUNTY_SHARE = 0.75
 LEVEL_OF = {
     rules.URGENT: RiskLevel.URGENT,
     rules.HIGH: RiskLevel.HIGH,
@@ -66,20 +62,32 @@ ORDER = [RiskLevel.URGENT, RiskLevel.HIGH, RiskLevel.WATCH, RiskLevel.STABLE]
 # Settings -----------------------------------------------------------------------------------------
 
 
-def settings_for(county: str) -> dict[str, RuleSetting]:
-    """The county's rule settings, created from the defaults the first time."""
+def _defaults(kind: rules.RuleKind) -> dict[str, Any]:
+    return {
+        "severity": kind.severity,
+        "deadline_hours": kind.deadline_hours,
+        "params": dict(kind.params),
+        "notify": list(kind.notify),
+    }
+
+
+def settings_of(county: str) -> dict[str, RuleSetting]:
+    """The county's rule settings as they stand, writing nothing: a rule the county never changed
+    reads as its defaults (unsaved)."""
+    existing = {s.code: s for s in RuleSetting.objects.filter(county_id=county)}
+    return {
+        code: existing.get(code) or RuleSetting(county_id=county, code=code, **_defaults(kind))
+        for code, kind in rules.KINDS.items()
+    }
+
+
+def settings_ensure(county: str) -> dict[str, RuleSetting]:
+    """The county's rule settings, saved from the defaults the first time (before a change)."""
     existing = {s.code: s for s in RuleSetting.objects.filter(county_id=county)}
     for code, kind in rules.KINDS.items():
         if code not in existing:
             existing[code], _created = RuleSetting.objects.get_or_create(
-                county_id=county,
-                code=code,
-                defaults={
-                    "severity": kind.severity,
-                    "deadline_hours": kind.deadline_hours,
-                    "params": dict(kind.params),
-                    "notify": list(kind.notify),
-                },
+                county_id=county, code=code, defaults=_defaults(kind)
             )
     return existing
 
@@ -101,7 +109,7 @@ def rule_update(
     kind = rules.KINDS.get(code)
     if kind is None:
         raise ValidationError({"code": [_("没有这条规则。")]})
-    setting = settings_for(county)[code]
+    setting = settings_ensure(county)[code]
     errors: dict[str, list[str]] = {}
     if enabled is not None:
         setting.enabled = enabled
@@ -331,16 +339,14 @@ def _evaluate(children, *, on: dt.date, actor, bounds: tuple | None = None) -> d
 
         def params_of(county: str, code: str) -> dict[str, int]:
             if county not in counties:
-                counties[county] = settings_for(county)
+                counties[county] = settings_of(county)
             kind, school = rules.KINDS[code], counties[county]["out_of_school"]
             alone = counties[county]["alone_under_16"]
             return {
                 **kind.params,
                 **counties[county][code].params,
                 # The home's signals read the county's own ages: the school rule's and the alone rule's.
-                "school_min_age": school.params.get("min_age", 6),
-                "school_max_age": school.params.get("max_age", 15),
-                "alone_max_age": alone.params.get("max_age", 16),
+                **rules.signal_ages(school=school.params, alone=alone.params),
             }
 
         def settle(current, fired, row, kind, setting, home=None, covered=()):
@@ -372,7 +378,7 @@ def _evaluate(children, *, on: dt.date, actor, bounds: tuple | None = None) -> d
 
         households: dict[Any, list] = defaultdict(list)
         for pk, (f, row) in facts.items():
-            county = row["region_code"][:6]
+            county = county_of(row["region_code"])
             params_of(county, "out_of_school")
             if row.get("household_id"):
                 households[row["household_id"]].append(rules.Member(pk, row["name"], f))
@@ -436,26 +442,20 @@ def _open_alerts(to_open, *, actor) -> None:
         # A household alert is one piece of work for the home, named by its children.
         who = _named(covered, row) if home else row["name"]
         covered = [m.child_id for m in covered]
-        due = now + dt.timedelta(hours=setting.deadline_hours)
-        urgent = setting.severity == rules.URGENT
-        if urgent:
-            county_at = now + dt.timedelta(hours=setting.deadline_hours * URGENT_COUNTY_SHARE)
-        else:
-            county_at = due + dt.timedelta(days=7)
-        item = WorkItem(
-            id=uuid.uuid4(),
+        item = escalation.ItemSpec.timed(
             key=f"alert:{row['pk']}:{kind.code}:{now.isoformat()}",
             kind=f"{ALERT_KIND}.{kind.code}",
+            made_at=now,
+            deadline=deadlines.for_alert(
+                hours=setting.deadline_hours,
+                urgent=setting.severity == rules.URGENT,
+                township_at_once="township_supervisor" in setting.notify,
+            ),
             **texts.fields("alert", rule=kind.code, name=who),
             child_id=row["pk"],
             region_code=row["region_code"],
             responsible_id=directors.get(row["village_id"]),
-            due_at=due,
-            # Urgent alerts reach the township at once and the county when their deadline passes.
-            township_at=now if urgent or "township_supervisor" in setting.notify else due,
-            county_at=county_at,
-            bureau_at=county_at + BUREAU_AFTER,
-        )
+        ).build()
         alert = Alert(
             id=uuid.uuid4(),
             child_id=row["pk"],
@@ -475,20 +475,17 @@ def _open_alerts(to_open, *, actor) -> None:
         if kind.opens_case:
             case_alerts.append((alert, kind, setting))
         for task in kind.tasks:
-            task_due = now + dt.timedelta(hours=task.hours)
             items.append(
-                WorkItem(
+                escalation.ItemSpec.timed(
                     key=_task_key(alert, task.mark),
                     kind=f"{TASK_KIND}.{task.mark}",
+                    made_at=now,
+                    due_at=now + dt.timedelta(hours=task.hours),
                     **texts.fields("alert.task", task=f"{kind.code}.{task.mark}", name=who),
                     child_id=row["pk"],
                     region_code=row["region_code"],
                     responsible_id=item.responsible_id,
-                    due_at=task_due,
-                    township_at=task_due,
-                    county_at=task_due + dt.timedelta(days=2),
-                    bureau_at=task_due + dt.timedelta(days=2) + BUREAU_AFTER,
-                )
+                ).build()
             )
     WorkItem.objects.bulk_create(items, batch_size=1000)
     Alert.objects.bulk_create(alerts, batch_size=1000)
@@ -627,7 +624,7 @@ def confirm_by_visit(*, visit) -> list[str]:
             opened_at__lte=visit.created_at,
         ):
             kind = rules.KINDS[alert.rule]
-            setting = settings_for(child.region_code[:6])[alert.rule]
+            setting = settings_of(county_of(child.region_code))[alert.rule]
             params = {**kind.params, **setting.params}
             if alert.household_id:
                 members = _members_of(alert.household_id, on=on)
@@ -881,17 +878,17 @@ def case_task_add(*, actor, case: Case, title: str, due_on: dt.date, responsible
         raise ValidationError(errors)
     due = timezone.make_aware(dt.datetime.combine(due_on, dt.time(23, 59)))
     with transaction.atomic():
-        item = WorkItem.objects.create(
-            key=f"case-task:{case.pk}:{uuid.uuid4()}",
-            kind=CASE_TASK_KIND,
-            **texts.fields("case.task", what=title.strip()[:150], name=case.child.name),
-            child=case.child,
-            region_code=case.region_code,
-            responsible=responsible,
-            due_at=due,
-            township_at=due,
-            county_at=due + dt.timedelta(days=3),
-            bureau_at=due + dt.timedelta(days=3) + BUREAU_AFTER,
+        item = escalation.item_create(
+            escalation.ItemSpec.timed(
+                key=f"case-task:{case.pk}:{uuid.uuid4()}",
+                kind=CASE_TASK_KIND,
+                made_at=timezone.now(),
+                due_at=due,
+                **texts.fields("case.task", what=title.strip()[:150], name=case.child.name),
+                child_id=case.child_id,
+                region_code=case.region_code,
+                responsible_id=responsible.pk,
+            )
         )
         CaseEvent.objects.create(
             case=case,
@@ -950,7 +947,8 @@ def _close_case(case: Case, *, by) -> None:
 
 
 __all__ = [
-    "settings_for",
+    "settings_of",
+    "settings_ensure",
     "rule_update",
     "evaluate_child",
     "evaluate_children",

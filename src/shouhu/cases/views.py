@@ -24,6 +24,7 @@ from shouhu.audit.models import Action
 from shouhu.audit.services import log_access
 from shouhu.escalation import actions
 from shouhu.escalation.delivery import delivery_for
+from shouhu.regions.codes import Level, county_of, is_village, is_within, reaches, township_of
 from shouhu.web.versions import REFUSED, posted_version, refusal
 
 from . import reports, rules, selectors, services
@@ -194,16 +195,16 @@ def report_list(request):
 def _report_form(request, *, child=None, data=None):
     """The report form for the county asked for or the user's own; None when a county must be chosen."""
     user = request.user
-    wanted = (data or request.GET).get("county") or (child.region_code[:6] if child else None)
+    wanted = (data or request.GET).get("county") or (county_of(child.region_code) if child else None)
     county = selectors.report_form_county(user=user, wanted=wanted)
     if county is None:
         return None
     townships, villages = selectors.county_places(county)
     initial = {}
     place = child.region_code if child else (user.region_id or "")
-    if place.startswith(county) and len(place) >= 9:
-        initial["township"] = place[:9]
-        if len(place) == 12:
+    if is_within(place, county) and reaches(place, Level.TOWNSHIP):
+        initial["township"] = township_of(place)
+        if is_village(place):
             initial["village"] = place
     if child is not None:
         initial["child"] = child.pk
@@ -667,7 +668,7 @@ def rule_list(request):
 def _rules_context(county: str, posted: RuleSettingForm | None = None) -> dict:
     from shouhu.regions.models import Region
 
-    settings = services.settings_for(county)
+    settings = services.settings_of(county)
     entries = []
     for code, kind in rules.KINDS.items():
         setting = settings[code]
@@ -703,7 +704,7 @@ def rule_edit(request, rule_code):
         raise Http404
     if request.method == "GET":
         return redirect(_rules_url(request, rule_code))
-    setting = services.settings_for(county)[rule_code]
+    setting = services.settings_of(county)[rule_code]
     form = RuleSettingForm(request.POST, kind=kind, setting=setting)
     if form.is_valid():
         try:

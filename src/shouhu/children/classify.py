@@ -41,11 +41,16 @@ Choices where the texts leave room, made here once:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from .options import (
+    DEPRIVED_OF_LIBERTY,
     FAMILY_POVERTY,
+    GONE,
+    NO_ADULT,
+    UNTIMED_INCAPACITY,
+    Assistance,
     DisabilityType,
     GuardianshipConcern,
     Health,
@@ -87,9 +92,6 @@ CHILD_AGE_LIMIT = 18
 COMPULSORY_SCHOOL_AGES = range(6, 16)
 TERM_MONTHS = 6
 
-TIMED = {ParentSituation.IMPRISONED, ParentSituation.DRUG_REHAB, ParentSituation.DETAINED}
-UNTIMED = {ParentSituation.SERIOUSLY_ILL, ParentSituation.GUARDIANSHIP_REVOKED, ParentSituation.DEPORTED}
-GONE = {ParentSituation.DECEASED, ParentSituation.MISSING}
 MENTAL = {DisabilityType.MENTAL, DisabilityType.INTELLECTUAL}
 
 
@@ -133,11 +135,11 @@ def severely_disabled(grade: int | None, kind: str) -> bool:
 def unable_to_support(p: ParentFacts, on: dt.date) -> str | None:
     """Why this parent counts for the de-facto-unsupported definition on ``on``, or None."""
     s = p.situation
-    if s in UNTIMED:
+    if s in UNTIMED_INCAPACITY:
         return s
     if s == ParentSituation.DISABLED and severely_disabled(p.disability_grade, p.disability_type):
         return s
-    if s in TIMED and p.since and p.since <= on:
+    if s in DEPRIVED_OF_LIBERTY and p.since and p.since <= on:
         if _months_reached(p.since, on) or (p.until and p.until >= add_months(p.since, TERM_MONTHS)):
             return s
     if s == ParentSituation.OUT_OF_CONTACT and _months_reached(p.police_report_date, on):
@@ -147,8 +149,8 @@ def unable_to_support(p: ParentFacts, on: dt.date) -> str | None:
 
 def without_capacity(p: ParentFacts, on: dt.date) -> bool:
     """Cannot guard the child, for the left-behind definition (choice 4 above)."""
-    return p.situation in GONE | TIMED | UNTIMED | {ParentSituation.OUT_OF_CONTACT} or (
-        p.situation == ParentSituation.DISABLED and severely_disabled(p.disability_grade, p.disability_type)
+    return ParentSituation.unable_to_guard(
+        p.situation, severely_disabled=severely_disabled(p.disability_grade, p.disability_type)
     )
 
 
@@ -171,65 +173,110 @@ def _classify(facts: ChildFacts, on: dt.date) -> dict[str, str]:
     if facts.birth_date > on or age >= CHILD_AGE_LIMIT or (facts.exited_on and facts.exited_on <= on):
         return {}
     result: dict[str, str] = {}
-    father = facts.father or ParentFacts()
-    mother = facts.mother or ParentFacts()
-    both = ((father, "父亲"), (mother, "母亲"))
+    for code, rule in RULES:
+        reason = rule(facts, age, on, result)
+        if reason:
+            result[code] = reason
+    return result
 
-    # Orphan, then de-facto unsupported (which excludes orphans).
+
+# One function per category, each given the child's facts, age, the date and the categories found so
+# far (the guardianship sub-type reads them), returning the reason or None.
+Rule = Callable[[ChildFacts, int, dt.date, dict[str, str]], str | None]
+
+
+def _parents(facts: ChildFacts) -> tuple[tuple[ParentFacts, str], tuple[ParentFacts, str]]:
+    return (facts.father or ParentFacts(), "父亲"), (facts.mother or ParentFacts(), "母亲")
+
+
+def _orphan(facts: ChildFacts, age: int, on: dt.date, found: dict[str, str]) -> str | None:
+    (father, _f), (mother, _m) = _parents(facts)
     if father.situation in GONE and mother.situation in GONE:
-        result[ORPHAN] = f"父亲{_label(father.situation)}，母亲{_label(mother.situation)}"
-    else:
-        reasons = {who: unable_to_support(p, on) for p, who in both}
-        gone = {who: p.situation for p, who in both if p.situation in GONE}
-        if all(reasons.values()):
-            result[DE_FACTO_UNSUPPORTED] = "；".join(f"{who}{_label(r)}" for who, r in reasons.items() if r)
-        elif len(gone) == 1:
-            ((dead_who, dead),) = gone.items()
-            other_who = "母亲" if dead_who == "父亲" else "父亲"
-            if reasons[other_who]:
-                result[DE_FACTO_UNSUPPORTED] = (
-                    f"{dead_who}{_label(dead)}；{other_who}{_label(reasons[other_who])}"
-                )
+        return f"父亲{_label(father.situation)}，母亲{_label(mother.situation)}"
+    return None
 
-    # Left-behind.
+
+def _de_facto_unsupported(facts: ChildFacts, age: int, on: dt.date, found: dict[str, str]) -> str | None:
+    if ORPHAN in found:  # choice 5: an orphan is not also de-facto unsupported
+        return None
+    both = _parents(facts)
+    reasons = {who: unable_to_support(p, on) for p, who in both}
+    if all(reasons.values()):
+        return "；".join(f"{who}{_label(r)}" for who, r in reasons.items() if r)
+    gone = {who: p.situation for p, who in both if p.situation in GONE}
+    if len(gone) != 1:
+        return None
+    ((dead_who, dead),) = gone.items()
+    other_who = "母亲" if dead_who == "父亲" else "父亲"
+    other = reasons[other_who]
+    return f"{dead_who}{_label(dead)}；{other_who}{_label(other)}" if other else None
+
+
+def _left_behind(facts: ChildFacts, age: int, on: dt.date, found: dict[str, str]) -> str | None:
     rural = facts.hukou_type == HukouType.RURAL or (
         not facts.household_registered and not facts.village_is_community
     )
-    if age < LEFT_BEHIND_AGE_LIMIT and rural:
-        migrants = [who for p, who in both if p.situation == ParentSituation.MIGRANT]
-        if len(migrants) == 2:
-            result[LEFT_BEHIND] = "父母双方外出务工"
-        elif len(migrants) == 1:
-            other, other_who = (mother, "母亲") if migrants[0] == "父亲" else (father, "父亲")
-            if without_capacity(other, on):
-                result[LEFT_BEHIND] = (
-                    f"{migrants[0]}外出务工，{other_who}{_label(other.situation)}，无监护能力"
-                )
+    if age >= LEFT_BEHIND_AGE_LIMIT or not rural:
+        return None
+    both = _parents(facts)
+    migrants = [who for p, who in both if p.situation == ParentSituation.MIGRANT]
+    if len(migrants) == 2:
+        return "父母双方外出务工"
+    if len(migrants) != 1:
+        return None
+    ((other, other_who),) = [(p, who) for p, who in both if who != migrants[0]]
+    if not without_capacity(other, on):
+        return None
+    return f"{migrants[0]}外出务工，{other_who}{_label(other.situation)}，无监护能力"
 
-    # No adult at home.
-    if facts.living_arrangement in (LivingArrangement.ALONE, LivingArrangement.MINOR_SIBLINGS):
-        result[LIVING_ALONE] = str(LivingArrangement(facts.living_arrangement).label)
 
-    # Children in difficulty.
+def _living_alone(facts: ChildFacts, age: int, on: dt.date, found: dict[str, str]) -> str | None:
+    if facts.living_arrangement in NO_ADULT:
+        return str(LivingArrangement(facts.living_arrangement).label)
+    return None
+
+
+def _difficulty_poverty(facts: ChildFacts, age: int, on: dt.date, found: dict[str, str]) -> str | None:
     poverty = [a for a in facts.assistance if a in FAMILY_POVERTY]
     if poverty:
-        from .options import Assistance
+        return "家庭享受" + "、".join(str(Assistance(a).label) for a in poverty)
+    return None
 
-        result[DIFFICULTY_POVERTY] = "家庭享受" + "、".join(str(Assistance(a).label) for a in poverty)
+
+def _difficulty_disability(facts: ChildFacts, age: int, on: dt.date, found: dict[str, str]) -> str | None:
     if facts.health in (Health.DISABLED, Health.SERIOUS_ILLNESS):
-        result[DIFFICULTY_DISABILITY] = f"儿童本人{Health(facts.health).label}"
-    guardianship = [k for k in (ORPHAN, DE_FACTO_UNSUPPORTED, LIVING_ALONE) if k in result]
-    if guardianship or facts.guardianship_concern:
-        names = dict((c, n) for c, n, _ in NATIONAL_CATEGORIES)
-        parts = [names[k] for k in guardianship]
-        if facts.guardianship_concern:
-            parts.append(str(GuardianshipConcern(facts.guardianship_concern).label))
-        result[DIFFICULTY_GUARDIANSHIP] = "、".join(parts)
+        return f"儿童本人{Health(facts.health).label}"
+    return None
 
-    # Drop-out in compulsory education.
+
+def _difficulty_guardianship(facts: ChildFacts, age: int, on: dt.date, found: dict[str, str]) -> str | None:
+    guardianship = [k for k in (ORPHAN, DE_FACTO_UNSUPPORTED, LIVING_ALONE) if k in found]
+    if not guardianship and not facts.guardianship_concern:
+        return None
+    names = dict((c, n) for c, n, _ in NATIONAL_CATEGORIES)
+    parts = [names[k] for k in guardianship]
+    if facts.guardianship_concern:
+        parts.append(str(GuardianshipConcern(facts.guardianship_concern).label))
+    return "、".join(parts)
+
+
+def _dropout(facts: ChildFacts, age: int, on: dt.date, found: dict[str, str]) -> str | None:
     if facts.schooling == Schooling.DROPPED_OUT and age in COMPULSORY_SCHOOL_AGES:
-        result[DROPOUT] = f"义务教育阶段（{age}周岁）辍学"
-    return result
+        return f"义务教育阶段（{age}周岁）辍学"
+    return None
+
+
+# In the order the reasons are listed; the guardianship sub-type comes after the categories it reads.
+RULES: tuple[tuple[str, Rule], ...] = (
+    (ORPHAN, _orphan),
+    (DE_FACTO_UNSUPPORTED, _de_facto_unsupported),
+    (LEFT_BEHIND, _left_behind),
+    (LIVING_ALONE, _living_alone),
+    (DIFFICULTY_POVERTY, _difficulty_poverty),
+    (DIFFICULTY_DISABILITY, _difficulty_disability),
+    (DIFFICULTY_GUARDIANSHIP, _difficulty_guardianship),
+    (DROPOUT, _dropout),
+)
 
 
 def next_time_change(facts: ChildFacts, after: dt.date) -> dt.date | None:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from shouhu.regions.codes import is_village
 from shouhu.versioning import Versioned
 
 from . import idnumber
@@ -210,7 +211,7 @@ class Child(Versioned):
                 errors.setdefault("found_region", []).append(gettext("请选择流浪未成年人的发现地。"))
         elif not self.village_id:
             errors.setdefault("village", []).append(gettext("请选择户籍所在村/社区。"))
-        if self.village_id and len(self.village_id) != 12:
+        if self.village_id and not is_village(self.village_id):
             errors.setdefault("village", []).append(gettext("请选择一个村或社区（12位区划代码）。"))
         if self.health == Health.DISABLED and not self.disability_type:
             errors.setdefault("disability_type", []).append(gettext("残疾儿童请填写残疾类别。"))

@@ -236,9 +236,25 @@ def refusal(name: str) -> str | None:
         return _("请填写姓名。")
     if _PLAIN_HAN.fullmatch(name):  # most names: ideographs of the basic block, nothing to look at
         return None
+    for check in (_refuse_invisible, _refuse_unusable, _refuse_radical, _refuse_symbol, _refuse_script):
+        why = check(name)
+        if why:
+            return why
+    return _refuse_punctuation(name)
+
+
+# The checks of ``refusal``, in order: each says why, or None.
+
+
+def _refuse_invisible(name: str) -> str | None:
     for c in name:
         if _invisible(c):
             return _("姓名中不能含有不可见字符（%(char)s），请删除后重新输入。") % {"char": _shown(c)}
+    return None
+
+
+def _refuse_unusable(name: str) -> str | None:
+    """Control, private-use, unassigned and surrogate code points."""
     for c in name:
         category = ud.category(c)
         if category == "Cc":
@@ -249,12 +265,25 @@ def refusal(name: str) -> str | None:
             ) % {"char": _shown(c)}
         if category in ("Cn", "Cs"):
             return _("姓名中含有尚未定义的字符（%(char)s）。") % {"char": _shown(c)}
+    return None
+
+
+def _refuse_radical(name: str) -> str | None:
     for c in name:
         if _radical(c):
             return _("姓名中含有部首字符（%(char)s），请输入完整的汉字。") % {"char": _shown(c)}
+    return None
+
+
+def _refuse_symbol(name: str) -> str | None:
     for c in name:
         if ud.category(c) in ("So", "Sk", "Sm", "Sc", "Me") and not c.isascii():  # < > = … below
             return _("姓名中不能含有符号或表情（%(char)s）。") % {"char": _shown(c)}
+    return None
+
+
+def _refuse_script(name: str) -> str | None:
+    """Letters of Han or Latin script only, never both."""
     letters = [c for c in name if _letter(c)]
     for c in letters:
         script = _script(c)
@@ -262,36 +291,39 @@ def refusal(name: str) -> str | None:
             return _(
                 "姓名中不能含有%(script)s（%(char)s）。请按户口簿填写汉字姓名，外籍人员按护照填写拉丁字母姓名。"
             ) % {"script": SCRIPT_NAMES.get(script, _("其他文字")), "char": _shown(c)}
+    latin = next((c for c in letters if not _han(c)), None)
+    if latin and any(_han(c) for c in letters):
+        return _("姓名中混用了汉字和拉丁字母（%(char)s）：中国公民请填写汉字姓名，外籍人员只填拉丁字母。") % {
+            "char": _shown(latin)
+        }
+    return None
+
+
+def _refuse_punctuation(name: str) -> str | None:
+    """Between the letters only what a name may hold: a combining accent on a Latin letter, the dot
+    between the parts of a Han name, spaces and the marks of a Latin name."""
+    letters = [c for c in name if _letter(c)]
     han = any(_han(c) for c in letters)
-    if han:
-        latin = next((c for c in letters if not _han(c)), None)
-        if latin:
-            return _(
-                "姓名中混用了汉字和拉丁字母（%(char)s）：中国公民请填写汉字姓名，外籍人员只填拉丁字母。"
-            ) % {"char": _shown(latin)}
     punctuation = _("姓名中不能有数字、标点或符号（如 < > / &），少数民族姓名中间可用“·”。")
     previous = ""
     for i, c in enumerate(name):
-        category = ud.category(c)
         if _letter(c):
             pass
-        elif category == "Mn":
+        elif ud.category(c) == "Mn":
             # A combining accent of a Latin letter that has no precomposed form; never on Han.
             if han or not previous or not (previous.isalpha() or ud.category(previous) == "Mn"):
                 return _("姓名中不能含有符号或表情（%(char)s）。") % {"char": _shown(c)}
         elif c == DOT and han:
             if i == 0 or i == len(name) - 1 or previous == DOT:
                 return _("“·”只能写在姓名的两部分之间。")
-        elif c == " " and not han:
-            pass
-        elif c in _LATIN_MARKS and not han and letters:
-            pass
-        else:
+        elif not _allowed_between(c, han=han, letters=letters):
             return punctuation
         previous = c
-    if not letters:
-        return punctuation
-    return None
+    return None if letters else punctuation
+
+
+def _allowed_between(c: str, *, han: bool, letters: list[str]) -> bool:
+    return (c == " " and not han) or (c in _LATIN_MARKS and not han and bool(letters))
 
 
 def _chars(text: str) -> list[str]:

@@ -35,6 +35,9 @@ class Schooling(models.TextChoices):
     NOT_IN_SCHOOL = "not_in_school", _("不在学")
 
 
+OUT_OF_SCHOOL = {Schooling.DROPPED_OUT, Schooling.NOT_IN_SCHOOL}
+
+
 class Health(models.TextChoices):
     """健康状况"""
 
@@ -75,6 +78,10 @@ class LivingArrangement(models.TextChoices):
     MINOR_SIBLINGS = "minor_siblings", _("无成年人：仅与未成年兄弟姐妹共同生活")
     ALONE = "alone", _("独自居住")
     INSTITUTION = "institution", _("福利或救助机构")
+
+
+# No adult at home (Minor Protection Law 2020 Art. 21): the classification's 独居 and the alone rule.
+NO_ADULT = {LivingArrangement.ALONE, LivingArrangement.MINOR_SIBLINGS}
 
 
 class GuardianshipQuality(models.TextChoices):
@@ -154,6 +161,32 @@ class ParentSituation(models.TextChoices):
     GUARDIANSHIP_REVOKED = "guardianship_revoked", _("被撤销监护资格")
     DEPORTED = "deported", _("被遣送出境")
     UNKNOWN = "unknown", _("不详")
+
+    @classmethod
+    def unable_to_guard(cls, situation: str, *, severely_disabled: bool) -> bool:
+        """A parent who cannot guard the child, however long the situation has lasted: gone, out of
+        contact, deprived of liberty, seriously ill, stripped of guardianship, deported, or severely
+        disabled. The one reading shared by the left-behind definition (``classify`` choice 4) and the
+        risk rules ("parents unable", "no capable carer")."""
+        return situation in UNABLE_TO_GUARD or (situation == cls.DISABLED and severely_disabled)
+
+    @classmethod
+    def away(cls, situation: str, *, severely_disabled: bool) -> bool:
+        """Not at home to guard the child: unable to (above) or away at work."""
+        return situation == cls.MIGRANT or cls.unable_to_guard(situation, severely_disabled=severely_disabled)
+
+
+# Deprived of liberty: counts for the de-facto-unsupported definition once the term reaches 6 months.
+DEPRIVED_OF_LIBERTY = {ParentSituation.IMPRISONED, ParentSituation.DRUG_REHAB, ParentSituation.DETAINED}
+# Counts for the de-facto-unsupported definition from the first day.
+UNTIMED_INCAPACITY = {
+    ParentSituation.SERIOUSLY_ILL,
+    ParentSituation.GUARDIANSHIP_REVOKED,
+    ParentSituation.DEPORTED,
+}
+# Dead or cannot be found: both make an orphan.
+GONE = {ParentSituation.DECEASED, ParentSituation.MISSING}
+UNABLE_TO_GUARD = GONE | DEPRIVED_OF_LIBERTY | UNTIMED_INCAPACITY | {ParentSituation.OUT_OF_CONTACT}
 
 
 class CarerCapacity(models.TextChoices):

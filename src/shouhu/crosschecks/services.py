@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -45,27 +45,19 @@ from shouhu.accounts.models import Organisation, OrganisationKind, Role, User
 from shouhu.children import classify
 from shouhu.children.crypto import keyed_hash
 from shouhu.children.models import Child, ChildCategory
-from shouhu.children.options import Schooling
+from shouhu.children.options import OUT_OF_SCHOOL
 from shouhu.escalation import services as escalation
 from shouhu.escalation import texts
+from shouhu.escalation.deadlines import Deadline, deadline_of
 from shouhu.escalation.models import Tier, WorkItem
+from shouhu.regions.codes import Level, county_of, is_village, reaches, township_of
 from shouhu.regions.models import Region
+from shouhu.regions.names import villages_named
 
 from .lists import ListRow, ParsedList, Problem, norm_grade, read_list
 from .models import CrossCheck, Difference, DifferenceKind, ListKind, Resolution
 
 ITEM_KIND = "crosscheck"
-# Days to verify each kind of difference (defaults; the escalation periods after them are the county's,
-# from its visit policy). A child out of school is checked within the week: the Bijie children had
-# been out of school for a month before anyone acted.
-DUE_DAYS = {
-    DifferenceKind.DROPOUT: 7,
-    DifferenceKind.UNREGISTERED: 15,
-    DifferenceKind.CATEGORY: 30,
-    DifferenceKind.DIFFICULTY: 30,
-}
-TOWNSHIP_AFTER_DAYS, COUNTY_AFTER_DAYS = 7, 14
-NOT_IN_SCHOOL = (Schooling.DROPPED_OUT, Schooling.NOT_IN_SCHOOL)
 
 
 @dataclass
@@ -225,31 +217,8 @@ def _villages(actor: User, parsed: ParsedList) -> dict[int, Region]:
     return result
 
 
-_SUFFIXES = ("村民委员会", "居民委员会", "村委会", "居委会", "委员会")
-
-
-def _core(name: str) -> str:
-    """A place name without what sheets leave out: 前潘村村民委员会, 前潘村委会, 前潘村 are all 前潘;
-    王市镇 and 王市 are 王市."""
-    name = (name or "").strip()
-    for suffix in _SUFFIXES:
-        if name.endswith(suffix) and len(name) > len(suffix):
-            name = name[: -len(suffix)]
-            break
-    for suffix in ("社区", "村", "居", "镇", "乡", "街道"):
-        if name.endswith(suffix) and len(name) > len(suffix):
-            return name[: -len(suffix)]
-    return name
-
-
 def _find_village(mine, township: str, village: str) -> Region | str:
-    wanted = _core(village)
-    candidates = mine.filter(level=5, name__startswith=wanted).select_related("parent")[:200]
-    found = [
-        r
-        for r in candidates
-        if _core(r.name) == wanted and (not township or _core(r.parent.name) == _core(township))
-    ]
+    found = villages_named(mine, village=village, township=township)
     if len(found) == 1:
         return found[0]
     if not found:
@@ -348,7 +317,7 @@ def _compare_school(actor, school, parsed: ParsedList, villages, today, outcome:
             Found(
                 key=f"xc:unregistered:{year}:{_identity(row)}",
                 kind=DifferenceKind.UNREGISTERED,
-                region_code=village.code if village else school.region_id[:9],
+                region_code=village.code if village else township_of(school.region_id),
                 **_titled("crosscheck.unregistered", name=row.name, school=school.name, where=where),
                 detail=_detail("crosscheck.detail.listed", school=school.name, where=where),
                 row=row,
@@ -357,7 +326,7 @@ def _compare_school(actor, school, parsed: ParsedList, villages, today, outcome:
     registered = (
         access.children_visible_to(actor)
         .filter(school=school, exited_on__isnull=True)
-        .exclude(schooling__in=NOT_IN_SCHOOL)
+        .exclude(schooling__in=OUT_OF_SCHOOL)
         .only("pk", "name", "grade", "region_code")
     )
     covered = set(grades)
@@ -450,19 +419,17 @@ def _store(actor, upload, kind, school, place, found: list[Found], known: set[st
     now = timezone.now()
     specs, differences = [], []
     for f in fresh:
-        township_after, county_after = _periods(f.region_code)
-        village_known = len(f.region_code) == 12
+        village_known = is_village(f.region_code)
         specs.append(
-            escalation.ItemSpec(
+            escalation.ItemSpec.timed(
                 key=f"crosscheck:{f.key}",
                 kind=f"{ITEM_KIND}.{f.kind}",
+                made_at=now,
+                deadline=_deadline(f"{ITEM_KIND}.{f.kind}", f.region_code),
                 title=f.title[:200],
                 code=f.code,
                 params=f.params,
                 region_code=f.region_code,
-                due_at=now + dt.timedelta(days=DUE_DAYS[f.kind]),
-                township_after=township_after,
-                county_after=county_after,
                 child_id=f.child.pk if f.child else None,
                 responsible_id=responsible.get(f.region_code),
                 tier=Tier.VILLAGE if village_known else Tier.TOWNSHIP,
@@ -499,10 +466,11 @@ def _store(actor, upload, kind, school, place, found: list[Found], known: set[st
 def _responsible(codes: set[str]) -> dict[str, object]:
     """Who answers for each place: the village's child director (``accounts.responsible``), else the
     township's supervisor; for a place above the township, the county's guidance-centre staff."""
-    result: dict[str, object] = dict(responsible.directors_of(c for c in codes if len(c) == 12))
+    result: dict[str, object] = dict(responsible.directors_of(c for c in codes if is_village(c)))
     for code in codes - set(result):
-        role = Role.TOWNSHIP_SUPERVISOR if len(code) >= 9 else Role.COUNTY_STAFF
-        region = code[:9] if len(code) >= 9 else code[:6]
+        in_township = reaches(code, Level.TOWNSHIP)
+        role = Role.TOWNSHIP_SUPERVISOR if in_township else Role.COUNTY_STAFF
+        region = township_of(code) if in_township else county_of(code)
         user = (
             User.objects.filter(is_active=True, role=role, region_id=region)
             .order_by("date_joined")
@@ -514,15 +482,19 @@ def _responsible(codes: set[str]) -> dict[str, object]:
     return result
 
 
-def _periods(region_code: str) -> tuple[dt.timedelta, dt.timedelta]:
-    """After the deadline: when the township and when the county hear of it — the county's own periods
-    (its visit policy) where it set them."""
+def _deadline(kind: str, region_code: str) -> Deadline:
+    """The days to verify a difference (``escalation.deadlines``); after them, when the township and
+    the county hear of it are the county's own periods (its visit policy) where it set them."""
     from shouhu.visits.models import VisitPolicy
 
-    policy = VisitPolicy.objects.filter(county_id=region_code[:6]).first()
+    policy = VisitPolicy.objects.filter(county_id=county_of(region_code)).first()
     if policy is None:
-        return dt.timedelta(days=TOWNSHIP_AFTER_DAYS), dt.timedelta(days=COUNTY_AFTER_DAYS)
-    return dt.timedelta(days=policy.township_after_days), dt.timedelta(days=policy.county_after_days)
+        return deadline_of(kind)
+    return replace(
+        deadline_of(kind),
+        township=dt.timedelta(days=policy.township_after_days),
+        county=dt.timedelta(days=policy.county_after_days),
+    )
 
 
 # --- closing ---------------------------------------------------------------------------------------

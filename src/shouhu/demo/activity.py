@@ -15,6 +15,7 @@ from django.utils import timezone
 from shouhu.accounts.models import OrganisationKind, Role, User
 from shouhu.escalation import services as escalation
 from shouhu.escalation.models import Status, WorkItem
+from shouhu.regions.codes import township_of
 from shouhu.visits import homes as home_services
 from shouhu.visits import services as visit_services
 from shouhu.visits.models import ActivitySession, ChildrensHome, Outcome, Visit, VisitKind
@@ -71,7 +72,7 @@ def seed_activity(*, today: dt.date, seed: int, county: str) -> dict[str, int]:
                 share /= 2  # the current month is under way
             if rng.random() > share:
                 continue
-            visitor = item.responsible_id or supervisors.get(item.region_code[:9]) or fallback.pk
+            visitor = item.responsible_id or supervisors.get(township_of(item.region_code)) or fallback.pk
             day = start + dt.timedelta(days=rng.randrange((last_day - start).days + 1))
             if rng.random() < FAILED_FIRST_SHARE:
                 visits.append(
@@ -194,7 +195,7 @@ def seed_find_and_intervene(
     from shouhu.children.services import child_register
 
     director = User.objects.filter(role=Role.VILLAGE_DIRECTOR, region_id=village).first()
-    supervisor = User.objects.filter(role=Role.TOWNSHIP_SUPERVISOR, region_id=village[:9]).first()
+    supervisor = User.objects.filter(role=Role.TOWNSHIP_SUPERVISOR, region_id=township_of(village)).first()
     teacher = User.objects.filter(role=Role.TEACHER, region__code__startswith=county).first()
     if not (director and supervisor and teacher):
         return {}
@@ -264,7 +265,7 @@ def seed_find_and_intervene(
         actor=teacher,
         harm_type="abandoned",
         urgency="soon",
-        township=village[:9],
+        township=township_of(village),
         village=village,
         child_name=siblings[0].name,
         child_id_number=siblings[0].id_number,
@@ -278,7 +279,7 @@ def seed_find_and_intervene(
             actor=teacher,
             harm_type="violence_injuries",
             urgency="soon",
-            township=report_village[:9],
+            township=township_of(report_village),
             village=report_village,
             child_name=known.name,
             child_birth_date=known.birth_date,
@@ -292,7 +293,7 @@ def seed_find_and_intervene(
         actor=teacher,
         harm_type="abandoned",
         urgency="immediate",
-        township=village[:9],
+        township=township_of(village),
         description="放学路上看到一个约八岁的男孩，说爸妈都不在家，晚上一个人睡。姓名不详。",
         seen_at=timezone.now() - dt.timedelta(hours=2),
     )
@@ -311,7 +312,7 @@ def seed_referral(*, today: dt.date, county: str, village: str) -> dict[str, int
     staff = (
         User.objects.filter(role=Role.SOCIAL_WORKER, organisation__isnull=False).order_by("username").first()
     )
-    supervisor = User.objects.filter(role=Role.TOWNSHIP_SUPERVISOR, region_id=village[:9]).first()
+    supervisor = User.objects.filter(role=Role.TOWNSHIP_SUPERVISOR, region_id=township_of(village)).first()
     case = (
         Case.objects.filter(region_code__startswith=village)
         .exclude(status=CaseStatus.CLOSED)

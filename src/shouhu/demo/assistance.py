@@ -14,6 +14,7 @@ from shouhu.accounts.models import Role, User
 from shouhu.assistance import services
 from shouhu.assistance.models import Application, AssistanceType, CountyAmount
 from shouhu.children.models import Child
+from shouhu.regions.codes import township_of
 
 # Demo standards (元/月), not an official table.
 STANDARDS = {"de_facto_living": Decimal("1450.00"), "difficulty_living": Decimal("650.00")}
@@ -72,7 +73,7 @@ def _child(*, today: dt.date, county: str, village: str, director: User, living,
 
 def seed_assistance(*, today: dt.date, county: str, village: str) -> dict[str, int]:
     director = User.objects.filter(role=Role.VILLAGE_DIRECTOR, region_id=village).first()
-    supervisor = User.objects.filter(role=Role.TOWNSHIP_SUPERVISOR, region_id=village[:9]).first()
+    supervisor = User.objects.filter(role=Role.TOWNSHIP_SUPERVISOR, region_id=township_of(village)).first()
     civil = User.objects.filter(role=Role.CIVIL_AFFAIRS, region_id=county).first()
     if not (director and supervisor and civil):
         return {}

@@ -45,6 +45,7 @@ from shouhu.children.options import (
     Schooling,
 )
 from shouhu.children.validators import add_months, add_years, age_on
+from shouhu.regions.codes import township_of
 
 COUNTY = "341623"  # 利辛县
 COUNTY_NAME = "利辛县"
@@ -122,7 +123,7 @@ class Village:
 
     @property
     def township(self) -> str:
-        return self.code[:9]
+        return township_of(self.code)
 
     @property
     def short_name(self) -> str:

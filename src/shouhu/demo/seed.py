@@ -29,7 +29,7 @@ from shouhu.children.models import Carer, Child, ChildCategory, Parent, RescueCo
 from shouhu.children.services import child_register
 from shouhu.escalation import texts
 from shouhu.escalation.models import WorkItem
-from shouhu.regions.codes import Level
+from shouhu.regions.codes import Level, township_of
 from shouhu.regions.loader import load_regions
 from shouhu.regions.models import Region
 from shouhu.visits.models import ActivitySession
@@ -234,7 +234,7 @@ def seed(
         fieldwork.update(seed_referral(today=today, county=pop.COUNTY, village=pop.GAOZHAI))
         fieldwork.update(seed_assistance(today=today, county=pop.COUNTY, village=pop.QIANPAN))
         fieldwork.update(seed_break_glass(home_village=pop.QIANPAN, child_village=pop.CHENGYANG))
-        fieldwork.update(seed_crosschecks(township=pop.QIANPAN[:9], village=pop.QIANPAN))
+        fieldwork.update(seed_crosschecks(township=township_of(pop.QIANPAN), village=pop.QIANPAN))
         fieldwork.update(seed_quarterly(today=today))
     categories = dict(
         ChildCategory.objects.filter(child__in=demo_children())

@@ -10,12 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shouhu.children.classify import describe
+from shouhu.regions.codes import is_township, township_of
 from shouhu.regions.models import Region
 
 
 def _township(child) -> Region | None:
-    code = child.region_code[:9]
-    return Region.objects.filter(code=code).first() if len(code) == 9 else None
+    code = township_of(child.region_code)
+    return Region.objects.filter(code=code).first() if is_township(code) else None
 
 
 def _place(child) -> str:

@@ -12,6 +12,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from shouhu.accounts.models import Role, User
+from shouhu.regions.codes import county_of
 
 from . import delivery, texts
 from .models import Channel, Delivery, NoticeKind, Notification, Status, Tier, WorkItem
@@ -61,7 +62,7 @@ def send_daily(*, now: dt.datetime | None = None) -> int:
     with transaction.atomic():
         notes = []
         for user in people:
-            county = user.region_id[:6]
+            county = county_of(user.region_id)
             if county not in digests:
                 digests[county] = _text(figures(county, now=now), user.region.name, day)
             base = {

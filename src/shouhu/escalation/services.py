@@ -17,9 +17,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from shouhu.accounts.models import Role, User
+from shouhu.regions.codes import county_of, is_within, township_of
 from shouhu.regions.signals import places_touched
 
-from . import delivery, texts
+from . import deadlines, delivery, texts
 from .models import Channel, Delivery, Notification, Status, Tier, WorkItem
 
 
@@ -40,6 +41,29 @@ class ItemSpec:
     bureau_after: dt.timedelta | None = None
     code: str = ""  # the title as a code and its parameters (``texts``)
     params: dict | None = None
+
+    @classmethod
+    def timed(
+        cls,
+        *,
+        kind: str,
+        made_at: dt.datetime,
+        due_at: dt.datetime | None = None,
+        deadline: deadlines.Deadline | None = None,
+        **fields,
+    ) -> ItemSpec:
+        """An item whose deadline and tiers come from the one table (``deadlines``), or from the
+        ``deadline`` given for a county's own values; ``due_at`` for a kind whose date the caller gives."""
+        rule = deadline or deadlines.deadline_of(kind)
+        due = due_at if due_at is not None else made_at + rule.answer
+        return cls(
+            kind=kind,
+            due_at=due,
+            township_after=made_at - due if rule.township is None else rule.township,
+            county_after=rule.county,
+            bureau_after=rule.bureau,
+            **fields,
+        )
 
     def build(self) -> WorkItem:
         return WorkItem(
@@ -72,6 +96,15 @@ def items_ensure(specs: Iterable[ItemSpec], *, batch_size: int = 2000) -> int:
     WorkItem.objects.bulk_create(new, batch_size=batch_size, ignore_conflicts=True)
     places_touched(item.region_code for item in new)
     return len(new)
+
+
+def item_create(spec: ItemSpec, **extra) -> WorkItem:
+    """One item made now, for a service that links it to its record at once (``extra``: its note)."""
+    item = spec.build()
+    for name, value in extra.items():
+        setattr(item, name, value)
+    item.save(force_insert=True)
+    return item
 
 
 def _close(items, **values) -> int:
@@ -112,14 +145,14 @@ def item_reassign(*, actor, item: WorkItem, to: User) -> WorkItem:
 
     if not access.can_manage_work(actor, item.region_code):
         raise PermissionError(_("您无权改派该事项。"))
-    township = item.region_code[:9]
+    township = township_of(item.region_code)
     code = access.territory_code(to)
-    if not (code and (item.region_code.startswith(code) or code.startswith(township))):
+    if not (code and (is_within(item.region_code, code) or is_within(code, township))):
         raise ValidationError({"responsible": [_("改派对象须是本乡镇的儿童主任或督导员。")]})
     with transaction.atomic():
         item.responsible = to
         item.save(update_fields=["responsible"])
-        if item.child_id and not item.region_code.startswith(code):
+        if item.child_id and not is_within(item.region_code, code):
             Grant.objects.create(
                 user=to,
                 child_id=item.child_id,
@@ -140,9 +173,11 @@ def grant_note(item: WorkItem) -> dict:
 def _answering_region(tier: int, region_code: str) -> str | None:
     """The region whose people answer for ``region_code`` at ``tier``: its township, its county (the
     county's civil-affairs bureau sits at the county too)."""
-    return {Tier.TOWNSHIP: region_code[:9], Tier.COUNTY: region_code[:6], Tier.BUREAU: region_code[:6]}.get(
-        tier
-    )
+    return {
+        Tier.TOWNSHIP: township_of(region_code),
+        Tier.COUNTY: county_of(region_code),
+        Tier.BUREAU: county_of(region_code),
+    }.get(tier)
 
 
 def recipients(tier: int, region_code: str) -> list[User]:
@@ -244,7 +279,7 @@ def _gap_note(item: WorkItem) -> dict:
     that a list of such items reads no place per row)."""
     from shouhu.regions.models import Region
 
-    township = item.region_code[:9]
+    township = township_of(item.region_code)
     name = Region.objects.filter(code=township).values_list("name", flat=True).first() or township
     columns = texts.note_fields(texts.stored("item.unstaffed", place=name))
     return {**columns, "note": columns["note"][:300]}

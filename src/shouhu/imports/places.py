@@ -17,9 +17,10 @@ import unicodedata
 from django.utils.translation import gettext as _
 
 from shouhu.accounts import access
+from shouhu.regions.codes import county_of
 from shouhu.regions.models import Region
+from shouhu.regions.names import core, villages_named
 
-SUFFIXES = ("村民委员会", "居民委员会", "村委会", "居委会", "委员会")
 TOWNSHIP_SUFFIXES = ("街道办事处", "街道", "镇", "乡")
 VILLAGE_FORMS = ("村民委员会", "居民委员会", "村委会", "居委会", "社区", "村", "居")
 SEPARATORS = re.compile(r"[\s\-—－_/\\、，,·.。:：()（）]+")
@@ -32,19 +33,6 @@ def _committee(name: str) -> str:
         if name.endswith(suffix) and len(name) > len(suffix):
             name = name[: -len(suffix)]
             return name if name.endswith(("村", "社区", "居")) else name + kind
-    return name
-
-
-def core(name: str) -> str:
-    """A place name without the words sheets leave out: 前潘村村民委员会, 前潘村委会 and 前潘村 are 前潘."""
-    name = (name or "").strip()
-    for suffix in SUFFIXES:
-        if name.endswith(suffix) and len(name) > len(suffix):
-            name = name[: -len(suffix)]
-            break
-    for suffix in ("社区", "村", "居"):
-        if name.endswith(suffix) and len(name) > len(suffix):
-            return name[: -len(suffix)]
     return name
 
 
@@ -82,13 +70,7 @@ class Places:
             return (found, "") if found else (None, _("区划代码 %s 不是您管辖范围内的村（社区）。") % code)
         if not village:
             return None, _("请填写村（社区）名称或区划代码。")
-        wanted = core(village)
-        candidates = mine.filter(level=5, name__startswith=wanted).select_related("parent")
-        found = [
-            r
-            for r in candidates[:200]
-            if core(r.name) == wanted and (not township or core(r.parent.name) == core(township))
-        ]
+        found = villages_named(mine, village=village, township=township)
         if len(found) > 1:  # 新河村村民委员会 and 新河社区居民委员会 of one township are both 新河
             exact = [r for r in found if _committee(r.name) == _committee(village)]
             found = exact or found
@@ -107,7 +89,7 @@ class Places:
         if self._county is not None:
             return self._county
         territory = access.territory_code(self.actor) or ""
-        county = territory[:6] if len(territory) >= 6 else territory
+        county = county_of(territory)
         villages = (
             list(Region.objects.filter(level=5, code__within=county).select_related("parent"))
             if county

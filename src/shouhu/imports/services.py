@@ -502,14 +502,33 @@ class _Import:
         from 有无委托其他监护人 and the carer's relation) and the disability (残疾类别及等级). A cell
         the sheet fills is never overridden: two cells that contradict each other are an error naming
         both columns."""
-        h = self.header
-        both, one, who = data.get("both_away"), data.get("one_away"), data.get("incapable")
+        self._derive_disability(number, data, failed)
+        away = self._away(number, data, failed)
+        if away is None:
+            return
+        both, one = data.get("both_away"), data.get("one_away")
+        cause = self.header("both_away") if both else self.header("one_away")
+        for role, said in away.items():
+            self._derive_situation(number, data, failed, role=role, said=said, cause=cause)
+        if both is False and one is False:
+            self._check_not_both_migrant(number, data, failed)
+        self._derive_work_place(number, data, failed)
+        carer_named = self._check_carer(number, data, failed)
+        self._derive_living(number, data, failed, carer_named=carer_named)
+
+    def _derive_disability(self, number: int, data: dict, failed: set[str]) -> None:
         if "disability" in data and data["disability"]:
             try:
                 data["disability_type"], data["disability_grade"] = _disability(data["disability"])
             except CellError as exc:
-                self.problem(number, h("disability"), str(exc))
+                self.problem(number, self.header("disability"), str(exc))
                 failed.add("disability")
+
+    def _away(self, number: int, data: dict, failed: set[str]) -> dict[str, str] | None:
+        """Role → the situation the guardianship facts say (``migrant`` or ``incapable``); None when
+        those cells contradict each other or leave out who cannot guard (the row's facts stop there)."""
+        h = self.header
+        both, one, who = data.get("both_away"), data.get("one_away"), data.get("incapable")
         if both and one:
             self.problem(
                 number,
@@ -517,95 +536,103 @@ class _Import:
                 _("“%(a)s”和“%(b)s”只能有一项填“是”。") % {"a": h("both_away"), "b": h("one_away")},
             )
             failed.update({"both_away", "one_away"})
-            return
-        away: dict[str, str] = {}  # role → the situation the guardianship facts say
+            return None
         if both:
-            away = {"father": "migrant", "mother": "migrant"}
-        elif one:
-            if not who:
+            return {"father": "migrant", "mother": "migrant"}
+        if not one:
+            return {}
+        if not who:
+            self.problem(
+                number,
+                h("incapable") if "incapable" in self.header_of else h("one_away"),
+                _("“%s”填了“是”：请填写无监护能力的一方（父亲或母亲）。") % h("one_away"),
+            )
+            failed.add("one_away")
+            return None
+        other = "mother" if who == "father" else "father"
+        return {other: "migrant", who: "incapable"}
+
+    def _derive_situation(
+        self, number: int, data: dict, failed: set[str], *, role: str, said: str, cause: str
+    ) -> None:
+        """A parent's situation from what the guardianship cells say, or the contradiction."""
+        h = self.header
+        key = f"{role}.situation"
+        situation = data.get(key) or ""
+        label = _("父亲") if role == "father" else _("母亲")
+        if said == "migrant":
+            if not situation:
+                data[key] = "migrant"
+            elif situation != "migrant":
                 self.problem(
                     number,
-                    h("incapable") if "incapable" in self.header_of else h("one_away"),
-                    _("“%s”填了“是”：请填写无监护能力的一方（父亲或母亲）。") % h("one_away"),
-                )
-                failed.add("one_away")
-                return
-            other = "mother" if who == "father" else "father"
-            away = {other: "migrant", who: "incapable"}
-        for role, said in away.items():
-            key = f"{role}.situation"
-            situation = data.get(key) or ""
-            cause = h("both_away") if both else h("one_away")
-            label = _("父亲") if role == "father" else _("母亲")
-            if said == "migrant":
-                if not situation:
-                    data[key] = "migrant"
-                elif situation != "migrant":
-                    self.problem(
-                        number,
-                        f"{cause}、{h(key)}",
-                        _("“%(cause)s”填“是”，%(who)s应外出务工，但“%(column)s”是“%(value)s”。")
-                        % {
-                            "cause": cause,
-                            "who": label,
-                            "column": h(key),
-                            "value": _label_of(key, situation),
-                        },
-                    )
-                    failed.add(key)
-            elif not situation:
-                # The model keeps why a parent cannot guard (重病, 残疾, 服刑在押 …), never "incapable"
-                # alone: the sheet must say why, or the child's category would be a guess.
-                self.problem(
-                    number,
-                    f"{h('incapable')}、{h(key)}",
-                    _(
-                        "%(who)s无监护能力：请在“%(column)s”一列写明原因（如重病、残疾、服刑在押、失联），"
-                        "否则无法认定留守儿童。"
-                    )
-                    % {"who": label, "column": h(key)},
+                    f"{cause}、{h(key)}",
+                    _("“%(cause)s”填“是”，%(who)s应外出务工，但“%(column)s”是“%(value)s”。")
+                    % {"cause": cause, "who": label, "column": h(key), "value": _label_of(key, situation)},
                 )
                 failed.add(key)
-            elif (
-                not classify.without_capacity(
-                    classify.ParentFacts(
-                        situation=situation,
-                        disability_type=data.get(f"{role}.disability_type", ""),
-                        disability_grade=None,
-                    ),
-                    self.today,
+        elif not situation:
+            # The model keeps why a parent cannot guard (重病, 残疾, 服刑在押 …), never "incapable"
+            # alone: the sheet must say why, or the child's category would be a guess.
+            self.problem(
+                number,
+                f"{h('incapable')}、{h(key)}",
+                _(
+                    "%(who)s无监护能力：请在“%(column)s”一列写明原因（如重病、残疾、服刑在押、失联），"
+                    "否则无法认定留守儿童。"
                 )
-                and situation != "disabled"
-            ):
-                self.problem(
-                    number,
-                    f"{h('incapable')}、{h(key)}",
-                    _("“%(column)s”是“%(value)s”，与“%(who)s无监护能力”不符。")
-                    % {"column": h(key), "value": _label_of(key, situation), "who": label},
-                )
-                failed.add(key)
-        if both is False and one is False:
-            migrants = [r for r in ("father", "mother") if data.get(f"{r}.situation") == "migrant"]
-            if len(migrants) == 2:
-                self.problem(
-                    number,
-                    f"{h('both_away')}、{h('father.situation')}",
-                    _("“%(a)s”填“否”，但父亲和母亲的状况都是外出务工。") % {"a": h("both_away")},
-                )
-                failed.add("both_away")
+                % {"who": label, "column": h(key)},
+            )
+            failed.add(key)
+        elif not self._may_be_incapable(data, role=role, situation=situation):
+            self.problem(
+                number,
+                f"{h('incapable')}、{h(key)}",
+                _("“%(column)s”是“%(value)s”，与“%(who)s无监护能力”不符。")
+                % {"column": h(key), "value": _label_of(key, situation), "who": label},
+            )
+            failed.add(key)
+
+    def _may_be_incapable(self, data: dict, *, role: str, situation: str) -> bool:
+        """A situation that can leave a parent unable to guard (a disability's grade is checked later)."""
+        parent = classify.ParentFacts(
+            situation=situation,
+            disability_type=data.get(f"{role}.disability_type", ""),
+            disability_grade=None,
+        )
+        return classify.without_capacity(parent, self.today) or situation == "disabled"
+
+    def _check_not_both_migrant(self, number: int, data: dict, failed: set[str]) -> None:
+        h = self.header
+        migrants = [r for r in ("father", "mother") if data.get(f"{r}.situation") == "migrant"]
+        if len(migrants) == 2:
+            self.problem(
+                number,
+                f"{h('both_away')}、{h('father.situation')}",
+                _("“%(a)s”填“否”，但父亲和母亲的状况都是外出务工。") % {"a": h("both_away")},
+            )
+            failed.add("both_away")
+
+    def _derive_work_place(self, number: int, data: dict, failed: set[str]) -> None:
+        h = self.header
         for role in ("father", "mother"):
             key, place = f"{role}.situation", f"{role}.work_place"
-            if data.get(place) and key not in failed:
-                if not data.get(key):
-                    data[key] = "migrant"  # a current work place (当前务工地点) is a migrant's
-                elif data[key] == "at_home":
-                    self.problem(
-                        number,
-                        f"{h(key)}、{h(place)}",
-                        _("“%(a)s”是在家，但“%(b)s”填了“%(c)s”：请删去务工地点或改正状况。")
-                        % {"a": h(key), "b": h(place), "c": data[place]},
-                    )
-                    failed.add(key)
+            if not data.get(place) or key in failed:
+                continue
+            if not data.get(key):
+                data[key] = "migrant"  # a current work place (当前务工地点) is a migrant's
+            elif data[key] == "at_home":
+                self.problem(
+                    number,
+                    f"{h(key)}、{h(place)}",
+                    _("“%(a)s”是在家，但“%(b)s”填了“%(c)s”：请删去务工地点或改正状况。")
+                    % {"a": h(key), "b": h(place), "c": data[place]},
+                )
+                failed.add(key)
+
+    def _check_carer(self, number: int, data: dict, failed: set[str]) -> bool:
+        """Whether a carer is named; 有无委托其他监护人 must agree with it."""
+        h = self.header
         has_carer = data.get("has_carer")
         carer_named = bool(data.get("carer.name"))
         if has_carer is True and not carer_named:
@@ -622,26 +649,33 @@ class _Import:
                 _("“%(a)s”填“无”，但填写了“%(b)s”。") % {"a": h("has_carer"), "b": h("carer.name")},
             )
             failed.add("has_carer")
+        return carer_named
+
+    def _derive_living(self, number: int, data: dict, failed: set[str], *, carer_named: bool) -> None:
+        """Who the child lives with (实际监护), from the carer when the sheet leaves it empty."""
+        h = self.header
+        both = data.get("both_away")
         living = data.get("living_arrangement")
-        parents_away = bool(both) or (
-            data.get("father.situation") not in ("", None, "at_home")
-            and data.get("mother.situation") not in ("", None, "at_home")
-        )
-        if not living:
-            relation = data.get("carer.relation")
-            if relation in ("grandparent", "maternal_grandparent"):
-                data["living_arrangement"] = "grandparents"
-            elif relation or carer_named:
-                data["living_arrangement"] = "relatives"
-            elif has_carer is False and parents_away:
-                data["living_arrangement"] = "no_carer"
-        elif living == "parents" and both:
+        if living == "parents" and both:
             self.problem(
                 number,
                 f"{h('living_arrangement')}、{h('both_away')}",
                 _("“%(a)s”是父母，但“%(b)s”填“是”。") % {"a": h("living_arrangement"), "b": h("both_away")},
             )
             failed.add("living_arrangement")
+        if living:
+            return
+        parents_away = bool(both) or (
+            data.get("father.situation") not in ("", None, "at_home")
+            and data.get("mother.situation") not in ("", None, "at_home")
+        )
+        relation = data.get("carer.relation")
+        if relation in ("grandparent", "maternal_grandparent"):
+            data["living_arrangement"] = "grandparents"
+        elif relation or carer_named:
+            data["living_arrangement"] = "relatives"
+        elif data.get("has_carer") is False and parents_away:
+            data["living_arrangement"] = "no_carer"
 
     def report(self, number: int, errors: dict[str, list[str]]) -> bool:
         for key, messages in errors.items():

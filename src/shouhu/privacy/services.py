@@ -25,10 +25,10 @@ from shouhu.audit.services import log_event
 from shouhu.children.models import Carer, Child, NameToken, Parent, RescueContact
 from shouhu.children.options import ExitReason
 from shouhu.children.validators import add_years
+from shouhu.escalation.deadlines import deadline_of
 
 from .models import Archive, ArchiveReason, Basis, DataBasis, GuardianRequest, RequestKind, RequestStatus
 
-ANSWER_DAYS = 15  # PIPL art. 50 leaves the period to the handler; the county answers within 15 days
 REQUEST_ITEM_KIND = "privacy.request"
 NEUTRAL_NAME = "匿名"
 
@@ -150,7 +150,7 @@ def request_record(
         errors["received_on"] = [_("收到日期不能晚于今天。")]
     if errors:
         raise ValidationError(errors)
-    due_on = received_on + dt.timedelta(days=ANSWER_DAYS)
+    due_on = received_on + deadline_of(REQUEST_ITEM_KIND).answer
     with transaction.atomic():
         req = GuardianRequest.objects.create(
             child=child,
@@ -167,14 +167,13 @@ def request_record(
         key = f"privacy:request:{req.pk}"
         items_ensure(
             [
-                ItemSpec(
+                ItemSpec.timed(
                     key=key,
                     kind=REQUEST_ITEM_KIND,
+                    made_at=timezone.now(),
                     **texts.fields("privacy.request", request=req.kind, due=due_on.isoformat()),
                     region_code=child.region_code,
                     due_at=due_at,
-                    township_after=dt.timedelta(days=1),
-                    county_after=dt.timedelta(days=3),
                     child_id=child.pk,
                     responsible_id=actor.pk,
                 )

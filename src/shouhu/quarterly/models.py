@@ -10,6 +10,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from shouhu.regions.codes import is_township
+
 
 class JobStatus(models.TextChoices):
     QUEUED = "queued", _("排队中")
@@ -117,7 +119,7 @@ class QuarterlyReport(models.Model):
 
     @property
     def is_township(self) -> bool:
-        return len(self.region_code) == 9
+        return is_township(self.region_code)
 
     @property
     def done(self) -> bool:

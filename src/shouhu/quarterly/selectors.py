@@ -32,7 +32,7 @@ from shouhu.children.models import Category, CategoryEvent, Child, ChildCategory
 from shouhu.children.options import ExitReason
 from shouhu.escalation.models import Status
 from shouhu.insight.selectors import AGE_BANDS, Dashboard, dashboard, quarter_of
-from shouhu.regions.codes import Level, level_of
+from shouhu.regions.codes import Level, at_level, is_township, level_of, township_of
 from shouhu.regions.models import Region
 from shouhu.visits.models import ChildrensHome
 
@@ -65,7 +65,7 @@ def is_reporting_township(code: str) -> bool:
     "like townships" (类似乡级单位: development zones, industrial parks), which have no township
     government, no child-welfare workstation and no households (Lixin's 341623401 and 341623402).
     """
-    return len(code) == 9 and code.isdigit() and int(code[6:9]) < 400
+    return is_township(code) and code.isdigit() and int(code[6:9]) < 400
 
 
 def title_of(region: Region, year: int, quarter: int) -> str:
@@ -195,13 +195,15 @@ def content_for(*, report: QuarterlyReport, user: User, now: dt.datetime | None 
     )
     villages = dict(Region.objects.filter(code__within=code, level=Level.VILLAGE).values_list("code", "name"))
     townships = dict(
-        Region.objects.filter(code__within=code[:9], level=Level.TOWNSHIP).values_list("code", "name")
+        Region.objects.filter(code__within=township_of(code), level=Level.TOWNSHIP).values_list(
+            "code", "name"
+        )
     )
 
     def village_name(region_code: str) -> str:
-        name = villages.get(region_code[:12], "")
-        if level_of(code) == Level.COUNTY and region_code[:9] in townships:
-            return f"{townships[region_code[:9]]} {name}".strip()
+        name = villages.get(at_level(region_code, Level.VILLAGE), "")
+        if level_of(code) == Level.COUNTY and township_of(region_code) in townships:
+            return f"{townships[township_of(region_code)]} {name}".strip()
         return name
 
     children = access.children_visible_to(user).filter(region_code__within=code)
@@ -403,7 +405,7 @@ def _villages(
         )
     by_village = defaultdict(list)
     for case in cases:
-        by_village[case.region_code[:12]].append(
+        by_village[at_level(case.region_code, Level.VILLAGE)].append(
             {
                 "reference": case_reference(case),
                 "name": case.child.name,
@@ -417,13 +419,13 @@ def _villages(
         {
             "code": village,
             "name": name,
-            "township": townships.get(village[:9], "") if level_of(code) == Level.COUNTY else "",
+            "township": townships.get(township_of(village), "") if level_of(code) == Level.COUNTY else "",
             "directors": directors.get(village, []),
             "home": homes.get(village),
             "cases": by_village.get(village, []),
         }
         for village, name in sorted(villages.items())
-        if is_reporting_township(village[:9])
+        if is_reporting_township(township_of(village))
     ]
 
 

@@ -31,7 +31,6 @@ from .models import EventKind, JobStatus, QuarterlyReport, ReportEvent, Submissi
 
 logger = logging.getLogger(__name__)
 FIRST_YEAR = 2016  # 国发〔2016〕13号: the year the national work on left-behind children began
-RESUBMIT_DAYS = 7  # a returned report is revised and submitted again within this many days
 RESUBMIT_KIND = "quarterly.resubmit"
 QueueUnavailable = background.QueueUnavailable
 
@@ -320,14 +319,12 @@ def _resubmit_item(report: QuarterlyReport, now: dt.datetime) -> None:
     )
     escalation.items_ensure(
         [
-            escalation.ItemSpec(
+            escalation.ItemSpec.timed(
                 key=f"{_resubmit_prefix(report)}{report.pk}",
                 kind=RESUBMIT_KIND,
+                made_at=now,
                 **words,
                 region_code=report.region_id,
-                due_at=now + dt.timedelta(days=RESUBMIT_DAYS),
-                township_after=dt.timedelta(0),
-                county_after=dt.timedelta(days=3),
                 responsible_id=report.submitted_by_id,
                 tier=Tier.TOWNSHIP,
             )

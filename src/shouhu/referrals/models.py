@@ -12,6 +12,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from shouhu.regions.codes import is_within
 from shouhu.versioning import Versioned
 
 # The catalogue is data (``ServiceType`` rows, seeded by a migration, more added in the admin); the
@@ -87,7 +88,7 @@ class Provider(models.Model):
 
     def serves(self, region_code: str) -> bool:
         """Whether ``region_code`` lies in one of the areas (an area covers its whole subtree)."""
-        return any(region_code.startswith(code) for code in self.areas.values_list("code", flat=True))
+        return any(is_within(region_code, code) for code in self.areas.values_list("code", flat=True))
 
 
 class ReferralStatus(models.TextChoices):

@@ -19,6 +19,7 @@ from shouhu.accounts.models import Grant, GrantReason, User
 from shouhu.cases.models import Case, CaseEvent, CaseStatus
 from shouhu.escalation import services as escalation
 from shouhu.escalation import texts
+from shouhu.escalation.deadlines import deadline_of
 from shouhu.escalation.models import Tier, WorkItem
 
 from .models import OPEN_STATUSES, Provider, Referral, ReferralStatus, ServiceRecord, ServiceType
@@ -26,8 +27,6 @@ from .models import OPEN_STATUSES, Provider, Referral, ReferralStatus, ServiceRe
 RESPOND_KIND = "referral.respond"
 # The organisation answers within three days; missed, the child's township hears of it at once and
 # the county two days later.
-RESPOND_WITHIN = dt.timedelta(days=3)
-COUNTY_AFTER = dt.timedelta(days=2)
 MAX_HOURS = Decimal("24")
 
 
@@ -168,20 +167,20 @@ def referral_create(
                 legal_basis=legal_basis,
                 referred_by=actor,
                 referred_at=now,
-                due_at=now + RESPOND_WITHIN,
+                due_at=now + deadline_of(RESPOND_KIND).answer,
             )
             # The item names neither the child nor the case: it is shown to the organisation's staff, who
             # may not know who the child is before they accept.
-            referral.work_item = WorkItem.objects.create(
-                key=f"referral:{referral.pk}",
-                kind=RESPOND_KIND,
-                **texts.fields("referral.respond", org=str(provider), service=service.code),
-                region_code=child.region_code,
-                responsible=staff[0] if staff else None,
-                due_at=referral.due_at,
-                township_at=referral.due_at,
-                county_at=referral.due_at + COUNTY_AFTER,
-                tier=Tier.VILLAGE,
+            referral.work_item = escalation.item_create(
+                escalation.ItemSpec.timed(
+                    key=f"referral:{referral.pk}",
+                    kind=RESPOND_KIND,
+                    made_at=now,
+                    **texts.fields("referral.respond", org=str(provider), service=service.code),
+                    region_code=child.region_code,
+                    responsible_id=staff[0].pk if staff else None,
+                    tier=Tier.VILLAGE,
+                ),
                 created_at=now,
             )
             referral.save(update_fields=["work_item"])

@@ -18,6 +18,7 @@ class Level(models.IntegerChoices):
 
 
 LENGTHS = {2: Level.PROVINCE, 4: Level.CITY, 6: Level.COUNTY, 9: Level.TOWNSHIP, 12: Level.VILLAGE}
+LENGTH_OF = {level: length for length, level in LENGTHS.items()}
 PARENT_LENGTH = {4: 2, 6: 4, 9: 6, 12: 9}
 
 
@@ -35,6 +36,39 @@ def parent_of(code: str) -> str | None:
     level_of(code)
     n = PARENT_LENGTH.get(len(code))
     return code[:n] if n else None
+
+
+def at_level(code: str, level: Level) -> str:
+    """The code of the division at ``level`` that ``code`` lies in (its first digits); a code at or
+    above ``level`` comes back as it is."""
+    return code[: LENGTH_OF[level]]
+
+
+def county_of(code: str) -> str:
+    """The county a division lies in (GB/T 2260, the first six digits)."""
+    return at_level(code, Level.COUNTY)
+
+
+def township_of(code: str) -> str:
+    """The township a village lies in (the first nine digits)."""
+    return at_level(code, Level.TOWNSHIP)
+
+
+def reaches(code: str, level: Level) -> bool:
+    """True when ``code`` is at ``level`` or below it (a township reaches the county level)."""
+    return len(code) >= LENGTH_OF[level]
+
+
+def is_county(code: str) -> bool:
+    return len(code) == LENGTH_OF[Level.COUNTY]
+
+
+def is_township(code: str) -> bool:
+    return len(code) == LENGTH_OF[Level.TOWNSHIP]
+
+
+def is_village(code: str) -> bool:
+    return len(code) == LENGTH_OF[Level.VILLAGE]
 
 
 def is_within(code: str, ancestor: str) -> bool:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from django.db import transaction
 
-from .codes import InvalidCode, is_community, level_of, parent_of
+from .codes import InvalidCode, is_community, is_township, is_village, level_of, parent_of
 from .models import Region
 
 SHIPPED = Path(__file__).parent / "data" / "divisions-2023.csv.xz"
@@ -98,7 +98,7 @@ def load_regions(root: str, *, path: Path | None = None, edition: str | None = N
             name=wanted[code],
             level=level_of(code),
             parent_id=parent_of(code),
-            is_community=len(code) == 12 and is_community(wanted[code]),
+            is_community=is_village(code) and is_community(wanted[code]),
             edition=edition,
         )
         region = existing.get(code)
@@ -117,6 +117,6 @@ def load_regions(root: str, *, path: Path | None = None, edition: str | None = N
     return LoadResult(
         created=len(created),
         updated=len(updated),
-        townships=sum(len(c) == 9 for c in wanted),
-        villages=sum(len(c) == 12 for c in wanted),
+        townships=sum(is_township(c) for c in wanted),
+        villages=sum(is_village(c) for c in wanted),
     )

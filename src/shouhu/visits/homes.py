@@ -19,6 +19,7 @@ from shouhu.accounts import access
 from shouhu.escalation import services as escalation
 from shouhu.escalation import texts
 from shouhu.escalation.models import Tier, WorkItem
+from shouhu.regions.codes import is_within, township_of
 
 from .models import ActivitySession, ChildrensHome
 from .rules import end_of_day
@@ -44,7 +45,7 @@ def session_record(
     if session.held_on and session.held_on > timezone.localdate():
         errors.setdefault("held_on", []).append(_("活动日期不能晚于今天。"))
     attendees = list(attendees)
-    outside = [c for c in attendees if not c.region_code.startswith(home.village_id[:9])]
+    outside = [c for c in attendees if not is_within(c.region_code, township_of(home.village_id))]
     if outside:
         errors.setdefault("attendees", []).append(_("参加儿童须为本乡镇登记儿童。"))
     if errors:
@@ -80,16 +81,15 @@ def homes_check(*, on: dt.date | None = None) -> int:
     monday, sunday = week_of(on - dt.timedelta(days=7))
     quiet = ChildrensHome.objects.exclude(sessions__held_on__range=(monday, sunday)).select_related("village")
     specs = [
-        escalation.ItemSpec(
+        escalation.ItemSpec.timed(
             key=week_key(home, monday),
             kind=HOME_SESSION,
+            made_at=timezone.now(),
             **texts.fields("home.session", home=home.name, week=monday.isoformat()),
             region_code=home.village_id,
             due_at=end_of_day(sunday),
             period_start=monday,
             period_end=sunday,
-            township_after=dt.timedelta(0),
-            county_after=dt.timedelta(days=28),
             tier=Tier.VILLAGE,
         )
         for home in quiet

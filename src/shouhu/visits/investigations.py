@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from shouhu.accounts import access, responsible
 from shouhu.children.models import CategoryEvent, Child, ChildCategory
+from shouhu.regions.codes import township_of
 from shouhu.regions.models import Region
 
 from . import rules
@@ -195,11 +196,11 @@ def investigation_close(*, actor, investigation: Investigation) -> Investigation
         lambda: {"checked": 0, "pending": 0, "newly_found": 0, "entered": [], "exited": [], "changed": []}
     )
     for item in investigation.items.all():
-        t = townships[item.region_code[:9]]
+        t = townships[township_of(item.region_code)]
         t["pending" if item.status == CheckStatus.PENDING else "checked"] += 1
         t["newly_found"] += item.newly_found
     for ev in events:
-        t = townships[ev.child.region_code[:9]]
+        t = townships[township_of(ev.child.region_code)]
         entry = {
             "child": ev.child.name,
             "category": ev.category.name,

@@ -19,7 +19,8 @@ Choices made here:
   it while the item is still open — the late visit an overdue item asks for closes it, done after its
   deadline and so counted late in the figures (``done_at`` > ``due_at``); a phone call
   only when the county allows it; the county centre's visit must be made by county staff; the
-  urgent visit must be a completed home visit after the flag.
+  urgent visit must be a completed home visit after the flag. This reading is applied in sets, as SQL,
+  by ``visits.services.complete_satisfied``.
 """
 
 from __future__ import annotations
@@ -89,26 +90,3 @@ def requirements(
         due = flagged_alone_at + dt.timedelta(hours=policy.urgent_hours)
         result.append(Requirement(URGENT, timezone.localdate(flagged_alone_at), due))
     return result
-
-
-def satisfies(
-    visit, requirement: Requirement, *, policy, flagged_alone_at: dt.datetime | None = None
-) -> bool:
-    """Whether a recorded visit meets a requirement (see the module docstring)."""
-    from shouhu.accounts.models import Role
-
-    from .models import VisitKind
-
-    if visit.failed:
-        return False
-    if requirement.kind == URGENT:
-        at = visit.created_at
-        return visit.kind == VisitKind.HOME and (flagged_alone_at is None or at >= flagged_alone_at)
-    start = requirement.period_start
-    if visit.visited_on < start:
-        return False  # before the period: an earlier period's visit; after its end: late, but it counts
-    if visit.kind == VisitKind.PHONE and not policy.phone_counts:
-        return False
-    if requirement.kind == COUNTY:
-        return visit.visitor.role == Role.COUNTY_STAFF or visit.visitor.is_superuser
-    return True

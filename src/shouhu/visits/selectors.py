@@ -22,7 +22,7 @@ from shouhu.accounts.models import Role, User
 from shouhu.escalation import services as escalation
 from shouhu.escalation.actions import Group, group_by_home
 from shouhu.escalation.models import Notification, Status, WorkItem
-from shouhu.regions.codes import Level
+from shouhu.regions.codes import Level, county_of, is_county, is_within, reaches
 from shouhu.regions.models import Region
 
 from .homes import HOME_SESSION, week_of
@@ -248,7 +248,7 @@ def overdue_by_area(*, user: User, area: str, now: dt.datetime | None = None) ->
     responsible person for a township. Three queries whatever the number of items."""
     now = now or timezone.now()
     items = escalation.overdue(access.work_items_visible_to(user), now=now).filter(region_code__within=area)
-    per_person = len(area) >= 9
+    per_person = reaches(area, Level.TOWNSHIP)
     if per_person:
         rows = list(
             items.values("region_code", "responsible_id")
@@ -402,12 +402,12 @@ def configurable_county(*, user: User, wanted: str | None = None) -> str | None:
     """The county whose settings (visit policy, investigations) ``user`` may change: ``wanted`` if
     allowed, else the user's own county; None when there is none."""
     if wanted:
-        if len(wanted) == 6 and wanted.isdigit() and access.can_configure_county(user, wanted):
+        if is_county(wanted) and wanted.isdigit() and access.can_configure_county(user, wanted):
             return wanted if Region.objects.filter(code=wanted, level=Level.COUNTY).exists() else None
         return None
     code = access.territory_code(user)
-    if code and len(code) >= 6 and access.can_configure_county(user, code[:6]):
-        return code[:6]
+    if code and reaches(code, Level.COUNTY) and access.can_configure_county(user, county_of(code)):
+        return county_of(code)
     return None
 
 
@@ -470,7 +470,9 @@ def investigations_visible_to(user: User) -> QuerySet[Investigation]:
         if not code:
             return Investigation.objects.none()
         # Below a county the investigation is the county's; above one, those of the counties within.
-        wanted = {"county_id": code[:6]} if len(code) >= 6 else {"county_id__startswith": code}
+        wanted = (
+            {"county_id": county_of(code)} if reaches(code, Level.COUNTY) else {"county_id__startswith": code}
+        )
         qs = Investigation.objects.filter(**wanted)
     return qs.select_related("county", "opened_by", "closed_by")
 
@@ -543,19 +545,19 @@ def summary_for(*, user: User, investigation: Investigation, area: str) -> dict[
         "townships": [
             {"code": code, **row}
             for code, row in sorted(summary.get("townships", {}).items())
-            if code.startswith(area)
+            if is_within(code, area)
         ],
         "rescue": [
             {"code": code, **row}
             for code, row in sorted(summary.get("rescue", {}).items())
-            if code.startswith(area)
+            if is_within(code, area)
         ],
     }
 
 
 def _outside_jurisdiction(user: User, area: str) -> bool:
     top = home_area(user)
-    return top is None or not area.startswith(top)
+    return top is None or not is_within(area, top)
 
 
 # --- children's homes ------------------------------------------------------------------------------

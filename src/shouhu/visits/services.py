@@ -26,6 +26,7 @@ from shouhu.children.models import CategoryEvent, Child, ChildCategory
 from shouhu.escalation import services as escalation
 from shouhu.escalation import texts
 from shouhu.escalation.models import Status, Tier, WorkItem
+from shouhu.regions.codes import county_of
 
 from . import rules
 from .models import FAILED_OUTCOMES, Outcome, Visit, VisitKind, VisitPolicy
@@ -48,8 +49,9 @@ POLICY_FIELDS = (
 # Policy -------------------------------------------------------------------------------------------
 
 
-def policy_for(region_code: str) -> VisitPolicy:
-    """The county's policy, created with the defaults the first time it is asked for."""
+def policy_ensure(region_code: str) -> VisitPolicy:
+    """The county's policy, saved with the defaults the first time (reading it is
+    ``selectors.policy_of``, which writes nothing)."""
     policy, _created = VisitPolicy.objects.get_or_create(county_id=region_code[:6])
     return policy
 
@@ -59,7 +61,7 @@ def policy_update(*, actor, county_code: str, **fields: Any) -> VisitPolicy:
     new periods follow the new values."""
     if not access.can_configure_county(actor, county_code):
         raise PermissionDenied(_("只有本县的工作人员可以修改走访规则。"))
-    policy = policy_for(county_code)
+    policy = policy_ensure(county_code)
     for name, value in fields.items():
         if name not in POLICY_FIELDS:
             raise ValidationError({name: [_("不是可修改的走访规则。")]})
@@ -106,7 +108,7 @@ def schedules_refresh(
     # A narrowed run (one child, an import's set) names its children by id: joined as a subquery,
     # tables just written in the same transaction (an import) are planned from stale statistics.
     parts = [qs.order_by().values("pk")] if children is None else _parts([r[0] for r in rows])
-    policies = _policies({r[2][:6] for r in rows})
+    policies = _policies({county_of(r[2]) for r in rows})
     needs = _requirements(rows, parts, policies=policies, on=on)
     existing, standing = _items_held(needs, [None] if children is None else parts, now=now)
     specs = _specs(rows, needs, existing, standing, policies=policies, on=on)
@@ -125,7 +127,7 @@ def _policies(counties: set[str]) -> dict[str, VisitPolicy]:
     """Every county's policy, those of ``counties`` created with the defaults when missing."""
     policies = {p.county_id: p for p in VisitPolicy.objects.all()}
     for county in counties - set(policies):
-        policies[county] = policy_for(county)
+        policies[county] = policy_ensure(county)
     return policies
 
 
@@ -213,13 +215,13 @@ def _spec(req: rules.Requirement, child_id, name: str, region_code: str, respons
 
 def complete_satisfied(*, children=None) -> int:
     """Mark done every open visit item that a recorded, successful visit satisfies: one in its period,
-    or a late one made after the period (``rules.satisfies``)."""
+    or a late one made after the period (the reading the ``rules`` docstring gives)."""
     items = WorkItem.objects.filter(kind__in=VISIT_KINDS, status=Status.OPEN)
     if children is not None:
         items = items.filter(child__in=children)
     good = Visit.objects.filter(child_id=OuterRef("child_id")).exclude(outcome__in=FAILED_OUTCOMES)
     # In its period, or after it while the item is still open: the late visit an overdue item asks
-    # for closes it (done after its deadline, so the figures count it late; rules.satisfies).
+    # for closes it (done after its deadline, so the figures count it late).
     in_period = good.filter(visited_on__gte=OuterRef("period_start"))
     phone_counts = Q(kind=VisitKind.PHONE) & Q(pk__in=[])
     for county in VisitPolicy.objects.filter(phone_counts=True).values_list("county_id", flat=True):
@@ -399,7 +401,7 @@ def failed_attempts(*, child: Child, since: dt.date) -> int:
 
 
 __all__ = [
-    "policy_for",
+    "policy_ensure",
     "policy_update",
     "schedules_refresh",
     "complete_satisfied",

@@ -24,6 +24,7 @@ from shouhu.accounts import selectors as account_selectors
 from shouhu.audit.models import Action
 from shouhu.audit.services import log_access
 from shouhu.escalation import services as escalation
+from shouhu.regions.codes import LENGTH_OF, Level, is_village, is_within, reaches, township_of
 from shouhu.web.saved import what_it_caused
 
 from . import homes, investigations, selectors, services
@@ -92,7 +93,7 @@ def work(request):
     }
     shows_children = not mine.empty
     if oversees:
-        show_items = len(area) >= 12 or request.GET.get("show") == "items"
+        show_items = is_village(area) or request.GET.get("show") == "items"
         context["trail"] = selectors.area_trail(user=user, area=area)
         context["show_items"] = show_items
         if show_items:
@@ -106,9 +107,9 @@ def work(request):
                 item.overdue = item.is_overdue(now)
                 item.days_overdue = selectors.days_overdue(due_at=item.due_at, now=now)
             context["page"] = page
-            may_reassign = len(area) >= 9 and access.can_manage_work(user, area)
+            may_reassign = reaches(area, Level.TOWNSHIP) and access.can_manage_work(user, area)
             context["candidates"] = (
-                list(selectors.reassign_candidates(township=area[:9])) if may_reassign else []
+                list(selectors.reassign_candidates(township=township_of(area))) if may_reassign else []
             )
             context["back"] = request.get_full_path()
             shows_children = shows_children or bool(page.object_list)
@@ -118,7 +119,7 @@ def work(request):
                 deeper = len(row.code) > len(area)
                 row.url = _url("visits:work", {"region": row.code, "show": "" if deeper else "items"})
             context["rows"] = rows
-            context["per_person"] = len(area) >= 9
+            context["per_person"] = reaches(area, Level.TOWNSHIP)
             context["overdue_total"] = sum(r.count for r in rows)
             context["all_items_url"] = _url("visits:work", {"region": area, "show": "items"})
     if shows_children:
@@ -131,7 +132,9 @@ def work(request):
 def item_reassign(request, item_id):
     user = request.user
     item = selectors.get_work_item_for(user=user, item_id=item_id)
-    form = ReassignForm(request.POST, candidates=selectors.reassign_candidates(township=item.region_code[:9]))
+    form = ReassignForm(
+        request.POST, candidates=selectors.reassign_candidates(township=township_of(item.region_code))
+    )
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
     else:
@@ -345,16 +348,16 @@ def investigation_detail(request, investigation_id):
     area = access.get_region_for(user, wanted).code if wanted else (selectors.home_area(user) or "")
     if len(area) < len(inv.county_id):
         area = inv.county_id
-    if not area.startswith(inv.county_id):
+    if not is_within(area, inv.county_id):
         raise Http404
-    by = 9 if len(area) <= 6 else 12
+    by = LENGTH_OF[Level.TOWNSHIP] if len(area) <= LENGTH_OF[Level.COUNTY] else LENGTH_OF[Level.VILLAGE]
     rows = [
         r for r in investigations.progress(investigation=inv, user=user, by=by) if r["area"].startswith(area)
     ]
     for row in rows:
         row["url"] = _url("visits:investigation", {"region": row["area"]}, investigation_id=inv.pk)
     checks = None
-    if len(area) >= 12:
+    if is_village(area):
         checks = list(selectors.checks_in(user=user, investigation=inv, area=area))
         for item in checks:
             item.editable = access.can_edit(user, item.child)

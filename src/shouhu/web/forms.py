@@ -15,7 +15,7 @@ from shouhu.accounts import access
 from shouhu.accounts.models import Organisation, OrganisationKind
 from shouhu.children.models import Carer, Category, Child, Parent, RescueContact
 from shouhu.children.options import ETHNICITIES, Assistance, IncomeSource, ParentRole, Schooling
-from shouhu.regions.codes import Level, level_of
+from shouhu.regions.codes import Level, county_of, level_of, reaches, township_of
 
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
 PHOTO_SIGNATURES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")
@@ -82,12 +82,14 @@ class TownshipSelect(forms.Select):
 
 
 def _township_of_village(region) -> str:
-    return region.code[:9]
+    return township_of(region.code)
 
 
 def _township_of_school(school) -> str:
     code = school.region_id or ""
-    return code[:9] if len(code) >= 9 else ""  # a county's school serves every township
+    return (
+        township_of(code) if reaches(code, Level.TOWNSHIP) else ""
+    )  # a county's school serves every township
 
 
 class ChildForm(ParseOnlyModelForm):
@@ -215,7 +217,7 @@ def _schools_near(user):
     code = access.territory_code(user)
     if not code:
         return schools.none()
-    county = code[:6] if level_of(code) >= Level.COUNTY else code
+    county = county_of(code) if level_of(code) >= Level.COUNTY else code
     return schools.filter(region__code__startswith=county)
 
 

@@ -41,7 +41,7 @@ def test_the_county_changes_a_parameter_and_the_history_says_who(personas, signe
 
     response = client.post(rule_url("alone_under_16"), alone_rule(param_max_age="17"), follow=True)
 
-    assert services.settings_for(f.COUNTY)["alone_under_16"].params["max_age"] == 17
+    assert services.settings_of(f.COUNTY)["alone_under_16"].params["max_age"] == 17
     html = response.content.decode()
     assert "已保存“16周岁以下儿童独居或无人照料”的设置。" in html
     assert "年龄上限（周岁）：16 → 17" in html
@@ -56,7 +56,7 @@ def test_a_parameter_out_of_range_is_refused_next_to_the_field(personas, signed_
         error_next_to(response, "id_alone_under_16-param_max_age")
         == "年龄上限（周岁）须为 8 到 18 之间的整数。"
     )
-    assert services.settings_for(f.COUNTY)["alone_under_16"].params["max_age"] == 16
+    assert services.settings_of(f.COUNTY)["alone_under_16"].params["max_age"] == 16
 
 
 def test_a_deadline_out_of_range_is_refused_next_to_the_field(personas, signed_in):
@@ -71,7 +71,7 @@ def test_a_rule_is_turned_off(personas, signed_in):
 
     signed_in(personas.county).post(rule_url("alone_under_16"), data)
 
-    assert services.settings_for(f.COUNTY)["alone_under_16"].enabled is False
+    assert services.settings_of(f.COUNTY)["alone_under_16"].enabled is False
 
 
 @pytest.mark.parametrize("persona", ["dir_a", "supervisor", "civil", "mentor"])
@@ -80,7 +80,7 @@ def test_only_county_staff_open_the_rules(personas, signed_in, persona):
 
     assert client.get(RULES).status_code == 404
     assert client.post(rule_url("alone_under_16"), alone_rule(param_max_age="17")).status_code == 404
-    assert services.settings_for(f.COUNTY)["alone_under_16"].params["max_age"] == 16
+    assert services.settings_of(f.COUNTY)["alone_under_16"].params["max_age"] == 16
 
 
 def test_an_unknown_rule_is_404(personas, signed_in):

@@ -26,7 +26,7 @@ from django.utils import timezone
 from shouhu.children import crypto, idnumber, names
 from shouhu.children.models import CategoryEvent, Child, ChildCategory, NameToken, Parent
 from shouhu.escalation.models import WorkItem
-from shouhu.regions.codes import Level
+from shouhu.regions.codes import Level, county_of
 from shouhu.regions.models import Region
 from shouhu.visits.models import Visit
 
@@ -305,7 +305,7 @@ class Command(BaseCommand):
             return None, None
         for _attempt in range(20):
             seq = 100 + 2 * rng.randrange(400) + (1 if gender == "male" else 0)
-            number = idnumber.make(f"{village[:6]}{birth:%Y%m%d}{seq:03d}")
+            number = idnumber.make(f"{county_of(village)}{birth:%Y%m%d}{seq:03d}")
             hashed = crypto.keyed_hash(number)
             if hashed not in taken:
                 taken.add(hashed)
