@@ -18,11 +18,13 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from shouhu.accounts import access
+from shouhu.api.errors import INVALID, NOT_FOUND, REFUSED, call, scoped_get
+from shouhu.api.versions import CONFLICT, STALE, VersionedViewMixin
 from shouhu.assistance import selectors, services
 from shouhu.assistance.models import Application, ApplicationStatus, AssistanceType
 from shouhu.audit.services import Action, log_access
 
-from .assistance_serializers import (
+from .api_serializers import (
     ApplicationCreateSerializer,
     ApplicationSerializer,
     AssistanceTypeSerializer,
@@ -33,9 +35,6 @@ from .assistance_serializers import (
     ReturnSerializer,
     StopSerializer,
 )
-from .case_views import INVALID, REFUSED, call
-from .versions import CONFLICT, STALE, VersionedViewMixin
-from .visit_views import NOT_FOUND, scoped_get
 
 
 @extend_schema_view(

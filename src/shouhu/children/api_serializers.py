@@ -40,15 +40,6 @@ class ShapeOnlyModelSerializer(serializers.ModelSerializer):
         return field_class, kwargs
 
 
-class RegionSerializer(serializers.ModelSerializer):
-    parent = serializers.CharField(source="parent_id", read_only=True, allow_null=True, label=_("上级代码"))
-
-    class Meta:
-        model = Region
-        fields = ["code", "name", "level", "parent", "is_community"]
-        read_only_fields = fields
-
-
 class CategorySerializer(serializers.ModelSerializer):
     code = serializers.CharField(source="category_id", read_only=True, label=_("代码"))
     name = serializers.SerializerMethodField(label=_("名称"))

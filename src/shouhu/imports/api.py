@@ -22,20 +22,20 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from shouhu.accounts import access
+from shouhu.api.pagination import PageNumberPagination
+from shouhu.api.schema import BAD_QUERY
 from shouhu.audit.services import Action, log_access
 from shouhu.imports import jobs, selectors
 from shouhu.imports.errorsheet import error_sheet
 from shouhu.imports.models import ImportJob
 from shouhu.imports.reader import SheetError
 
-from .import_serializers import (
+from .api_serializers import (
     CommitSerializer,
     ImportJobSerializer,
     ProblemPageSerializer,
     UploadSerializer,
 )
-from .pagination import PageNumberPagination
-from .schema import BAD_QUERY
 
 NOT_FOUND = OpenApiResponse(description="No such import of yours (another's, or none: not told apart).")
 REFUSED = OpenApiResponse(description="You may not register children.")

@@ -22,13 +22,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
 from shouhu.accounts import access
 from shouhu.accounts.models import User
+from shouhu.api.errors import NOT_FOUND, forbidden, scoped_get, service_errors
+from shouhu.api.filters import region_code
 from shouhu.audit.services import Action, log_access
 from shouhu.escalation import services as escalation
 from shouhu.escalation.models import Notification, Status, WorkItem
@@ -48,8 +49,7 @@ from shouhu.visits.models import (
 )
 from shouhu.visits.rules import end_of_day
 
-from .filters import region_code
-from .visit_serializers import (
+from .api_serializers import (
     CHECK_OWN_KEYS,
     VISIT_OWN_KEYS,
     ActivitySessionSerializer,
@@ -64,12 +64,8 @@ from .visit_serializers import (
     VisitPolicySerializer,
     VisitSerializer,
     WorkItemSerializer,
-    service_errors,
 )
 
-NOT_FOUND = OpenApiResponse(
-    description="Not found, or outside your jurisdiction (the two are not told apart)."
-)
 INVALID = OpenApiResponse(
     description='Field errors shaped like the request body: `{"visited_on": ["…"]}`; errors about the '
     'child\'s file sent along are nested under the part sent (`{"facts": {"parents": {"father": '
@@ -129,16 +125,6 @@ def county_visible_to(user, county_code: str) -> Region:
         return Region.objects.get(code=county_code, level=Level.COUNTY)
     except Region.DoesNotExist as exc:
         raise Http404 from exc
-
-
-def scoped_get(queryset, pk):
-    """One object of a scoped queryset, or 404 — also for a malformed id."""
-    return get_object_or_404(queryset, pk=pk)
-
-
-def forbidden(exc: Exception) -> exceptions.PermissionDenied:
-    detail = exc.messages[0] if isinstance(exc, DjangoValidationError) else str(exc)
-    return exceptions.PermissionDenied(detail or None)
 
 
 def idempotency_key(request) -> str | None:

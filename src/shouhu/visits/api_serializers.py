@@ -12,14 +12,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
-from rest_framework.settings import api_settings
 
+from shouhu.children.api_serializers import (
+    CarerSerializer,
+    ChildSerializer,
+    ParentSerializer,
+    ShapeOnlyModelSerializer,
+)
 from shouhu.escalation import actions
 from shouhu.escalation.models import Notification, WorkItem
 from shouhu.visits.models import (
@@ -31,8 +35,6 @@ from shouhu.visits.models import (
     VisitPolicy,
 )
 from shouhu.visits.services import POLICY_FIELDS
-
-from .serializers import CarerSerializer, ChildSerializer, ParentSerializer, ShapeOnlyModelSerializer
 
 NESTED_CHILD_PARTS = ("parents", "carer", "contacts")
 PARENT_ROLES = ("father", "mother")
@@ -162,34 +164,6 @@ class VisitFactsField(_ChildChangesField):
 @extend_schema_field(_CHANGES_WITH_CARER_SCHEMA)
 class CheckChangesField(_ChildChangesField):
     parts = ("fields", "parents", "carer")
-
-
-def service_errors(exc: DjangoValidationError, *, own: set[str], changes_key: str | None = None, sent=None):
-    """A service's ``ValidationError`` as DRF field errors. Keys of the resource itself (``own``) stay
-    at the top; the registry's keys (``parents.father.situation``, ``carer.birth_date``, a child field)
-    go under ``changes_key`` in the shape that was sent: ``{"facts": {"parents": {"father": {...}}}}``."""
-    non_field = api_settings.NON_FIELD_ERRORS_KEY
-    sent_fields = set((sent or {}).get("fields") or {})
-    errors: dict[str, Any] = {}
-    for key, messages in exc.message_dict.items():
-        head, _sep, rest = key.partition(".")
-        if key == "__all__":
-            errors.setdefault(non_field, []).extend(messages)
-        elif changes_key and head in ("parents", "carer") and rest:
-            part = errors.setdefault(changes_key, {}).setdefault(head, {})
-            if head == "parents":
-                role, _sep, field = rest.partition(".")
-                slot = part.setdefault(role, {})
-                slot.setdefault(field or non_field, []).extend(messages)
-            else:
-                part.setdefault(rest, []).extend(messages)
-        elif changes_key and head in ("parents", "carer"):
-            errors.setdefault(changes_key, {}).setdefault(head, {}).setdefault(non_field, []).extend(messages)
-        elif changes_key and (key in sent_fields or key not in own):
-            errors.setdefault(changes_key, {}).setdefault("fields", {}).setdefault(key, []).extend(messages)
-        else:
-            errors.setdefault(key, []).extend(messages)
-    return serializers.ValidationError(errors)
 
 
 # --- visits ---------------------------------------------------------------------------------------

@@ -1,0 +1,83 @@
+"""The one translator of the whole API: a service's refusal (Django's ``PermissionDenied``) answers
+403, its field errors (Django's ``ValidationError``) answer 400 in DRF's field-error shape, and a
+record outside the user's jurisdiction, or a malformed id, answers 404. Every app's ``api.py`` uses
+these, and documents the answers with the responses below.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import exceptions, serializers
+from rest_framework.generics import get_object_or_404
+from rest_framework.settings import api_settings
+
+NOT_FOUND = OpenApiResponse(
+    description="Not found, or outside your jurisdiction (the two are not told apart)."
+)
+INVALID = OpenApiResponse(
+    description='Field errors shaped like the request body: `{"reason": ["…"]}`, a rule\'s parameters '
+    'nested (`{"params": {"max_age": ["…"]}}`), errors of no single field under `non_field_errors`. '
+    "Nothing is saved."
+)
+REFUSED = OpenApiResponse(description="You see the record but may not do this to it.")
+
+
+def scoped_get(queryset, pk):
+    """One object of a scoped queryset, or 404 — also for a malformed id."""
+    return get_object_or_404(queryset, pk=pk)
+
+
+def forbidden(exc: Exception) -> exceptions.PermissionDenied:
+    detail = exc.messages[0] if isinstance(exc, DjangoValidationError) else str(exc)
+    return exceptions.PermissionDenied(detail or None)
+
+
+def service_errors(
+    exc: DjangoValidationError, *, own: set[str] = frozenset(), changes_key: str | None = None, sent=None
+) -> serializers.ValidationError:
+    """A service's ``ValidationError`` as DRF field errors; dotted keys nest (``params.max_age``), errors
+    of no single field go under ``non_field_errors``.
+
+    With ``changes_key``, keys of the resource itself (``own``) stay at the top and the registry's keys
+    (``parents.father.situation``, ``carer.birth_date``, a child field) go under ``changes_key`` in the
+    shape that was sent: ``{"facts": {"parents": {"father": {...}}}}``."""
+    non_field = api_settings.NON_FIELD_ERRORS_KEY
+    if not hasattr(exc, "error_dict"):
+        return serializers.ValidationError({non_field: exc.messages})
+    sent_fields = set((sent or {}).get("fields") or {})
+    errors: dict[str, Any] = {}
+    for key, messages in exc.message_dict.items():
+        head, _sep, rest = key.partition(".")
+        if key == "__all__":
+            errors.setdefault(non_field, []).extend(messages)
+        elif changes_key and head in ("parents", "carer") and rest:
+            part = errors.setdefault(changes_key, {}).setdefault(head, {})
+            if head == "parents":
+                role, _sep, field = rest.partition(".")
+                slot = part.setdefault(role, {})
+                slot.setdefault(field or non_field, []).extend(messages)
+            else:
+                part.setdefault(rest, []).extend(messages)
+        elif changes_key and head in ("parents", "carer"):
+            errors.setdefault(changes_key, {}).setdefault(head, {}).setdefault(non_field, []).extend(messages)
+        elif changes_key and (key in sent_fields or key not in own):
+            errors.setdefault(changes_key, {}).setdefault("fields", {}).setdefault(key, []).extend(messages)
+        elif rest:
+            errors.setdefault(head, {}).setdefault(rest, []).extend(messages)
+        else:
+            errors.setdefault(key, []).extend(messages)
+    return serializers.ValidationError(errors)
+
+
+def call(service, **kwargs):
+    """Run a service, its refusals as 403 and its field errors as 400."""
+    try:
+        return service(**kwargs)
+    except DjangoPermissionDenied as exc:
+        raise forbidden(exc) from exc
+    except DjangoValidationError as exc:
+        raise service_errors(exc) from exc
