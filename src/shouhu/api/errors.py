@@ -15,6 +15,10 @@ from rest_framework import exceptions, serializers
 from rest_framework.generics import get_object_or_404
 from rest_framework.settings import api_settings
 
+# The nested parts of a child, as ``children.services`` names them in its error keys.
+LIST_PARTS = ("parents", "contacts")
+OBJECT_PARTS = ("carer",)
+
 NOT_FOUND = OpenApiResponse(
     description="Not found, or outside your jurisdiction (the two are not told apart)."
 )
@@ -71,6 +75,43 @@ def service_errors(
         else:
             errors.setdefault(key, []).extend(messages)
     return serializers.ValidationError(errors)
+
+
+def domain_errors(exc: DjangoValidationError, body) -> serializers.ValidationError:
+    """Turn the service's errors (dotted keys: ``parents.father.birth_date``, ``carer.birth_date``,
+    ``contacts.0.phone``) into DRF field errors shaped like the request body."""
+    non_field = api_settings.NON_FIELD_ERRORS_KEY
+    body = body if hasattr(body, "get") else {}
+    errors: dict[str, Any] = {}
+    for key, messages in exc.message_dict.items():
+        head, _sep, rest = key.partition(".")
+        if head == "__all__":
+            errors.setdefault(non_field, []).extend(messages)
+        elif head in LIST_PARTS and rest:
+            item_key, _sep, field = rest.partition(".")
+            items = body.get(head) if isinstance(body.get(head), list) else []
+            index = _item_index(head, item_key, items)
+            if index is None:  # not an item the client sent: keep the service's own key
+                errors.setdefault(key, []).extend(messages)
+                continue
+            slots = errors.setdefault(head, [{} for _item in items])
+            slots[index].setdefault(field or non_field, []).extend(messages)
+        elif head in OBJECT_PARTS and rest:
+            errors.setdefault(head, {}).setdefault(rest, []).extend(messages)
+        else:
+            errors.setdefault(key, []).extend(messages)
+    return serializers.ValidationError(errors)
+
+
+def _item_index(part: str, item_key: str, items: list) -> int | None:
+    if part == "parents":
+        for index, item in enumerate(items):
+            if isinstance(item, dict) and item.get("role") == item_key:
+                return index
+        return None
+    if item_key.isdigit() and int(item_key) < len(items):
+        return int(item_key)
+    return None
 
 
 def call(service, **kwargs):

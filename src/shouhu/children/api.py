@@ -1,5 +1,5 @@
-"""API v1: thin views that scope through ``accounts.access`` / ``children.selectors``, write through
-``children.services`` and log every list, search and file opening in the access log."""
+"""API v1 of the registry: thin views that scope through ``accounts.access`` / ``children.selectors``,
+write through ``children.services`` and log every list, search and file opening in the access log."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.openapi import AutoSchema
@@ -9,18 +9,14 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from shouhu.accounts import access
-from shouhu.api.errors import NOT_FOUND
+from shouhu.api.errors import NOT_FOUND, domain_errors
 from shouhu.api.filters import ChildFilter
 from shouhu.api.permissions import ChildPermission
 from shouhu.api.versions import IF_MATCH, STALE, VersionedViewMixin
 from shouhu.audit.services import Action, log_access
 from shouhu.children import selectors, services, tiers
 
-from .api_serializers import (
-    ChildSerializer,
-    ChildSummarySerializer,
-    domain_errors,
-)
+from .api_serializers import ChildSerializer, ChildSummarySerializer
 
 FORBIDDEN = OpenApiResponse(
     description="You may see this child but not change it, or you may not register children."

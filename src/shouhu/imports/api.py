@@ -22,6 +22,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from shouhu.accounts import access
+from shouhu.api.errors import forbidden
 from shouhu.api.pagination import PageNumberPagination
 from shouhu.api.schema import BAD_QUERY
 from shouhu.audit.services import Action, log_access
@@ -124,7 +125,7 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         except SheetError as exc:
             raise exceptions.ValidationError({"file": [str(exc)]}) from exc
         except DjangoPermissionDenied as exc:
-            raise exceptions.PermissionDenied(str(exc)) from exc
+            raise forbidden(exc) from exc
         log_access(request=request, action=Action.CREATE, query=f"import check: {job.pk} {file.name}")
         self._send(job)
         return Response(ImportJobSerializer(job).data, status=status.HTTP_201_CREATED)
@@ -202,7 +203,7 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         except jobs.Refused as exc:
             raise Conflict(str(exc)) from exc
         except DjangoPermissionDenied as exc:
-            raise exceptions.PermissionDenied(str(exc)) from exc
+            raise forbidden(exc) from exc
         if not claimed:
             raise Conflict(_already())
         log_access(

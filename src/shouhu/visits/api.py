@@ -15,7 +15,6 @@ import datetime as dt
 import django_filters
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from django.db.models import Max, Prefetch, Q
 from django.http import Http404
 from django.utils import timezone
@@ -28,7 +27,7 @@ from rest_framework.response import Response
 
 from shouhu.accounts import access
 from shouhu.accounts.models import User
-from shouhu.api.errors import NOT_FOUND, forbidden, scoped_get, service_errors
+from shouhu.api.errors import NOT_FOUND, call, forbidden, scoped_get, service_errors
 from shouhu.api.filters import region_code
 from shouhu.audit.services import Action, log_access
 from shouhu.escalation import services as escalation
@@ -364,15 +363,6 @@ class NotificationFilter(django_filters.FilterSet):
         fields: list[str] = []
 
 
-def notification_read(*, user, notification: Notification) -> Notification:
-    """Mark one of the user's own in-app notifications read (once: the first reading time stays)."""
-    Notification.objects.filter(pk=notification.pk, user=user, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
-    notification.refresh_from_db(fields=["read_at"])
-    return notification
-
-
 @extend_schema_view(
     list=extend_schema(summary="Your notifications (in the app), newest first", description="Logged."),
 )
@@ -397,7 +387,8 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def read(self, request, pk=None):
         note = scoped_get(self.get_queryset(), pk)
-        note = notification_read(user=request.user, notification=note)
+        escalation.notifications_read(user=request.user, notifications=self.get_queryset().filter(pk=note.pk))
+        note.refresh_from_db(fields=["read_at"])
         return Response(self.get_serializer(note).data)
 
 
@@ -494,18 +485,14 @@ class InvestigationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         body = InvestigationOpenSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        try:
-            investigation = investigations.investigation_open(
-                actor=request.user,
-                county_code=data["county"],
-                year=data["year"],
-                quarter=data["quarter"],
-                all_children=data["all_children"],
-            )
-        except DjangoPermissionDenied as exc:
-            raise forbidden(exc) from exc
-        except DjangoValidationError as exc:
-            raise service_errors(exc, own=set(InvestigationOpenSerializer().fields)) from exc
+        investigation = call(
+            investigations.investigation_open,
+            actor=request.user,
+            county_code=data["county"],
+            year=data["year"],
+            quarter=data["quarter"],
+            all_children=data["all_children"],
+        )
         investigation = self.get_queryset().get(pk=investigation.pk)
         return self._detail(request, investigation, status=status.HTTP_201_CREATED)
 
@@ -522,14 +509,9 @@ class InvestigationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         investigation = scoped_get(self.get_queryset(), pk)
-        try:
-            investigation = investigations.investigation_close(
-                actor=request.user, investigation=investigation
-            )
-        except DjangoPermissionDenied as exc:
-            raise forbidden(exc) from exc
-        except DjangoValidationError as exc:
-            raise service_errors(exc, own={"status"}) from exc
+        investigation = call(
+            investigations.investigation_close, actor=request.user, investigation=investigation
+        )
         return self._detail(request, investigation)
 
     @extend_schema(
@@ -603,30 +585,6 @@ class InvestigationItemViewSet(viewsets.GenericViewSet):
 # --- children's homes and their sessions ----------------------------------------------------------
 
 
-def home_create(*, actor, village_id: str, **fields) -> ChildrensHome:
-    """Register a village's children's home: territorial editing roles, in their own villages."""
-    if not access.can_create_children(actor):  # the same people: territorial editing roles
-        raise DjangoPermissionDenied(_("您没有登记儿童之家的权限。"))
-    errors: dict[str, list[str]] = {}
-    village = Region.objects.filter(code=village_id, level=Level.VILLAGE).first()
-    if village is None:
-        errors["village"] = [_("没有代码为 %(code)s 的村/社区，请检查代码。") % {"code": village_id}]
-    elif not access.can_register_in(actor, village_id):
-        errors["village"] = [_("该村/社区不在您的管辖范围内。")]
-    elif ChildrensHome.objects.filter(village_id=village_id).exists():
-        errors["village"] = [_("该村/社区已登记儿童之家。")]
-    home = ChildrensHome(village=village, **fields)
-    try:
-        home.full_clean(exclude=["village"], validate_unique=False)
-    except DjangoValidationError as exc:
-        errors.update(exc.message_dict)
-    if errors:
-        raise DjangoValidationError(errors)
-    with transaction.atomic():
-        home.save()
-    return home
-
-
 @extend_schema_view(
     list=extend_schema(
         summary="Children's homes in your territory", description="With the date of the last session."
@@ -669,12 +627,7 @@ class ChildrensHomeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def create(self, request):
         body = self.get_serializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            home = home_create(actor=request.user, **body.validated_data)
-        except DjangoPermissionDenied as exc:
-            raise forbidden(exc) from exc
-        except DjangoValidationError as exc:
-            raise service_errors(exc, own=set(ChildrensHomeSerializer.Meta.fields)) from exc
+        home = call(homes.home_create, actor=request.user, **body.validated_data)
         home = self.get_queryset().get(pk=home.pk)
         return Response(self.get_serializer(home).data, status=status.HTTP_201_CREATED)
 
@@ -746,18 +699,14 @@ class ActivitySessionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         attendees = list(access.children_visible_to(request.user).filter(pk__in=wanted))
         if len(attendees) != len(wanted):
             raise serializers.ValidationError({"attendees": [_("部分儿童不存在或不在您的管辖范围内。")]})
-        try:
-            session, created = homes.session_record(
-                actor=request.user,
-                home=home,
-                data=data,
-                attendees=attendees,
-                idempotency_key=idempotency_key(request),
-            )
-        except DjangoPermissionDenied as exc:
-            raise forbidden(exc) from exc
-        except DjangoValidationError as exc:
-            raise service_errors(exc, own=set(ActivitySessionSerializer.Meta.fields)) from exc
+        session, created = call(
+            homes.session_record,
+            actor=request.user,
+            home=home,
+            data=data,
+            attendees=attendees,
+            idempotency_key=idempotency_key(request),
+        )
         log_access(request=request, action=Action.CREATE if created else Action.VIEW)
         session = self.get_queryset().get(pk=session.pk)
         return Response(self.get_serializer(session).data, status=replay_status(created))
@@ -817,13 +766,8 @@ class VisitPolicyViewSet(viewsets.GenericViewSet):
         county = county_visible_to(request.user, county_code)
         body = self.get_serializer(self._policy(county), data=request.data, partial=True)
         body.is_valid(raise_exception=True)
-        try:
-            policy = services.policy_update(
-                actor=request.user, county_code=county.code, **body.validated_data
-            )
-        except DjangoPermissionDenied as exc:
-            raise forbidden(exc) from exc
-        except DjangoValidationError as exc:
-            raise service_errors(exc, own=set(VisitPolicySerializer.Meta.fields)) from exc
+        policy = call(
+            services.policy_update, actor=request.user, county_code=county.code, **body.validated_data
+        )
         policy.county = county
         return Response(self.get_serializer(policy).data)
