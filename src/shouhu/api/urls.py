@@ -10,6 +10,7 @@ APPS = (
     "children",
     "regions",
     "visits",
+    "escalation",
     "cases",
     "assistance",
     "referrals",

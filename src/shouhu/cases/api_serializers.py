@@ -14,8 +14,8 @@ from shouhu.cases import rules
 from shouhu.cases import services as case_services
 from shouhu.cases.models import Alert, Case, CaseEvent, CaseStatus, Report, Urgency
 from shouhu.escalation import actions
+from shouhu.escalation.api_serializers import ActionSerializer
 from shouhu.escalation.models import Tier, WorkItem
-from shouhu.visits.api_serializers import ActionSerializer
 
 # --- rule settings --------------------------------------------------------------------------------
 

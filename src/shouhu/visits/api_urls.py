@@ -6,8 +6,6 @@ from . import api
 
 router = SimpleRouter()
 router.register("visits", api.VisitViewSet, basename="visit")
-router.register("work", api.WorkItemViewSet, basename="work-item")
-router.register("notifications", api.NotificationViewSet, basename="notification")
 router.register("investigations", api.InvestigationViewSet, basename="investigation")
 router.register("investigation-items", api.InvestigationItemViewSet, basename="investigation-item")
 router.register("homes", api.ChildrensHomeViewSet, basename="childrens-home")
