@@ -75,10 +75,6 @@ IDEMPOTENCY_KEY_MAX = 64
 # --- reading helpers: each starts from what accounts.access lets the user see ------------------------
 
 
-def visits_visible_to(user):
-    return access.visits_visible_to(user)
-
-
 def investigations_visible_to(user):
     """Investigations of the counties in the user's territory, or of the county containing it."""
     if user.is_superuser:
@@ -179,7 +175,7 @@ class VisitViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     filterset_class = VisitFilter
 
     def get_queryset(self):
-        return visits_visible_to(self.request.user).select_related("child", "visitor")
+        return access.visits_visible_to(self.request.user).select_related("child", "visitor")
 
     def list(self, request, *args, **kwargs):
         response = super().list(request, *args, **kwargs)
