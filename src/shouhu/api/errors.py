@@ -1,5 +1,6 @@
 """The one translator of the whole API: a service's refusal (Django's ``PermissionDenied``) answers
-403, its field errors (Django's ``ValidationError``) answer 400 in DRF's field-error shape, and a
+403, its field errors (Django's ``ValidationError``) answer 400 in DRF's field-error shape, a
+background queue that does not answer (``jobs.QueueUnavailable``) 503, and a
 record outside the user's jurisdiction, or a malformed id, answers 404. Every app's ``api.py`` uses
 these, and documents the answers with the responses below.
 """
@@ -11,9 +12,11 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiResponse
-from rest_framework import exceptions, serializers
+from rest_framework import exceptions, serializers, status
 from rest_framework.generics import get_object_or_404
 from rest_framework.settings import api_settings
+
+from shouhu.jobs import QueueUnavailable
 
 # The nested parts of a child, as ``children.services`` names them in its error keys.
 LIST_PARTS = ("parents", "contacts")
@@ -28,6 +31,11 @@ INVALID = OpenApiResponse(
     "Nothing is saved."
 )
 REFUSED = OpenApiResponse(description="You see the record but may not do this to it.")
+
+
+class Unavailable(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "unavailable"
 
 
 def scoped_get(queryset, pk):
@@ -115,10 +123,13 @@ def _item_index(part: str, item_key: str, items: list) -> int | None:
 
 
 def call(service, **kwargs):
-    """Run a service, its refusals as 403 and its field errors as 400."""
+    """Run a service, its refusals as 403, its field errors as 400 and a background queue that does
+    not answer as 503."""
     try:
         return service(**kwargs)
     except DjangoPermissionDenied as exc:
         raise forbidden(exc) from exc
     except DjangoValidationError as exc:
         raise service_errors(exc) from exc
+    except QueueUnavailable as exc:
+        raise Unavailable(str(exc)) from exc

@@ -22,7 +22,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from shouhu.accounts import access
-from shouhu.api.errors import forbidden
+from shouhu.api.errors import call, forbidden
 from shouhu.api.pagination import PageNumberPagination
 from shouhu.api.schema import BAD_QUERY
 from shouhu.audit.services import Action, log_access
@@ -57,11 +57,6 @@ PAGE_SIZE = 100
 class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_code = "conflict"
-
-
-class Unavailable(exceptions.APIException):
-    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    default_code = "unavailable"
 
 
 def _forbid_without_right(request) -> None:
@@ -131,10 +126,7 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         return Response(ImportJobSerializer(job).data, status=status.HTTP_201_CREATED)
 
     def _send(self, job) -> None:
-        try:
-            jobs.job_enqueue(job=job)
-        except jobs.QueueUnavailable as exc:
-            raise Unavailable(str(exc)) from exc
+        call(jobs.job_enqueue, job=job)
 
     @extend_schema(
         summary="The rows with problems, page by page",

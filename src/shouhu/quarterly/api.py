@@ -190,16 +190,13 @@ class QuarterlyReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
     def create(self, request):
         body = QuarterlyReportCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            report = call(
-                services.report_request,
-                actor=request.user,
-                region_code=body.validated_data["region"],
-                year=body.validated_data["year"],
-                quarter=body.validated_data["quarter"],
-            )
-        except services.QueueUnavailable as exc:
-            return Response({"detail": str(exc)}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
+        report = call(
+            services.report_request,
+            actor=request.user,
+            region_code=body.validated_data["region"],
+            year=body.validated_data["year"],
+            quarter=body.validated_data["quarter"],
+        )
         return self._answer(report, status.HTTP_201_CREATED)
 
     def _download(self, request, kind: str):
