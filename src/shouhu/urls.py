@@ -3,7 +3,6 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("api/v1/audit/", include("shouhu.audit.api_urls")),
     path("api/", include("shouhu.api.urls")),
     path("account/", include("shouhu.accounts.urls")),
     path("", include("shouhu.visits.urls")),

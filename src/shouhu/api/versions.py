@@ -67,15 +67,14 @@ def expected_version(request) -> int | None:
 
 def represent(obj, request) -> dict:
     """The record as its own endpoint answers it."""
+    from shouhu.assistance.api_serializers import ApplicationSerializer
     from shouhu.assistance.models import Application
+    from shouhu.cases.api_serializers import AlertSerializer, CaseSerializer
     from shouhu.cases.models import Alert, Case
+    from shouhu.children.api_serializers import ChildSerializer
     from shouhu.children.models import Child
+    from shouhu.referrals.api_serializers import ReferralSerializer
     from shouhu.referrals.models import Referral
-
-    from .assistance_serializers import ApplicationSerializer
-    from .case_serializers import AlertSerializer, CaseSerializer
-    from .referral_serializers import ReferralSerializer
-    from .serializers import ChildSerializer
 
     for model, serializer in (
         (Child, ChildSerializer),

@@ -8,8 +8,6 @@ problem by row and column, and nothing is stored.
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -19,20 +17,18 @@ from drf_spectacular.utils import (
     extend_schema_field,
     extend_schema_view,
 )
-from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from shouhu.accounts.models import Organisation, OrganisationKind
+from shouhu.api.errors import NOT_FOUND, call
 from shouhu.audit.services import Action, log_access
 
 from . import selectors, services
 from .models import CrossCheck, Difference, DifferenceKind, ListKind, Resolution
 
-NOT_FOUND = OpenApiResponse(
-    description="Not found, or outside your jurisdiction (the two are not told apart)."
-)
 REFUSED = OpenApiResponse(description="You may not do this here.")
 
 
@@ -176,15 +172,6 @@ class CloseSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=300, help_text="How it was verified and what was found.")
 
 
-def _call(service, **kwargs):
-    try:
-        return service(**kwargs)
-    except DjangoPermissionDenied as exc:
-        raise exceptions.PermissionDenied(str(exc) or None) from exc
-    except DjangoValidationError as exc:
-        raise serializers.ValidationError(exc.message_dict) from exc
-
-
 @extend_schema_view(
     list=extend_schema(
         summary="Cross-check runs of your territory", responses={200: RunSerializer(many=True)}
@@ -245,7 +232,7 @@ class CrossCheckViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             school = Organisation.objects.filter(pk=data["school"], kind=OrganisationKind.SCHOOL).first()
             if school is None or school not in services.schools_for(request.user):
                 raise serializers.ValidationError({"school": [_("找不到这所学校，或它不在您的管辖范围内。")]})
-        outcome = _call(
+        outcome = call(
             services.crosscheck_run,
             actor=request.user,
             upload=data["file"],
@@ -338,7 +325,7 @@ class DifferenceViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         diff = selectors.get_difference_for(request.user, pk)
         body = CloseSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        _call(
+        call(
             services.difference_close,
             actor=request.user,
             difference=diff,

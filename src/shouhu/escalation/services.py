@@ -319,6 +319,12 @@ def notifications_for(*, user, unread_only: bool = False):
     return qs.filter(read_at__isnull=True) if unread_only else qs
 
 
+def notifications_read(*, user: User, notifications) -> int:
+    """Mark the user's own notifications among ``notifications`` read (once: the first reading time
+    stays); how many were marked."""
+    return notifications.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
+
+
 def overdue(qs, *, now: dt.datetime | None = None):
     return qs.filter(status=Status.OPEN, due_at__lt=now or timezone.now())
 

@@ -9,7 +9,6 @@ whose field errors answer 400. Every download is logged.
 from __future__ import annotations
 
 import django_filters
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.urls import reverse
@@ -21,29 +20,17 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from shouhu.accounts import access
+from shouhu.api.errors import NOT_FOUND, call
 
 from . import downloads, selectors, services
 from .downloads import XLSX
 from .models import JobStatus, QuarterlyReport, ReportEvent, Submission
 
-NOT_FOUND = OpenApiResponse(
-    description="Not found, or outside your jurisdiction (the two are not told apart)."
-)
 INVALID = OpenApiResponse(description='Field errors shaped like the request body: `{"quarter": ["…"]}`.')
 REFUSED = OpenApiResponse(description="You see the report but may not do this to it.")
 UNAVAILABLE = OpenApiResponse(
     description="The background-job service does not answer: nothing was kept; try again later."
 )
-
-
-def _call(service, **kwargs):
-    try:
-        return service(**kwargs)
-    except DjangoPermissionDenied as exc:
-        raise exceptions.PermissionDenied(str(exc) or None) from exc
-    except DjangoValidationError as exc:
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-        raise exceptions.ValidationError(detail) from exc
 
 
 class QuarterlyEventSerializer(serializers.ModelSerializer):
@@ -203,16 +190,13 @@ class QuarterlyReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
     def create(self, request):
         body = QuarterlyReportCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            report = _call(
-                services.report_request,
-                actor=request.user,
-                region_code=body.validated_data["region"],
-                year=body.validated_data["year"],
-                quarter=body.validated_data["quarter"],
-            )
-        except services.QueueUnavailable as exc:
-            return Response({"detail": str(exc)}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
+        report = call(
+            services.report_request,
+            actor=request.user,
+            region_code=body.validated_data["region"],
+            year=body.validated_data["year"],
+            quarter=body.validated_data["quarter"],
+        )
         return self._answer(report, status.HTTP_201_CREATED)
 
     def _download(self, request, kind: str):
@@ -246,7 +230,7 @@ class QuarterlyReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         report = self.get_object()
-        return self._answer(_call(services.report_submit, actor=request.user, report=report))
+        return self._answer(call(services.report_submit, actor=request.user, report=report))
 
     @extend_schema(
         summary="Acknowledge a township's submitted report (county)",
@@ -259,7 +243,7 @@ class QuarterlyReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
         report = self.get_object()
         body = QuarterlyCommentSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        done = _call(
+        done = call(
             services.report_acknowledge,
             actor=request.user,
             report=report,
@@ -278,7 +262,7 @@ class QuarterlyReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
         report = self.get_object()
         body = QuarterlyReturnSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        done = _call(
+        done = call(
             services.report_return, actor=request.user, report=report, comment=body.validated_data["comment"]
         )
         return self._answer(done)

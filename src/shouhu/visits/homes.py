@@ -19,12 +19,37 @@ from shouhu.accounts import access
 from shouhu.escalation import services as escalation
 from shouhu.escalation import texts
 from shouhu.escalation.models import Tier, WorkItem
-from shouhu.regions.codes import is_within, township_of
+from shouhu.regions.codes import Level, is_within, township_of
+from shouhu.regions.models import Region
 
 from .models import ActivitySession, ChildrensHome
 from .rules import end_of_day
 
 HOME_SESSION = "home.session"
+
+
+def home_create(*, actor, village_id: str, **fields) -> ChildrensHome:
+    """Register a village's children's home: territorial editing roles, in their own villages."""
+    if not access.can_create_children(actor):  # the same people: territorial editing roles
+        raise PermissionDenied(_("您没有登记儿童之家的权限。"))
+    errors: dict[str, list[str]] = {}
+    village = Region.objects.filter(code=village_id, level=Level.VILLAGE).first()
+    if village is None:
+        errors["village"] = [_("没有代码为 %(code)s 的村/社区，请检查代码。") % {"code": village_id}]
+    elif not access.can_register_in(actor, village_id):
+        errors["village"] = [_("该村/社区不在您的管辖范围内。")]
+    elif ChildrensHome.objects.filter(village_id=village_id).exists():
+        errors["village"] = [_("该村/社区已登记儿童之家。")]
+    home = ChildrensHome(village=village, **fields)
+    try:
+        home.full_clean(exclude=["village"], validate_unique=False)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        home.save()
+    return home
 
 
 def session_record(

@@ -186,8 +186,7 @@ def notifications_read(request):
             unread = unread.filter(pk=wanted)
         except ValidationError:
             unread = unread.none()
-    # escalation.services has no service for this yet; the rows are the user's own.
-    unread.update(read_at=timezone.now())
+    escalation.notifications_read(user=request.user, notifications=unread)
     if wanted and request.headers.get("HX-Request"):
         # htmx marks one notice read in place: the notice again, read, instead of the whole page.
         try:

@@ -1,4 +1,4 @@
-"""Serializers of the import API (``import_views``)."""
+"""Serializers of the import API (``imports.api``)."""
 
 from __future__ import annotations
 

@@ -20,13 +20,14 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from shouhu.accounts import access
+from shouhu.api.errors import INVALID, NOT_FOUND, REFUSED, call, scoped_get
+from shouhu.api.versions import CONFLICT, STALE, VersionedViewMixin
 from shouhu.audit.services import Action, log_access
+from shouhu.cases.api_serializers import ReasonSerializer
 from shouhu.referrals import selectors, services
 from shouhu.referrals.models import Provider, Referral, ReferralStatus, ServiceType
 
-from .case_serializers import ReasonSerializer
-from .case_views import INVALID, REFUSED, call
-from .referral_serializers import (
+from .api_serializers import (
     CloseSerializer,
     ProviderSerializer,
     ReferralCreateSerializer,
@@ -35,8 +36,6 @@ from .referral_serializers import (
     ServiceRecordSerializer,
     ServiceTypeSerializer,
 )
-from .versions import CONFLICT, STALE, VersionedViewMixin
-from .visit_views import NOT_FOUND, scoped_get
 
 
 @extend_schema_view(

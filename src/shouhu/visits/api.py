@@ -1,38 +1,32 @@
-"""API v1 of the visits module: visits, work items, notifications, quarterly investigations,
-children's homes and their sessions, county visit policies.
+"""API v1 of the visits module: visits, quarterly investigations, children's homes and
+their sessions, county visit policies.
 
 Thin, as the registry's views: every object is fetched through a queryset scoped by
 ``accounts.access`` (outside it, or with a malformed id: 404, so that existence does not leak), every
 change goes through the module that owns it (``visits.services``, ``visits.investigations``,
-``visits.homes``, ``escalation.services``), whose refusals answer 403 (seen but not allowed) and whose
+``visits.homes``), whose refusals answer 403 (seen but not allowed) and whose
 field errors answer 400. Lists, and openings of what names a child, are written to the access log.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-
 import django_filters
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from django.db.models import Max, Prefetch, Q
 from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
 from shouhu.accounts import access
-from shouhu.accounts.models import User
+from shouhu.api.errors import NOT_FOUND, call, forbidden, scoped_get, service_errors
+from shouhu.api.filters import region_code
 from shouhu.audit.services import Action, log_access
-from shouhu.escalation import services as escalation
-from shouhu.escalation.models import Notification, Status, WorkItem
-from shouhu.regions.codes import Level
+from shouhu.regions.codes import Level, county_of, level_of
 from shouhu.regions.models import Region
 from shouhu.visits import homes, investigations, services
 from shouhu.visits.models import (
@@ -46,10 +40,8 @@ from shouhu.visits.models import (
     VisitKind,
     VisitPolicy,
 )
-from shouhu.visits.rules import end_of_day
 
-from .filters import region_code
-from .visit_serializers import (
+from .api_serializers import (
     CHECK_OWN_KEYS,
     VISIT_OWN_KEYS,
     ActivitySessionSerializer,
@@ -59,17 +51,10 @@ from .visit_serializers import (
     InvestigationItemSerializer,
     InvestigationOpenSerializer,
     InvestigationSerializer,
-    NotificationSerializer,
-    ReassignSerializer,
     VisitPolicySerializer,
     VisitSerializer,
-    WorkItemSerializer,
-    service_errors,
 )
 
-NOT_FOUND = OpenApiResponse(
-    description="Not found, or outside your jurisdiction (the two are not told apart)."
-)
 INVALID = OpenApiResponse(
     description='Field errors shaped like the request body: `{"visited_on": ["…"]}`; errors about the '
     'child\'s file sent along are nested under the part sent (`{"facts": {"parents": {"father": '
@@ -90,10 +75,6 @@ IDEMPOTENCY_KEY_MAX = 64
 # --- reading helpers: each starts from what accounts.access lets the user see ------------------------
 
 
-def visits_visible_to(user):
-    return access.visits_visible_to(user)
-
-
 def investigations_visible_to(user):
     """Investigations of the counties in the user's territory, or of the county containing it."""
     if user.is_superuser:
@@ -102,7 +83,9 @@ def investigations_visible_to(user):
     if not code:
         return Investigation.objects.none()
     inside = Q(county__in=access.regions_visible_to(user))
-    return Investigation.objects.filter(inside | Q(county_id=code[:6]) if len(code) > 6 else inside)
+    return Investigation.objects.filter(
+        inside | Q(county_id=county_of(code)) if level_of(code) > Level.COUNTY else inside
+    )
 
 
 def investigation_items_visible_to(user):
@@ -131,16 +114,6 @@ def county_visible_to(user, county_code: str) -> Region:
         raise Http404 from exc
 
 
-def scoped_get(queryset, pk):
-    """One object of a scoped queryset, or 404 — also for a malformed id."""
-    return get_object_or_404(queryset, pk=pk)
-
-
-def forbidden(exc: Exception) -> exceptions.PermissionDenied:
-    detail = exc.messages[0] if isinstance(exc, DjangoValidationError) else str(exc)
-    return exceptions.PermissionDenied(detail or None)
-
-
 def idempotency_key(request) -> str | None:
     key = (request.headers.get("Idempotency-Key") or "").strip()
     if len(key) > IDEMPOTENCY_KEY_MAX:
@@ -148,13 +121,6 @@ def idempotency_key(request) -> str | None:
             {"idempotency_key": [_("Idempotency-Key 最长 %(n)s 个字符。") % {"n": IDEMPOTENCY_KEY_MAX}]}
         )
     return key or None
-
-
-def request_now(request) -> dt.datetime:
-    """One "now" per request, so that the filter and the rows agree on what is overdue."""
-    if getattr(request, "now", None) is None:
-        request.now = timezone.now()
-    return request.now
 
 
 def replay_status(created: bool) -> int:
@@ -211,7 +177,7 @@ class VisitViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     filterset_class = VisitFilter
 
     def get_queryset(self):
-        return visits_visible_to(self.request.user).select_related("child", "visitor")
+        return access.visits_visible_to(self.request.user).select_related("child", "visitor")
 
     def list(self, request, *args, **kwargs):
         response = super().list(request, *args, **kwargs)
@@ -240,179 +206,6 @@ class VisitViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         log_access(request=request, action=Action.CREATE if created else Action.VIEW, child=child)
         visit = self.get_queryset().get(pk=visit.pk)
         return Response(self.get_serializer(visit).data, status=replay_status(created))
-
-
-# --- work items -----------------------------------------------------------------------------------
-
-
-class WorkItemFilter(django_filters.FilterSet):
-    mine = django_filters.BooleanFilter(
-        method="filter_mine", label=gettext_lazy("我负责的"), help_text=gettext_lazy("责任人是我本人。")
-    )
-    overdue = django_filters.BooleanFilter(method="filter_overdue", label=gettext_lazy("已逾期"))
-    kind = django_filters.CharFilter(
-        label=gettext_lazy("类型"),
-        help_text=gettext_lazy("如 visit.director、visit.county、visit.urgent、home.session。"),
-    )
-    region = django_filters.CharFilter(
-        method="filter_region",
-        label=gettext_lazy("区划代码"),
-        validators=[region_code],
-        help_text=gettext_lazy("该区划及其所有下级区划的事项。"),
-    )
-    due_before = django_filters.DateFilter(
-        method="filter_due_before",
-        label=gettext_lazy("截止日期不晚于"),
-        help_text=gettext_lazy("该日结束前到期的事项。"),
-    )
-    status = django_filters.ChoiceFilter(
-        method="filter_status",
-        choices=[*Status.choices, ("all", gettext_lazy("全部"))],
-        label=gettext_lazy("状态"),
-        help_text=gettext_lazy("默认只列出待办事项。"),
-    )
-
-    class Meta:
-        model = WorkItem
-        fields: list[str] = []
-
-    def filter_queryset(self, queryset):
-        if not self.form.cleaned_data.get("status"):
-            queryset = queryset.filter(status=Status.OPEN)
-        return super().filter_queryset(queryset)
-
-    def filter_mine(self, queryset, name, value):
-        mine = Q(responsible_id=self.request.user.pk)
-        return queryset.filter(mine) if value else queryset.exclude(mine)
-
-    def filter_overdue(self, queryset, name, value):
-        now = request_now(self.request)
-        if value:
-            return escalation.overdue(queryset, now=now)
-        return queryset.exclude(status=Status.OPEN, due_at__lt=now)
-
-    def filter_region(self, queryset, name, value):
-        return queryset.filter(region_code__within=value)
-
-    def filter_due_before(self, queryset, name, value: dt.date):
-        return queryset.filter(due_at__lte=end_of_day(value))
-
-    def filter_status(self, queryset, name, value):
-        return queryset if value == "all" else queryset.filter(status=value)
-
-
-@extend_schema_view(
-    list=extend_schema(
-        summary="Work items you may see: due visits, missed sessions, alerts",
-        description="The items of your territory and those you answer for, soonest due first; only "
-        "open ones unless `status` says otherwise. Each call is logged.",
-    ),
-)
-class WorkItemViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
-    queryset = WorkItem.objects.none()  # for the schema; get_queryset scopes
-    serializer_class = WorkItemSerializer
-    filterset_class = WorkItemFilter
-
-    def get_queryset(self):
-        return (
-            access.work_items_visible_to(self.request.user)
-            .select_related("child", "responsible", "alert")
-            .order_by("due_at", "pk")
-        )
-
-    def get_serializer_context(self):
-        return {**super().get_serializer_context(), "now": request_now(self.request)}
-
-    def list(self, request, *args, **kwargs):
-        items = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(items)
-        codes = {item.region_code for item in page}
-        names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
-        context = {**self.get_serializer_context(), "region_names": names}
-        data = WorkItemSerializer(page, many=True, context=context).data
-        log_access(request=request, action=Action.LIST)
-        return self.get_paginated_response(data)
-
-    @extend_schema(
-        summary="Hand a work item to another worker of the township",
-        description="Supervisors and county staff over the item's place. A worker whose own territory "
-        "does not cover the child is granted the child until the item would reach the county.",
-        request=ReassignSerializer,
-        responses={
-            200: WorkItemSerializer,
-            400: OpenApiResponse(description='`{"responsible": ["…"]}`: not a worker of this township.'),
-            403: OpenApiResponse(description="You see the item but may not reassign it."),
-            404: NOT_FOUND,
-        },
-    )
-    @action(detail=True, methods=["post"])
-    def reassign(self, request, pk=None):
-        item = scoped_get(self.get_queryset(), pk)
-        body = ReassignSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        to = User.objects.filter(pk=body.validated_data["responsible"], is_active=True).first()
-        if to is None:
-            raise serializers.ValidationError({"responsible": [_("没有这个用户，或账号已停用。")]})
-        try:
-            item = escalation.item_reassign(actor=request.user, item=item, to=to)
-        except PermissionError as exc:
-            raise forbidden(exc) from exc
-        except DjangoValidationError as exc:
-            raise service_errors(exc, own={"responsible"}) from exc
-        if item.child_id:
-            log_access(request=request, action=Action.UPDATE, child=item.child)
-        item = self.get_queryset().get(pk=item.pk)
-        return Response(WorkItemSerializer(item, context=self.get_serializer_context()).data)
-
-
-# --- notifications --------------------------------------------------------------------------------
-
-
-class NotificationFilter(django_filters.FilterSet):
-    unread = django_filters.BooleanFilter(
-        field_name="read_at", lookup_expr="isnull", label=gettext_lazy("未读")
-    )
-
-    class Meta:
-        model = Notification
-        fields: list[str] = []
-
-
-def notification_read(*, user, notification: Notification) -> Notification:
-    """Mark one of the user's own in-app notifications read (once: the first reading time stays)."""
-    Notification.objects.filter(pk=notification.pk, user=user, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
-    notification.refresh_from_db(fields=["read_at"])
-    return notification
-
-
-@extend_schema_view(
-    list=extend_schema(summary="Your notifications (in the app), newest first", description="Logged."),
-)
-class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
-    queryset = Notification.objects.none()  # for the schema; get_queryset scopes
-    serializer_class = NotificationSerializer
-    filterset_class = NotificationFilter
-
-    def get_queryset(self):
-        return escalation.notifications_for(user=self.request.user)
-
-    def list(self, request, *args, **kwargs):
-        response = super().list(request, *args, **kwargs)
-        log_access(request=request, action=Action.LIST)
-        return response
-
-    @extend_schema(
-        summary="Mark a notification read",
-        request=None,
-        responses={200: NotificationSerializer, 404: NOT_FOUND},
-    )
-    @action(detail=True, methods=["post"])
-    def read(self, request, pk=None):
-        note = scoped_get(self.get_queryset(), pk)
-        note = notification_read(user=request.user, notification=note)
-        return Response(self.get_serializer(note).data)
 
 
 # --- investigations -------------------------------------------------------------------------------
@@ -508,18 +301,14 @@ class InvestigationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         body = InvestigationOpenSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        try:
-            investigation = investigations.investigation_open(
-                actor=request.user,
-                county_code=data["county"],
-                year=data["year"],
-                quarter=data["quarter"],
-                all_children=data["all_children"],
-            )
-        except DjangoPermissionDenied as exc:
-            raise forbidden(exc) from exc
-        except DjangoValidationError as exc:
-            raise service_errors(exc, own=set(InvestigationOpenSerializer().fields)) from exc
+        investigation = call(
+            investigations.investigation_open,
+            actor=request.user,
+            county_code=data["county"],
+            year=data["year"],
+            quarter=data["quarter"],
+            all_children=data["all_children"],
+        )
         investigation = self.get_queryset().get(pk=investigation.pk)
         return self._detail(request, investigation, status=status.HTTP_201_CREATED)
 
@@ -536,14 +325,9 @@ class InvestigationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         investigation = scoped_get(self.get_queryset(), pk)
-        try:
-            investigation = investigations.investigation_close(
-                actor=request.user, investigation=investigation
-            )
-        except DjangoPermissionDenied as exc:
-            raise forbidden(exc) from exc
-        except DjangoValidationError as exc:
-            raise service_errors(exc, own={"status"}) from exc
+        investigation = call(
+            investigations.investigation_close, actor=request.user, investigation=investigation
+        )
         return self._detail(request, investigation)
 
     @extend_schema(
@@ -617,30 +401,6 @@ class InvestigationItemViewSet(viewsets.GenericViewSet):
 # --- children's homes and their sessions ----------------------------------------------------------
 
 
-def home_create(*, actor, village_id: str, **fields) -> ChildrensHome:
-    """Register a village's children's home: territorial editing roles, in their own villages."""
-    if not access.can_create_children(actor):  # the same people: territorial editing roles
-        raise DjangoPermissionDenied(_("您没有登记儿童之家的权限。"))
-    errors: dict[str, list[str]] = {}
-    village = Region.objects.filter(code=village_id, level=Level.VILLAGE).first()
-    if village is None:
-        errors["village"] = [_("没有代码为 %(code)s 的村/社区，请检查代码。") % {"code": village_id}]
-    elif not access.can_register_in(actor, village_id):
-        errors["village"] = [_("该村/社区不在您的管辖范围内。")]
-    elif ChildrensHome.objects.filter(village_id=village_id).exists():
-        errors["village"] = [_("该村/社区已登记儿童之家。")]
-    home = ChildrensHome(village=village, **fields)
-    try:
-        home.full_clean(exclude=["village"], validate_unique=False)
-    except DjangoValidationError as exc:
-        errors.update(exc.message_dict)
-    if errors:
-        raise DjangoValidationError(errors)
-    with transaction.atomic():
-        home.save()
-    return home
-
-
 @extend_schema_view(
     list=extend_schema(
         summary="Children's homes in your territory", description="With the date of the last session."
@@ -683,12 +443,7 @@ class ChildrensHomeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def create(self, request):
         body = self.get_serializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            home = home_create(actor=request.user, **body.validated_data)
-        except DjangoPermissionDenied as exc:
-            raise forbidden(exc) from exc
-        except DjangoValidationError as exc:
-            raise service_errors(exc, own=set(ChildrensHomeSerializer.Meta.fields)) from exc
+        home = call(homes.home_create, actor=request.user, **body.validated_data)
         home = self.get_queryset().get(pk=home.pk)
         return Response(self.get_serializer(home).data, status=status.HTTP_201_CREATED)
 
@@ -760,18 +515,14 @@ class ActivitySessionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         attendees = list(access.children_visible_to(request.user).filter(pk__in=wanted))
         if len(attendees) != len(wanted):
             raise serializers.ValidationError({"attendees": [_("部分儿童不存在或不在您的管辖范围内。")]})
-        try:
-            session, created = homes.session_record(
-                actor=request.user,
-                home=home,
-                data=data,
-                attendees=attendees,
-                idempotency_key=idempotency_key(request),
-            )
-        except DjangoPermissionDenied as exc:
-            raise forbidden(exc) from exc
-        except DjangoValidationError as exc:
-            raise service_errors(exc, own=set(ActivitySessionSerializer.Meta.fields)) from exc
+        session, created = call(
+            homes.session_record,
+            actor=request.user,
+            home=home,
+            data=data,
+            attendees=attendees,
+            idempotency_key=idempotency_key(request),
+        )
         log_access(request=request, action=Action.CREATE if created else Action.VIEW)
         session = self.get_queryset().get(pk=session.pk)
         return Response(self.get_serializer(session).data, status=replay_status(created))
@@ -831,13 +582,8 @@ class VisitPolicyViewSet(viewsets.GenericViewSet):
         county = county_visible_to(request.user, county_code)
         body = self.get_serializer(self._policy(county), data=request.data, partial=True)
         body.is_valid(raise_exception=True)
-        try:
-            policy = services.policy_update(
-                actor=request.user, county_code=county.code, **body.validated_data
-            )
-        except DjangoPermissionDenied as exc:
-            raise forbidden(exc) from exc
-        except DjangoValidationError as exc:
-            raise service_errors(exc, own=set(VisitPolicySerializer.Meta.fields)) from exc
+        policy = call(
+            services.policy_update, actor=request.user, county_code=county.code, **body.validated_data
+        )
         policy.county = county
         return Response(self.get_serializer(policy).data)

@@ -1,30 +1,23 @@
-"""API v1: thin views that scope through ``accounts.access`` / ``children.selectors``, write through
-``children.services`` and log every list, search and file opening in the access log."""
+"""API v1 of the registry: thin views that scope through ``accounts.access`` / ``children.selectors``,
+write through ``children.services`` and log every list, search and file opening in the access log."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from shouhu.accounts import access
+from shouhu.api.errors import NOT_FOUND, domain_errors
+from shouhu.api.filters import ChildFilter
+from shouhu.api.permissions import ChildPermission
+from shouhu.api.versions import IF_MATCH, STALE, VersionedViewMixin
 from shouhu.audit.services import Action, log_access
 from shouhu.children import selectors, services, tiers
 
-from .filters import ChildFilter
-from .permissions import ChildPermission
-from .serializers import (
-    ChildSerializer,
-    ChildSummarySerializer,
-    RegionSerializer,
-    domain_errors,
-)
-from .versions import IF_MATCH, STALE, VersionedViewMixin
+from .api_serializers import ChildSerializer, ChildSummarySerializer
 
-NOT_FOUND = OpenApiResponse(
-    description="Not found, or outside your jurisdiction (the two are not told apart)."
-)
 FORBIDDEN = OpenApiResponse(
     description="You may see this child but not change it, or you may not register children."
 )
@@ -147,41 +140,3 @@ class ChildViewSet(VersionedViewMixin, viewsets.GenericViewSet):
         child = selectors.child_file(user=request.user, pk=child.pk)
         log_access(request=request, action=Action.UPDATE, child=child)
         return Response(self.get_serializer(child).data)
-
-
-@extend_schema_view(
-    list=extend_schema(
-        summary="Browse the division tree within your jurisdiction",
-        parameters=[
-            OpenApiParameter(
-                "parent",
-                str,
-                description="A division code: its direct subdivisions. Without it: the top of your "
-                "jurisdiction. 404 when the code is outside your jurisdiction or does not exist.",
-            )
-        ],
-        responses={200: RegionSerializer(many=True), 404: NOT_FOUND},
-    ),
-    retrieve=extend_schema(summary="One division", responses={200: RegionSerializer, 404: NOT_FOUND}),
-)
-class RegionViewSet(viewsets.GenericViewSet):
-    serializer_class = RegionSerializer
-    lookup_field = "code"
-    lookup_value_regex = r"\d+"
-    pagination_class = None  # one level of the tree: at most a few hundred divisions
-    filter_backends: list = []
-
-    def get_queryset(self):
-        return access.regions_visible_to(self.request.user)
-
-    def list(self, request):
-        parent = request.query_params.get("parent", "").strip()
-        if parent:
-            region = access.get_region_for(request.user, parent)
-            regions = access.regions_visible_to(request.user).filter(parent_id=region.code)
-        else:
-            regions = access.region_roots_for(request.user)
-        return Response(self.get_serializer(regions.order_by("code"), many=True).data)
-
-    def retrieve(self, request, code=None):
-        return Response(self.get_serializer(access.get_region_for(request.user, code)).data)

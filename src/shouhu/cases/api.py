@@ -9,8 +9,6 @@ field errors answer 400. Lists, and openings of an alert or a case (they name a 
 from __future__ import annotations
 
 import django_filters
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.http import Http404
 from django.utils.translation import gettext_lazy
@@ -20,12 +18,16 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from shouhu.accounts import access
+from shouhu.api.errors import INVALID, NOT_FOUND, REFUSED, call, scoped_get
+from shouhu.api.filters import region_code
+from shouhu.api.versions import CONFLICT, STALE, VersionedViewMixin
 from shouhu.audit.services import Action, log_access
 from shouhu.cases import reports, rules, selectors, services
 from shouhu.cases.models import Alert, AlertStatus, Case, CaseStatus, Report, ReportStatus, RuleSetting
 from shouhu.escalation.models import WorkItem
+from shouhu.regions.codes import Level, county_of, reaches
 
-from .case_serializers import (
+from .api_serializers import (
     AlertMarkSerializer,
     AlertSerializer,
     CaseSerializer,
@@ -39,29 +41,7 @@ from .case_serializers import (
     ReportSerializer,
     RuleSettingSerializer,
     RuleUpdateSerializer,
-    service_errors,
 )
-from .filters import region_code
-from .versions import CONFLICT, STALE, VersionedViewMixin
-from .visit_views import NOT_FOUND, forbidden, scoped_get
-
-INVALID = OpenApiResponse(
-    description='Field errors shaped like the request body: `{"reason": ["…"]}`, a rule\'s parameters '
-    'nested (`{"params": {"max_age": ["…"]}}`), errors of no single field under `non_field_errors`. '
-    "Nothing is saved."
-)
-REFUSED = OpenApiResponse(description="You see the record but may not do this to it.")
-
-
-def call(service, **kwargs):
-    """Run a service, its refusals as 403 and its field errors as 400."""
-    try:
-        return service(**kwargs)
-    except DjangoPermissionDenied as exc:
-        raise forbidden(exc) from exc
-    except DjangoValidationError as exc:
-        raise service_errors(exc) from exc
-
 
 # --- rule settings --------------------------------------------------------------------------------
 
@@ -99,7 +79,7 @@ class RuleSettingViewSet(viewsets.GenericViewSet):
 
     def list(self, request):
         code = access.territory_code(request.user)
-        rows = rule_rows(code[:6]) if code and len(code) >= 6 else []
+        rows = rule_rows(county_of(code)) if code and reaches(code, Level.COUNTY) else []
         return Response(self.get_serializer(rows, many=True).data)
 
     def partial_update(self, request, code=None):

@@ -18,10 +18,9 @@ from rest_framework.response import Response
 
 from shouhu.accounts import emergency
 from shouhu.accounts.models import Grant
+from shouhu.api.errors import service_errors
 from shouhu.audit.models import Action
 from shouhu.audit.services import log_access
-
-from .case_serializers import service_errors
 
 
 class OpeningSerializer(serializers.ModelSerializer):

@@ -18,11 +18,14 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from shouhu.accounts import access
+from shouhu.api.errors import INVALID, NOT_FOUND, REFUSED, call, scoped_get
+from shouhu.api.versions import CONFLICT, STALE, VersionedViewMixin
 from shouhu.assistance import selectors, services
 from shouhu.assistance.models import Application, ApplicationStatus, AssistanceType
 from shouhu.audit.services import Action, log_access
+from shouhu.regions.codes import Level, county_of, reaches
 
-from .assistance_serializers import (
+from .api_serializers import (
     ApplicationCreateSerializer,
     ApplicationSerializer,
     AssistanceTypeSerializer,
@@ -33,9 +36,6 @@ from .assistance_serializers import (
     ReturnSerializer,
     StopSerializer,
 )
-from .case_views import INVALID, REFUSED, call
-from .versions import CONFLICT, STALE, VersionedViewMixin
-from .visit_views import NOT_FOUND, scoped_get
 
 
 @extend_schema_view(
@@ -56,9 +56,9 @@ class AssistanceTypeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         code = access.territory_code(self.request.user) or ""
         today = timezone.localdate()
         amounts = {}
-        if len(code) >= 6:
+        if reaches(code, Level.COUNTY):
             for t in self.queryset:
-                amounts[t.code] = services.amount_for(t, code[:6], today)
+                amounts[t.code] = services.amount_for(t, county_of(code), today)
         return {**super().get_serializer_context(), "amounts": amounts}
 
 

@@ -8,11 +8,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from shouhu.accounts import access
+from shouhu.api.errors import NOT_FOUND
 from shouhu.audit.services import Action, log_access
 from shouhu.insight import selectors
 from shouhu.insight.forms import PeriodForm
-
-from .visit_views import NOT_FOUND
 
 
 class _Count(serializers.Serializer):

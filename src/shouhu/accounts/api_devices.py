@@ -18,8 +18,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from shouhu.accounts import security, services
-
-from .case_serializers import service_errors
+from shouhu.api.errors import service_errors
 
 
 class DeviceSerializer(serializers.ModelSerializer):

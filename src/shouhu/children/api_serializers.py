@@ -1,6 +1,6 @@
 """The shape of the API's resources. Serializers check types, choices and lengths only: the rules of
 the registry (ID check digits, ages, jurisdiction, carers of age) are enforced by
-``children.services``, whose errors ``domain_errors`` turns into the same field-error shape.
+``children.services``, whose errors ``api.errors.domain_errors`` turns into the same field-error shape.
 
 Errors mirror the request body, as DRF's own are: ``{"name": [...]}``, ``{"carer": {"birth_date": [...]}}``,
 and for the list fields one entry per submitted item, ``{"parents": [{}, {"birth_date": [...]}]}``;
@@ -11,10 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
-from rest_framework.settings import api_settings
 
 from shouhu.accounts import access
 from shouhu.children import tiers
@@ -25,10 +23,6 @@ from shouhu.regions.models import Region
 # Fields a user does not see (``access.tiers_for``, ``children.tiers``) are left out of the answer.
 _SENSITIVE_NOTE = _("敏感信息：只有可查看全部档案的用户才会收到该字段。")
 
-# The nested parts of a child, as ``children.services`` names them in its error keys.
-LIST_PARTS = ("parents", "contacts")
-OBJECT_PARTS = ("carer",)
-
 
 class ShapeOnlyModelSerializer(serializers.ModelSerializer):
     """A model serializer without the model's own validators: the service runs them (``full_clean``)
@@ -38,15 +32,6 @@ class ShapeOnlyModelSerializer(serializers.ModelSerializer):
         field_class, kwargs = super().build_standard_field(field_name, model_field)
         kwargs.pop("validators", None)
         return field_class, kwargs
-
-
-class RegionSerializer(serializers.ModelSerializer):
-    parent = serializers.CharField(source="parent_id", read_only=True, allow_null=True, label=_("上级代码"))
-
-    class Meta:
-        model = Region
-        fields = ["code", "name", "level", "parent", "is_community"]
-        read_only_fields = fields
 
 
 class CategorySerializer(serializers.ModelSerializer):
@@ -295,40 +280,3 @@ class ChildSerializer(ShapeOnlyModelSerializer):
                 data[key] = None
         arguments["fields"] = data
         return arguments
-
-
-def domain_errors(exc: DjangoValidationError, body) -> serializers.ValidationError:
-    """Turn the service's errors (dotted keys: ``parents.father.birth_date``, ``carer.birth_date``,
-    ``contacts.0.phone``) into DRF field errors shaped like the request body."""
-    non_field = api_settings.NON_FIELD_ERRORS_KEY
-    body = body if hasattr(body, "get") else {}
-    errors: dict[str, Any] = {}
-    for key, messages in exc.message_dict.items():
-        head, _sep, rest = key.partition(".")
-        if head == "__all__":
-            errors.setdefault(non_field, []).extend(messages)
-        elif head in LIST_PARTS and rest:
-            item_key, _sep, field = rest.partition(".")
-            items = body.get(head) if isinstance(body.get(head), list) else []
-            index = _item_index(head, item_key, items)
-            if index is None:  # not an item the client sent: keep the service's own key
-                errors.setdefault(key, []).extend(messages)
-                continue
-            slots = errors.setdefault(head, [{} for _item in items])
-            slots[index].setdefault(field or non_field, []).extend(messages)
-        elif head in OBJECT_PARTS and rest:
-            errors.setdefault(head, {}).setdefault(rest, []).extend(messages)
-        else:
-            errors.setdefault(key, []).extend(messages)
-    return serializers.ValidationError(errors)
-
-
-def _item_index(part: str, item_key: str, items: list) -> int | None:
-    if part == "parents":
-        for index, item in enumerate(items):
-            if isinstance(item, dict) and item.get("role") == item_key:
-                return index
-        return None
-    if item_key.isdigit() and int(item_key) < len(items):
-        return int(item_key)
-    return None

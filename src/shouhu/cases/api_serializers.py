@@ -5,38 +5,17 @@ field errors ``service_errors`` turns into DRF's (``params.max_age`` → ``{"par
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
-from rest_framework.settings import api_settings
 
 from shouhu.accounts.models import Role
 from shouhu.cases import rules
 from shouhu.cases import services as case_services
 from shouhu.cases.models import Alert, Case, CaseEvent, CaseStatus, Report, Urgency
 from shouhu.escalation import actions
+from shouhu.escalation.api_serializers import ActionSerializer
 from shouhu.escalation.models import Tier, WorkItem
-
-from .visit_serializers import ActionSerializer
-
-
-def service_errors(exc: DjangoValidationError) -> serializers.ValidationError:
-    """A service's ``ValidationError`` as DRF field errors; dotted keys nest (``params.max_age``)."""
-    errors: dict[str, Any] = {}
-    for key, messages in exc.message_dict.items():
-        if key == "__all__":
-            errors.setdefault(api_settings.NON_FIELD_ERRORS_KEY, []).extend(messages)
-            continue
-        head, _sep, rest = key.partition(".")
-        if rest:
-            errors.setdefault(head, {}).setdefault(rest, []).extend(messages)
-        else:
-            errors.setdefault(head, []).extend(messages)
-    return serializers.ValidationError(errors)
-
 
 # --- rule settings --------------------------------------------------------------------------------
 

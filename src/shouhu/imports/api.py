@@ -22,20 +22,21 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from shouhu.accounts import access
+from shouhu.api.errors import call, forbidden
+from shouhu.api.pagination import PageNumberPagination
+from shouhu.api.schema import BAD_QUERY
 from shouhu.audit.services import Action, log_access
 from shouhu.imports import jobs, selectors
 from shouhu.imports.errorsheet import error_sheet
 from shouhu.imports.models import ImportJob
 from shouhu.imports.reader import SheetError
 
-from .import_serializers import (
+from .api_serializers import (
     CommitSerializer,
     ImportJobSerializer,
     ProblemPageSerializer,
     UploadSerializer,
 )
-from .pagination import PageNumberPagination
-from .schema import BAD_QUERY
 
 NOT_FOUND = OpenApiResponse(description="No such import of yours (another's, or none: not told apart).")
 REFUSED = OpenApiResponse(description="You may not register children.")
@@ -56,11 +57,6 @@ PAGE_SIZE = 100
 class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_code = "conflict"
-
-
-class Unavailable(exceptions.APIException):
-    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    default_code = "unavailable"
 
 
 def _forbid_without_right(request) -> None:
@@ -124,16 +120,13 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         except SheetError as exc:
             raise exceptions.ValidationError({"file": [str(exc)]}) from exc
         except DjangoPermissionDenied as exc:
-            raise exceptions.PermissionDenied(str(exc)) from exc
+            raise forbidden(exc) from exc
         log_access(request=request, action=Action.CREATE, query=f"import check: {job.pk} {file.name}")
         self._send(job)
         return Response(ImportJobSerializer(job).data, status=status.HTTP_201_CREATED)
 
     def _send(self, job) -> None:
-        try:
-            jobs.job_enqueue(job=job)
-        except jobs.QueueUnavailable as exc:
-            raise Unavailable(str(exc)) from exc
+        call(jobs.job_enqueue, job=job)
 
     @extend_schema(
         summary="The rows with problems, page by page",
@@ -202,7 +195,7 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         except jobs.Refused as exc:
             raise Conflict(str(exc)) from exc
         except DjangoPermissionDenied as exc:
-            raise exceptions.PermissionDenied(str(exc)) from exc
+            raise forbidden(exc) from exc
         if not claimed:
             raise Conflict(_already())
         log_access(

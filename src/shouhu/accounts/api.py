@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 
 from shouhu.accounts import security, services
 from shouhu.accounts.models import ApiToken
+from shouhu.api.errors import service_errors
 
 
 class SignInSerializer(serializers.Serializer):
@@ -135,7 +136,7 @@ class ObtainToken(APIView):
         try:
             token, secret = services.token_issue(user=serializer.validated_data["user"])
         except DjangoValidationError as exc:
-            return Response({"non_field_errors": exc.messages}, status=status.HTTP_400_BAD_REQUEST)
+            raise service_errors(exc) from exc
         return Response({"token": secret, "id": token.pk, "expiry": token.expiry})
 
 
