@@ -11,7 +11,6 @@ from __future__ import annotations
 import django_filters
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Prefetch
 from django.http import Http404
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -23,7 +22,6 @@ from shouhu.accounts import access
 from shouhu.audit.services import Action, log_access
 from shouhu.cases import reports, rules, selectors, services
 from shouhu.cases.models import Alert, AlertStatus, Case, CaseStatus, Report, ReportStatus, RuleSetting
-from shouhu.escalation.models import WorkItem
 
 from .case_serializers import (
     AlertMarkSerializer,
@@ -103,7 +101,7 @@ class RuleSettingViewSet(viewsets.GenericViewSet):
         return Response(self.get_serializer(rows, many=True).data)
 
     def partial_update(self, request, code=None):
-        county = selectors.configurable_county(request.user)
+        county = access.configurable_county(request.user)
         if county is None or code not in rules.KINDS:
             raise Http404
         body = RuleUpdateSerializer(data=request.data)
@@ -342,17 +340,10 @@ class ReportViewSet(VersionedViewMixin, mixins.ListModelMixin, viewsets.GenericV
 
 
 def case_queryset(user):
-    tasks = (
-        WorkItem.objects.filter(kind=services.CASE_TASK_KIND)
-        .select_related("responsible")
-        .order_by("status", "due_at")
-    )
     return (
         access.cases_visible_to(user)
         .select_related("child")
-        .prefetch_related(
-            "events__by", Prefetch("child__work_items", queryset=tasks, to_attr="case_task_items")
-        )
+        .prefetch_related("events__by", services.case_tasks_prefetch(to_attr="case_task_items"))
     )
 
 

@@ -90,35 +90,6 @@ IDEMPOTENCY_KEY_MAX = 64
 # --- reading helpers: each starts from what accounts.access lets the user see ------------------------
 
 
-def visits_visible_to(user):
-    return access.visits_visible_to(user)
-
-
-def investigations_visible_to(user):
-    """Investigations of the counties in the user's territory, or of the county containing it."""
-    if user.is_superuser:
-        return Investigation.objects.all()
-    code = access.territory_code(user)
-    if not code:
-        return Investigation.objects.none()
-    inside = Q(county__in=access.regions_visible_to(user))
-    return Investigation.objects.filter(inside | Q(county_id=code[:6]) if len(code) > 6 else inside)
-
-
-def investigation_items_visible_to(user):
-    """Check items of children in the user's territory (as ``investigations.progress`` counts them)."""
-    if user.is_superuser:
-        return InvestigationItem.objects.all()
-    code = access.territory_code(user)
-    if not code:
-        return InvestigationItem.objects.none()
-    return InvestigationItem.objects.filter(region_code__within=code)
-
-
-def homes_visible_to(user):
-    return ChildrensHome.objects.filter(village__in=access.regions_visible_to(user))
-
-
 def county_visible_to(user, county_code: str) -> Region:
     """A county the user works in or above; 404 otherwise (and for a code that is no county)."""
     code = access.territory_code(user)
@@ -211,7 +182,7 @@ class VisitViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     filterset_class = VisitFilter
 
     def get_queryset(self):
-        return visits_visible_to(self.request.user).select_related("child", "visitor")
+        return access.visible(self.request.user, Visit).select_related("child", "visitor")
 
     def list(self, request, *args, **kwargs):
         response = super().list(request, *args, **kwargs)
@@ -482,7 +453,7 @@ class InvestigationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     filter_backends: list = []
 
     def get_queryset(self):
-        return investigations_visible_to(self.request.user).select_related("county")
+        return access.visible(self.request.user, Investigation).select_related("county")
 
     def list(self, request, *args, **kwargs):
         response = super().list(request, *args, **kwargs)
@@ -560,7 +531,7 @@ class InvestigationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def items(self, request, pk=None):
         investigation = scoped_get(self.get_queryset(), pk)
         items = (
-            investigation_items_visible_to(request.user)
+            access.visible(request.user, InvestigationItem)
             .filter(investigation=investigation)
             .select_related("child")
             .order_by("region_code", "child__name", "pk")
@@ -594,7 +565,7 @@ class InvestigationItemViewSet(viewsets.GenericViewSet):
     filter_backends: list = []
 
     def get_queryset(self):
-        return investigation_items_visible_to(self.request.user).select_related("investigation", "child")
+        return access.visible(self.request.user, InvestigationItem).select_related("investigation", "child")
 
     @action(detail=True, methods=["post"])
     def check(self, request, pk=None):
@@ -627,7 +598,7 @@ def home_create(*, actor, village_id: str, **fields) -> ChildrensHome:
         errors["village"] = [_("没有代码为 %(code)s 的村/社区，请检查代码。") % {"code": village_id}]
     elif not access.can_register_in(actor, village_id):
         errors["village"] = [_("该村/社区不在您的管辖范围内。")]
-    elif ChildrensHome.objects.filter(village_id=village_id).exists():
+    elif access.visible(actor, ChildrensHome).filter(village_id=village_id).exists():
         errors["village"] = [_("该村/社区已登记儿童之家。")]
     home = ChildrensHome(village=village, **fields)
     try:
@@ -666,7 +637,7 @@ class ChildrensHomeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def get_queryset(self):
         return (
-            homes_visible_to(self.request.user)
+            access.visible(self.request.user, ChildrensHome)
             .select_related("village")
             .annotate(last_held_on=Max("sessions__held_on"))
             .order_by("village_id")
@@ -736,7 +707,7 @@ class ActivitySessionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         user = self.request.user
         return (
-            ActivitySession.objects.filter(home__in=homes_visible_to(user))
+            ActivitySession.objects.filter(home__in=access.visible(user, ChildrensHome))
             .select_related("home")
             .prefetch_related(
                 Prefetch(
@@ -755,7 +726,7 @@ class ActivitySessionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         body = self.get_serializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
-        home = scoped_get(homes_visible_to(request.user), data.pop("home_id"))
+        home = scoped_get(access.visible(request.user, ChildrensHome), data.pop("home_id"))
         wanted = set(data.pop("attendees", []))
         attendees = list(access.children_visible_to(request.user).filter(pk__in=wanted))
         if len(attendees) != len(wanted):

@@ -6,14 +6,14 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 
-from shouhu.accounts import access
 from shouhu.accounts.models import Role
 
+from . import permissions
 from .models import Application, ApplicationStatus, AssistanceType, CountyAmount
 
 
 def applications_visible_to(user) -> QuerySet[Application]:
-    return access.assistance_applications_visible_to(user).select_related(
+    return permissions.applications.queryset(user).select_related(
         "child__village__parent", "type", "applicant"
     )
 

@@ -31,7 +31,7 @@ from shouhu.escalation import services as escalation
 from shouhu.escalation import texts
 from shouhu.escalation.models import Status, Tier, WorkItem
 
-from . import eligibility
+from . import eligibility, permissions
 from .models import (
     Application,
     ApplicationStatus,
@@ -246,7 +246,7 @@ def _check_level(actor, application: Application) -> str:
         )
     if actor.pk == application.applicant_id:
         raise PermissionDenied(_("不能审批自己提交的申请。"))
-    if level == Level.TOWNSHIP and not access.can_review_assistance(actor, application.region_code):
+    if level == Level.TOWNSHIP and not permissions.applications.can_review(actor, application.region_code):
         raise PermissionDenied(_("该申请等待乡镇审核，须由儿童所在乡镇的儿童督导员办理，不能越级。"))
     if level == Level.COUNTY:
         if not access.can_approve_assistance(actor, application.region_code):

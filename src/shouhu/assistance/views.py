@@ -18,7 +18,7 @@ from shouhu.audit.models import Action
 from shouhu.audit.services import log_access
 from shouhu.web.versions import REFUSED, posted_version, refusal
 
-from . import eligibility, selectors, services
+from . import eligibility, permissions, selectors, services
 from .forms import ApplicationForm, CommentForm, PaymentForm, ResubmitForm, ReturnForm, StopForm
 from .models import ApplicationStatus, Level
 
@@ -85,7 +85,7 @@ def _page(request, application, **forms):
     level = services.ACTS.get(application.status)
     decides = level in (Level.TOWNSHIP, Level.COUNTY) and user.pk != application.applicant_id
     if level == Level.TOWNSHIP:
-        decides = decides and access.can_review_assistance(user, application.region_code)
+        decides = decides and permissions.applications.can_review(user, application.region_code)
     elif level == Level.COUNTY:
         decides = decides and access.can_approve_assistance(user, application.region_code)
     county = access.can_approve_assistance(user, application.region_code)

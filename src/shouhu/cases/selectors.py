@@ -123,6 +123,19 @@ def alerts_of_groups(*, user, groups, severity: str = "", region: str = "") -> l
     return [by_home[home] for home in homes]
 
 
+def alerts_raised_since(*, child, since: dt.datetime) -> list[Alert]:
+    """The open alerts opened for ``child`` (or for its household) since ``since``: what saving the
+    child's file or a visit raised, shown to the person who saved it."""
+    # A household alert names its children in ``member_ids`` (JSON, read here: SQLite has no lookup).
+    return [
+        a
+        for a in Alert.objects.filter(
+            region_code=child.region_code, opened_at__gte=since, status=AlertStatus.OPEN
+        ).order_by("opened_at")
+        if a.child_id == child.pk or str(child.pk) in (a.member_ids or [])
+    ]
+
+
 def get_alert_for(user, alert_id) -> Alert:
     return _get_or_404(
         access.alerts_visible_to(user).select_related(
@@ -309,18 +322,6 @@ def child_cases(*, user, child) -> list[Case]:
 
 
 # --- rule settings ---------------------------------------------------------------------------------
-
-
-def configurable_county(user, wanted: str | None = None) -> str | None:
-    """The county whose rules ``user`` may change: ``wanted`` if allowed, else the user's own county."""
-    if wanted:
-        if len(wanted) == 6 and wanted.isdigit() and access.can_configure_county(user, wanted):
-            return wanted if Region.objects.filter(code=wanted, level=Level.COUNTY).exists() else None
-        return None
-    code = access.territory_code(user)
-    if code and len(code) >= 6 and access.can_configure_county(user, code[:6]):
-        return code[:6]
-    return None
 
 
 @dataclass

@@ -658,7 +658,7 @@ def case_new(request, pk):
 @require_GET
 def rule_list(request):
     user = request.user
-    county = selectors.configurable_county(user, request.GET.get("county"))
+    county = access.configurable_county(user, request.GET.get("county"))
     if county is None:
         raise Http404
     return render(request, "cases/rules.html", _rules_context(county))
@@ -692,7 +692,7 @@ def _rules_url(request, rule_code: str) -> str:
 @require_http_methods(["GET", "POST"])
 def rule_edit(request, rule_code):
     user = request.user
-    county = selectors.configurable_county(user, request.GET.get("county"))
+    county = access.configurable_county(user, request.GET.get("county"))
     kind = rules.KINDS.get(rule_code)
     if county is None or kind is None:
         raise Http404

@@ -6,14 +6,15 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import Http404
 
-from shouhu.accounts import access
-
+from . import permissions
 from .models import CrossCheck, Difference, DifferenceKind
 
 
 def runs_for(*, user):
     return (
-        access.crosschecks_visible_to(user).select_related("school", "uploaded_by").order_by("-uploaded_at")
+        permissions.crosschecks.queryset(user)
+        .select_related("school", "uploaded_by")
+        .order_by("-uploaded_at")
     )
 
 
@@ -26,7 +27,7 @@ def get_run_for(user, pk) -> CrossCheck:
 
 def differences_for(*, user, run: CrossCheck | None = None, kind: str = "", state: str = ""):
     """The differences ``user`` may see; of one run, of one kind, open or closed."""
-    qs = access.crosscheck_differences_visible_to(user).select_related(
+    qs = permissions.differences.queryset(user).select_related(
         "child", "work_item__responsible", "closed_by", "first_run"
     )
     if run is not None:
@@ -63,7 +64,7 @@ def counts_by_run(*, user, runs) -> dict:
     in one query: run id → [(kind, label, all, open), …]."""
     found: dict = {run.pk: {} for run in runs}
     rows = (
-        access.crosscheck_differences_visible_to(user)
+        permissions.differences.queryset(user)
         .filter(runs__in=list(found))
         .order_by()
         .values("runs", "kind")

@@ -19,15 +19,15 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 
 from shouhu.accounts import access
-from shouhu.cases.models import Alert, AlertStatus, CaseStatus, Report
+from shouhu.cases.models import AlertStatus, CaseStatus, Report
 from shouhu.cases.rules import SEVERITIES
 from shouhu.children import classify
 from shouhu.children.models import Category, CategoryEvent, ChildCategory
 from shouhu.children.selectors import children_list
-from shouhu.escalation.models import Status, WorkItem
+from shouhu.escalation.models import Status
 from shouhu.regions.codes import Level, level_of
 from shouhu.regions.models import Region
-from shouhu.visits.models import ActivitySession
+from shouhu.visits.models import ActivitySession, Visit
 from shouhu.visits.services import VISIT_KINDS
 
 from . import rollups
@@ -127,9 +127,7 @@ def dashboard(*, user, region: Region, start: dt.date, end: dt.date) -> Dashboar
 
     # Work due before today is overdue from the rollups; today's is overdue once its hour has passed.
     day_start = timezone.make_aware(dt.datetime.combine(today, dt.time.min))
-    due_today = WorkItem.objects.filter(
-        status=Status.OPEN, due_at__gte=day_start, due_at__lt=now, region_code__within=code
-    )
+    due_today = rollups.open_work_late_today(prefix=code, day_start=day_start, now=now)
     length = CHILD_LENGTH.get(level_of(code))
     late_today: dict[tuple[str, bool], int] = {}
     for area, is_visit, n in (
@@ -170,12 +168,7 @@ def dashboard(*, user, region: Region, start: dt.date, end: dt.date) -> Dashboar
     board.sessions = period["sessions"]
 
     late_alerts = dict(
-        Alert.objects.filter(
-            status=AlertStatus.OPEN,
-            region_code__within=code,
-            work_item__due_at__gte=day_start,
-            work_item__due_at__lt=now,
-        )
+        rollups.open_alerts_late_today(prefix=code, day_start=day_start, now=now)
         .values_list("severity")
         .annotate(n=Count("pk"))
         .order_by()
@@ -283,13 +276,11 @@ def trend(*, region: Region, quarters: int = TREND_QUARTERS) -> list[TrendPoint]
             p.overdue += n
     # Work due today is overdue once its hour has passed (as on the dashboard).
     day_start = timezone.make_aware(dt.datetime.combine(today, dt.time.min))
-    points[-1].overdue += WorkItem.objects.filter(
-        kind__in=VISIT_KINDS,
-        status=Status.OPEN,
-        due_at__gte=day_start,
-        due_at__lt=now,
-        region_code__within=code,
-    ).count()
+    points[-1].overdue += (
+        rollups.open_work_late_today(prefix=code, day_start=day_start, now=now)
+        .filter(kind__in=VISIT_KINDS)
+        .count()
+    )
     return points
 
 
@@ -368,7 +359,7 @@ def dashboard_live(*, user, region: Region, start: dt.date, end: dt.date) -> Das
 
     board.visits = _visits(user=user, code=code, start=start, end=end, now=now)
     board.visits["recorded"] = (
-        access.visits_visible_to(user)
+        access.visible(user, Visit)
         .filter(region_code__within=code, visited_on__gte=start, visited_on__lte=end)
         .count()
     )
@@ -459,8 +450,8 @@ def _areas(*, user, region: Region, children, now) -> list[dict[str, Any]]:
         .annotate(n=Count("pk"))
     )
     alerts = dict(
-        Alert.objects.filter(region_code__within=region.code, status=AlertStatus.OPEN)
-        .filter(pk__in=access.alerts_visible_to(user).values("pk"))
+        access.alerts_visible_to(user)
+        .filter(region_code__within=region.code, status=AlertStatus.OPEN)
         .annotate(area=key)
         .values_list("area")
         .annotate(n=Count("pk"))

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from shouhu.accounts import access
 from shouhu.accounts.models import WelfareWorker, WorkerKind
-from shouhu.assistance.models import ApplicationStatus, Payment
+from shouhu.assistance.models import Application, ApplicationStatus, Payment
 from shouhu.cases.models import CaseStatus
 from shouhu.cases.rules import HIGH, URGENT
 from shouhu.children.models import Category, CategoryEvent, ChildCategory, RescueContact
@@ -32,8 +32,9 @@ from shouhu.escalation.models import Status
 from shouhu.insight.selectors import AGE_BANDS, Dashboard, dashboard, quarter_of
 from shouhu.regions.codes import Level, level_of
 from shouhu.regions.models import Region
-from shouhu.visits.models import ChildrensHome
+from shouhu.visits.selectors import homes_within
 
+from . import permissions
 from .models import QuarterlyReport, Submission
 
 QUARTER_NAMES = {
@@ -219,7 +220,7 @@ def content_for(*, report: QuarterlyReport, user, now: dt.datetime | None = None
 
 
 def _assistance(content: Content, *, user, code: str, start: dt.date, end: dt.date) -> None:
-    apps = access.assistance_applications_visible_to(user).filter(region_code__within=code)
+    apps = access.visible(user, Application).filter(region_code__within=code)
     in_period = Q(created_at__date__gte=start, created_at__date__lte=end)
     decided = Q(decided_at__date__gte=start, decided_at__date__lte=end)
     rows = {}
@@ -368,7 +369,7 @@ def _villages(content: Content, *, code: str, cases, villages: dict, townships: 
             directors[worker.region_id].append(entry)
         elif worker.kind == WorkerKind.SUPERVISOR and is_reporting_township(worker.region_id):
             supervisors.append({**entry, "township": townships.get(worker.region_id, worker.region_id)})
-    homes = {h.village_id: h for h in ChildrensHome.objects.filter(village__code__within=code)}
+    homes = {h.village_id: h for h in homes_within(code)}
     contacts = defaultdict(list)
     for contact in RescueContact.objects.filter(child_id__in=[c.child_id for c in cases]).order_by("name"):
         contacts[contact.child_id].append(
@@ -425,7 +426,7 @@ def deidentified(content: Content) -> Content:
 
 
 def reports_visible_to(user) -> QuerySet[QuarterlyReport]:
-    return access.quarterly_reports_visible_to(user).select_related("region", "requested_by")
+    return permissions.quarterly_reports.queryset(user).select_related("region", "requested_by")
 
 
 def get_report_for(user, report_id) -> QuarterlyReport:
@@ -485,7 +486,7 @@ def township_states(*, user, county: Region, year: int, quarter: int) -> list[To
         if is_reporting_township(r.code)
     ]
     reports = (
-        access.quarterly_reports_visible_to(user)
+        permissions.quarterly_reports.queryset(user)
         .filter(region_code__within=county.code, year=year, quarter=quarter)
         .order_by("region_code", "-submitted_at", "-version")
     )

@@ -26,7 +26,7 @@ from shouhu.escalation.models import Tier, WorkItem
 from shouhu.regions.codes import InvalidCode, Level, level_of
 from shouhu.regions.models import Region
 
-from . import render, selectors
+from . import permissions, render, selectors
 from .models import EventKind, JobStatus, QuarterlyReport, ReportEvent, Submission
 
 logger = logging.getLogger(__name__)
@@ -336,7 +336,7 @@ def _resubmit_item(report: QuarterlyReport, now: dt.datetime) -> None:
 
 
 def _review(*, actor, report: QuarterlyReport, kind: str, comment: str, now) -> QuarterlyReport:
-    if not access.can_review_quarterly(actor, report):
+    if not permissions.quarterly_reports.can_review(actor, report):
         raise PermissionDenied(
             _("乡镇报送的季度报告由县儿童福利指导中心审核；任何人不能审核自己生成或报送的报告。")
         )

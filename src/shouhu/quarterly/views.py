@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from shouhu.accounts import access
 
-from . import downloads, selectors, services
+from . import downloads, permissions, selectors, services
 from .forms import AcknowledgeForm, GenerateForm, QuarterForm, ReturnForm, quarter_label
 from .models import JobStatus, QuarterlyReport, Submission
 
@@ -86,7 +86,8 @@ def _detail_context(request, report: QuarterlyReport) -> dict:
         and report.is_township
         and report.done
         and report.status in (Submission.DRAFT, Submission.RETURNED),
-        "may_review": report.status == Submission.SUBMITTED and access.can_review_quarterly(user, report),
+        "may_review": report.status == Submission.SUBMITTED
+        and permissions.quarterly_reports.can_review(user, report),
         "return_form": ReturnForm(),
         "acknowledge_form": AcknowledgeForm(),
         "running": report.job_status in (JobStatus.QUEUED, JobStatus.RUNNING),

@@ -17,6 +17,7 @@ from shouhu.accounts import access
 from shouhu.children.models import Carer
 from shouhu.regions.models import Region
 
+from . import permissions
 from .models import Provider, Referral, ReferralStatus, ServiceType
 
 STATUS_ORDER = [
@@ -32,7 +33,7 @@ def referrals_for(*, user, status: str = "") -> QuerySet[Referral]:
     """The referrals the user may see: pending ones first, then the newest; with what ``child_view``
     reads of each child (place, carer, parents), so that a page asks the same whatever its length."""
     qs = (
-        access.referrals_visible_to(user)
+        permissions.referrals.queryset(user)
         .select_related(
             "provider__organisation",
             "service",
@@ -104,7 +105,7 @@ def _guardians(child) -> list[dict]:
 def child_view(user, referral: Referral, *, grants=None) -> ChildView:
     """``grants``: the user's ``access.grants_once``, for a list (read once, not once per row)."""
     child = referral.child
-    identified = access.shows_referred_child(user, referral, grants=grants)
+    identified = permissions.referrals.can_see_child(user, referral, grants=grants)
     village = child.village if child.village_id else child.found_region
     place = ""
     if village is not None:

@@ -279,7 +279,7 @@ def visit_new(request, pk):
 @require_http_methods(["GET", "POST"])
 def policy(request):
     user = request.user
-    county = selectors.configurable_county(user, request.GET.get("county"))
+    county = access.configurable_county(user, request.GET.get("county"))
     if county is None:
         raise Http404
     current = selectors.policy_of(county)
@@ -308,7 +308,7 @@ def policy(request):
 @require_http_methods(["GET", "POST"])
 def investigation_list(request):
     user = request.user
-    county = selectors.configurable_county(user)
+    county = access.configurable_county(user)
     form = None
     if county:
         form = InvestigationOpenForm(request.POST or None)

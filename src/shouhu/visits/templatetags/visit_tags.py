@@ -26,7 +26,7 @@ def works_territory(user) -> bool:
 
 @register.filter
 def may_configure_visits(user) -> bool:
-    return user.is_authenticated and selectors.configurable_county(user) is not None
+    return user.is_authenticated and access.configurable_county(user) is not None
 
 
 @register.inclusion_tag("visits/child_section.html", takes_context=True)
