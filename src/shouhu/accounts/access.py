@@ -484,19 +484,3 @@ def cases_visible_to(user: User) -> QuerySet:
 
 def reports_visible_to(user: User) -> QuerySet:
     return visible(user, "cases.Report")
-
-
-def can_record_visit(user: User, child: Child) -> bool:
-    return policy("visits.Visit").can_record(user, child)
-
-
-def can_generate_quarterly(user: User, region_code: str) -> bool:
-    return policy("quarterly.QuarterlyReport").can_generate(user, region_code)
-
-
-def can_apply_for_assistance(user: User, child: Child) -> bool:
-    return policy("assistance.Application").can_apply(user, child)
-
-
-def can_approve_assistance(user: User, region_code: str) -> bool:
-    return policy("assistance.Application").can_approve(user, region_code)

@@ -56,7 +56,7 @@ def application_new(request, pk):
     qualifies, and why not."""
     user = request.user
     child = access.get_child_for(user, pk)
-    if not access.can_apply_for_assistance(user, child):
+    if not permissions.applications.can_apply(user, child):
         raise PermissionDenied(_("救助申请由儿童所在村的儿童主任提交。"))
     types = list(selectors.active_types())
     today = timezone.localdate()
@@ -87,8 +87,8 @@ def _page(request, application, **forms):
     if level == Level.TOWNSHIP:
         decides = decides and permissions.applications.can_review(user, application.region_code)
     elif level == Level.COUNTY:
-        decides = decides and access.can_approve_assistance(user, application.region_code)
-    county = access.can_approve_assistance(user, application.region_code)
+        decides = decides and permissions.applications.can_approve(user, application.region_code)
+    county = permissions.applications.can_approve(user, application.region_code)
     context = {
         "application": application,
         "child": application.child,
@@ -97,7 +97,7 @@ def _page(request, application, **forms):
         "level": level,
         "decides": decides,
         "resubmits": application.status == ApplicationStatus.RETURNED
-        and access.can_apply_for_assistance(user, application.child),
+        and permissions.applications.can_apply(user, application.child),
         "pays": county and application.status in (ApplicationStatus.APPROVED, ApplicationStatus.STOPPED),
         "stops": county and application.status == ApplicationStatus.APPROVED,
         "comment_form": forms.get("comment_form") or CommentForm(),

@@ -24,6 +24,7 @@ from shouhu.audit.models import Action
 from shouhu.audit.services import log_access
 from shouhu.escalation import actions
 from shouhu.escalation.delivery import delivery_for
+from shouhu.visits import permissions as visit_permissions
 from shouhu.web.versions import REFUSED, posted_version, refusal
 
 from . import reports, rules, selectors, services
@@ -113,7 +114,7 @@ def alert_detail(request, alert_id):
         "can_close": is_open
         and can_edit
         and (alert.severity in rules.SELF_CLOSING or access.can_manage_work(user, alert.region_code)),
-        "can_visit": is_open and access.can_record_visit(user, alert.child),
+        "can_visit": is_open and visit_permissions.visits.can_record(user, alert.child),
         "close_form": AlertCloseForm(),
         "cases": selectors.child_cases(user=user, child=alert.child),
         "deliveries": delivery_for(alert.work_item),

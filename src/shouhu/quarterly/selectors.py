@@ -442,15 +442,15 @@ def get_report_for(user, report_id) -> QuarterlyReport:
 
 def reads_names(user, report: QuarterlyReport) -> bool:
     """Whether ``user`` gets the form of ``report`` that names children: a township's report, read by
-    those who generate it (``access.can_generate_quarterly``: the township's supervisor). A county's
-    report, and a township's read by the county, are de-identified."""
-    return report.is_township and access.can_generate_quarterly(user, report.region_code)
+    those who generate it (``QuarterlyReportPolicy.can_generate``: the township's supervisor). A
+    county's report, and a township's read by the county, are de-identified."""
+    return report.is_township and permissions.quarterly_reports.can_generate(user, report.region_code)
 
 
 def generable_regions(user) -> list[Region]:
     """The regions whose report ``user`` may generate (their own township or county)."""
     code = access.territory_code(user)
-    if not code or not access.can_generate_quarterly(user, code):
+    if not code or not permissions.quarterly_reports.can_generate(user, code):
         return []
     return list(Region.objects.filter(code=code))
 

@@ -26,7 +26,7 @@ from shouhu.audit.services import log_access
 from shouhu.escalation import services as escalation
 from shouhu.web.saved import what_it_caused
 
-from . import homes, investigations, selectors, services
+from . import homes, investigations, permissions, selectors, services
 from .forms import CheckConfirmForm, InvestigationOpenForm, PolicyForm, ReassignForm, SessionForm, VisitForm
 from .models import FAILED_OUTCOMES
 
@@ -205,7 +205,7 @@ def notifications_read(request):
 def visit_new(request, pk):
     user = request.user
     child = access.get_child_for(user, pk)
-    if not access.can_record_visit(user, child):
+    if not permissions.visits.can_record(user, child):
         raise Http404
     may_change_file = access.can_edit(user, child)
     if request.method == "POST":

@@ -6,7 +6,7 @@ from django import template
 from shouhu.accounts import access
 from shouhu.escalation import services as escalation
 
-from .. import selectors
+from .. import permissions, selectors
 
 register = template.Library()
 
@@ -38,7 +38,7 @@ def child_visits(context, child):
         "child": child,
         "due": selectors.child_open_items(user=user, child=child),
         "visits": selectors.child_visits(child=child) if access.sees_sensitive_fields(user, child) else [],
-        "can_record": access.can_record_visit(user, child),
+        "can_record": permissions.visits.can_record(user, child),
     }
 
 
