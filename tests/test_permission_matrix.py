@@ -884,23 +884,87 @@ def test_non_staff_cannot_enter_the_admin(world, persona):
 # --- one door to children's data --------------------------------------------------------------------
 
 
-def test_views_read_children_only_through_the_access_module():
-    """Views and API reach children through ``accounts.access`` or ``children.selectors``, which scope
-    by jurisdiction; a direct query would skip that scoping."""
-    offenders = [
-        f"{path.relative_to(SRC)}:{lineno}: {line.strip()}"
-        for path in sorted(
-            {
-                *(SRC / "api").rglob("*.py"),
-                *(SRC / "web").rglob("*.py"),
-                *SRC.rglob("views.py"),
-                *SRC.rglob("api*.py"),
-            }
+# Where a scoped model may be queried directly. The read side is guarded: an interface (a page, the
+# API, a form, a template tag) never queries one, and a selectors module queries only its own app's
+# (another app's through their policies: ``accounts.access.visible``, ``get_for``). The engine, the
+# access log (which names children as they were when read, and may outlive them) and the rest of the
+# write and system side — services, rules, jobs and tasks, receivers, rollups, migrations, commands,
+# the demo — act under their own checks. An empty queryset (``.objects.none()``, a schema's
+# placeholder) reads nothing and is allowed anywhere.
+INTERFACES = frozenset({"views", "api", "forms", "urls", "admin", "templatetags", "web"})
+ENGINE = ("accounts/access.py", "audit/")
+MANAGERS = frozenset({"objects", "_default_manager", "_base_manager"})
+
+
+def allowed_to_query(module: str, app: str) -> bool:
+    """Whether ``module`` (a path under src/shouhu) may query a model of ``app`` directly."""
+    parts = module.removesuffix(".py").split("/")
+    if module.startswith(ENGINE):
+        return True
+    if INTERFACES.intersection(parts) or parts[-1].startswith("api"):  # api.py, api_serializers.py …
+        return False
+    return parts[-1] != "selectors" or parts[0] == app
+
+
+def direct_queries(source: str, models: dict[str, str]) -> list[tuple[int, str]]:
+    """Each ``<Model>.objects`` (or ``_default_manager``, ``_base_manager``) in ``source`` of a model
+    named in ``models`` (name → app label), however it was imported: (line, model name)."""
+    import ast
+
+    tree = ast.parse(source)
+    local = {
+        alias.asname or alias.name: alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+    }
+    empty = {
+        id(node.value) for node in ast.walk(tree) if isinstance(node, ast.Attribute) and node.attr == "none"
+    }
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Attribute) or node.attr not in MANAGERS or id(node) in empty:
+            continue
+        owner = node.value
+        name = (
+            owner.id
+            if isinstance(owner, ast.Name)
+            else owner.attr
+            if isinstance(owner, ast.Attribute)
+            else ""
         )
-        for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
-        if re.search(r"\bChild\.(objects|_default_manager|_base_manager)\b", line)
+        name = local.get(name, name) if isinstance(owner, ast.Name) else name
+        if name in models:
+            found.append((node.lineno, name))
+    return found
+
+
+def scoped_query_offenders(sources: dict[str, str], models: dict[str, str]) -> list[str]:
+    """``module:line: Model`` for each direct query of a scoped model where it is not allowed;
+    ``sources``: module path under src/shouhu → its text."""
+    return [
+        f"{module}:{line}: {name}"
+        for module, source in sorted(sources.items())
+        for line, name in direct_queries(source, models)
+        if not allowed_to_query(module, models[name])
     ]
 
+
+def scoped_models() -> dict[str, str]:
+    """Every model with a declared policy (``accounts.access``): name → app label."""
+    from shouhu.accounts import access
+
+    return {model.__name__: model._meta.app_label for model in access.scoped_models()}
+
+
+def test_scoped_models_are_queried_only_through_their_policies():
+    """A scoped model (one with a policy in its app's ``permissions.py``) is read through its policy —
+    ``access.visible``, ``access.get_for`` or its app's selectors — never queried directly by a view,
+    an API module, a template tag or another app, which would skip the scoping. A new policy is
+    guarded as soon as it is declared."""
+    sources = {str(path.relative_to(SRC)): path.read_text(encoding="utf-8") for path in SRC.rglob("*.py")}
+    offenders = scoped_query_offenders(sources, scoped_models())
+
     assert not offenders, (
-        "query children through shouhu.accounts.access or children.selectors:\n" + "\n".join(offenders)
+        "read scoped models through accounts.access or the model's app's selectors:\n" + "\n".join(offenders)
     )

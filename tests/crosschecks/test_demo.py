@@ -8,7 +8,7 @@ from django.db import transaction
 
 from shouhu.accounts import access
 from shouhu.accounts.models import User
-from shouhu.crosschecks.models import CrossCheck, DifferenceKind
+from shouhu.crosschecks.models import CrossCheck, Difference, DifferenceKind
 from shouhu.demo import population as pop
 
 
@@ -28,7 +28,7 @@ def demo_db(seeded, db):
 def test_the_qianpan_director_has_one_possible_drop_out_from_the_school_list(demo_db):
     director = User.objects.get(username="director-qianpan")
 
-    found = list(access.crosscheck_differences_visible_to(director).select_related("work_item", "child"))
+    found = list(access.visible(director, Difference).select_related("work_item", "child"))
 
     assert [d.kind for d in found] == [DifferenceKind.DROPOUT]
     assert found[0].child.region_code == pop.QIANPAN

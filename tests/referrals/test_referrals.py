@@ -526,9 +526,9 @@ def test_referrals_are_visible_to_the_territory_and_the_organisation_only(person
         personas.civil,
         personas.social_worker,
     ):
-        assert referral in access.referrals_visible_to(user)
+        assert referral in access.visible(user, Referral)
     for user in (personas.dir_b, personas.dir_c, personas.mentor):
-        assert referral not in access.referrals_visible_to(user)
+        assert referral not in access.visible(user, Referral)
         assert web(user).get(f"/referrals/{referral.pk}/").status_code == 404
 
 

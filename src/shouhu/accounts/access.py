@@ -1,4 +1,8 @@
-"""THE rules of who may see and change what. Nothing else filters by region for permission purposes.
+"""The engine of who may see and change what: the shared territory logic, and the registry of each
+scoped model's ``Policy``. The rule for each model is declared in its app's ``permissions.py``
+(``children/permissions.py``: children; ``cases/permissions.py``: alerts, cases, reports; …) and asked
+through here, so that a page, the API and a job ask the same object. Nothing else filters by region
+for permission purposes.
 
 Jurisdiction (管辖范围) is a region subtree: a user whose role works a territory (child director,
 supervisor, county staff, civil-affairs official, administrator) sees every child whose household
@@ -6,8 +10,9 @@ village — or, for a homeless minor, the place where they were found — lies i
 Everyone may also see children granted to them (``Grant``: assignment, referral, pairing) while the
 grant is active; social workers, mentors, teachers and health workers see only those.
 
-``get_*_for`` functions fetch and check in one step and raise ``Http404`` both for "missing" and for
-"not yours", so that a record outside one's jurisdiction does not reveal that it exists.
+``get_for`` (and ``get_child_for``) fetch and check in one step and raise ``Http404`` both for
+"missing" and for "not yours", so that a record outside one's jurisdiction does not reveal that it
+exists.
 """
 
 from __future__ import annotations
@@ -15,9 +20,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from django.db.models import Q, QuerySet
+from django.apps import apps
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from .models import Grant, Role
@@ -54,7 +61,7 @@ def reading_once() -> Iterator[None]:
         _READ_ONCE.reset(token)
 
 
-def _grants_read_once(user: User) -> dict | None:
+def grants_read_once(user: User) -> dict | None:
     """The user's active grants as read once in ``reading_once``; None outside it."""
     memo = _READ_ONCE.get()
     if memo is None or user.pk is None:
@@ -64,7 +71,7 @@ def _grants_read_once(user: User) -> dict | None:
     return memo[user.pk]
 
 
-def _is_everywhere(user: User) -> bool:
+def is_everywhere(user: User) -> bool:
     return bool(user.is_superuser)
 
 
@@ -77,25 +84,6 @@ def territory_code(user: User) -> str | None:
     return None
 
 
-def child_filter(user: User) -> Q:
-    """A ``Q`` over ``Child`` selecting what ``user`` may see."""
-    from django.utils import timezone
-
-    if not user.is_authenticated or not user.is_active:
-        return Q(pk__in=[])
-    if _is_everywhere(user):
-        return Q()
-    # The granted ids are read first: an OR with a subquery would make PostgreSQL scan every child of
-    # the province; an OR with a list of ids is two index scans.
-    read = _grants_read_once(user)
-    ids = list(read) if read is not None else list(granted_child_ids(user, timezone.now()))
-    granted = Q(pk__in=ids)
-    code = territory_code(user)
-    if code:
-        return Q(region_code__within=code) | granted
-    return granted
-
-
 def granted_child_ids(user: User, at=None):
     """The children granted to ``user`` (assignment, referral, pairing, break-glass), active at ``at``."""
     return Grant.objects.active(at).filter(user_id=user.pk).values_list("child_id", flat=True)
@@ -103,45 +91,28 @@ def granted_child_ids(user: User, at=None):
 
 def has_grants(user: User) -> bool:
     """Whether any child is granted to ``user`` now."""
-    read = _grants_read_once(user)
+    read = grants_read_once(user)
     if read is not None:
         return bool(read)
     return granted_child_ids(user).exists()
 
 
-def children_visible_to(user: User) -> QuerySet[Child]:
-    from shouhu.children.models import Child
-
-    return Child.objects.filter(child_filter(user))
-
-
-def can_view(user: User, child: Child) -> bool:
-    return children_visible_to(user).filter(pk=child.pk).exists()
-
-
 def in_territory(user: User, region_code: str | None) -> bool:
-    if _is_everywhere(user):
+    if is_everywhere(user):
         return True
     code = territory_code(user)
     return bool(code and region_code and region_code.startswith(code))
 
 
-def can_edit(user: User, child: Child) -> bool:
-    """Editing needs a territorial editing role over the child's region; a grant alone never suffices."""
-    if _is_everywhere(user):
-        return True
-    return user.role in EDITING_ROLES and in_territory(user, child.region_code)
-
-
 def can_register_in(user: User, region_code: str | None) -> bool:
     """Whether ``user`` may place a child (new or moved) in ``region_code``."""
-    if _is_everywhere(user):
+    if is_everywhere(user):
         return True
     return user.role in EDITING_ROLES and in_territory(user, region_code)
 
 
 def can_create_children(user: User) -> bool:
-    return _is_everywhere(user) or (user.role in EDITING_ROLES and territory_code(user) is not None)
+    return is_everywhere(user) or (user.role in EDITING_ROLES and territory_code(user) is not None)
 
 
 class _GrantsOnce:
@@ -166,7 +137,7 @@ def grant_reasons(user: User, at=None) -> dict:
     """The user's active grants, child id → reasons, in one query (none again within
     ``reading_once``): for a list, so that ``tiers_for`` asks nothing per row."""
     if at is None:
-        read = _grants_read_once(user)
+        read = grants_read_once(user)
         if read is not None:
             return read
     return _read_grant_reasons(user, at)
@@ -202,12 +173,12 @@ def tiers_for(user: User, child: Child, *, at=None, grants=None):
 
     if not user.is_authenticated or not user.is_active:
         return tiers.NOTHING
-    if _is_everywhere(user):
+    if is_everywhere(user):
         return tiers.Visibility(tiers.ALL_TIERS, "territory")
     if in_territory(user, child.region_code):
         via = "read_only" if user.role == Role.CIVIL_AFFAIRS else "territory"
         return tiers.Visibility(tiers.ALL_TIERS, via)
-    read = _grants_read_once(user) if at is None and grants is None else None
+    read = grants_read_once(user) if at is None and grants is None else None
     if grants is not None:
         reasons = grants.get(child.pk, set())
     elif read is not None:
@@ -234,7 +205,7 @@ def sees_sensitive_fields(user: User, child: Child) -> bool:
 def _break_glass_ids(user: User) -> list:
     from .models import GrantReason
 
-    read = _grants_read_once(user)
+    read = grants_read_once(user)
     if read is not None:
         return [child_id for child_id, reasons in read.items() if GrantReason.BREAK_GLASS in reasons]
     return list(break_glass_child_ids(user).values_list("child_id", flat=True))
@@ -251,7 +222,7 @@ def can_read_audit(user: User) -> bool:
     """The access log: county-level staff and administrators, for their territory."""
     from shouhu.regions.codes import Level, level_of
 
-    if _is_everywhere(user):
+    if is_everywhere(user):
         return True
     code = territory_code(user)
     return bool(code and user.role in AUDIT_READING_ROLES and level_of(code) <= Level.COUNTY)
@@ -263,7 +234,7 @@ def can_export_children(user: User) -> bool:
     worker's child) opens a file for one purpose, never a list to copy out of the system."""
     if not user.is_authenticated or not user.is_active:
         return False
-    return _is_everywhere(user) or territory_code(user) is not None
+    return is_everywhere(user) or territory_code(user) is not None
 
 
 def can_export_full_numbers(user: User, seen=None) -> bool:
@@ -277,38 +248,10 @@ def can_export_full_numbers(user: User, seen=None) -> bool:
     return seen is None or (seen.everything and seen.via in ("territory", "read_only"))
 
 
-def get_child_for(
-    user: User,
-    pk,
-    *,
-    edit: bool = False,
-    select_related=("village__parent", "found_region"),
-    prefetch_related=(),
-) -> Child:
-    """Fetch a child the user may see (or change, with ``edit``); 404 for missing and forbidden alike.
-    ``select_related``, ``prefetch_related``: what the caller shows with the child, read with it."""
-    from django.core.exceptions import ValidationError
-
-    try:
-        child = (
-            children_visible_to(user)
-            .select_related(*select_related)
-            .prefetch_related(*prefetch_related)
-            .get(pk=pk)
-        )
-    except (ValidationError, ValueError) as exc:  # a malformed UUID is as missing as an absent one
-        raise Http404 from exc
-    except children_visible_to(user).model.DoesNotExist as exc:
-        raise Http404 from exc
-    if edit and not can_edit(user, child):
-        raise Http404
-    return child
-
-
 def regions_visible_to(user: User) -> QuerySet[Region]:
     from shouhu.regions.models import Region
 
-    if _is_everywhere(user):
+    if is_everywhere(user):
         return Region.objects.all()
     code = territory_code(user)
     if code:
@@ -320,7 +263,7 @@ def region_roots_for(user: User) -> QuerySet[Region]:
     """The top of the user's jurisdiction (the regions a browser starts from)."""
     from shouhu.regions.models import Region
 
-    if _is_everywhere(user):
+    if is_everywhere(user):
         return Region.objects.filter(parent__isnull=True)
     code = territory_code(user)
     return Region.objects.filter(code=code) if code else Region.objects.none()
@@ -336,29 +279,16 @@ def get_region_for(user: User, code: str) -> Region:
 def can_manage_work(user: User, region_code: str) -> bool:
     """Reassigning work, changing a county's visit policy, opening investigations: supervisors and
     county staff over the place, administrators."""
-    if _is_everywhere(user):
+    if is_everywhere(user):
         return True
     return user.role in SUPERVISING_ROLES and in_territory(user, region_code)
-
-
-def work_items_visible_to(user: User):
-    """Work items (due visits, alerts, tasks) of the user's territory, and those the user answers for."""
-    from shouhu.escalation.models import WorkItem
-
-    if not user.is_authenticated or not user.is_active:
-        return WorkItem.objects.none()
-    if _is_everywhere(user):
-        return WorkItem.objects.all()
-    code = territory_code(user)
-    mine = Q(responsible_id=user.pk)
-    return WorkItem.objects.filter(Q(region_code__within=code) | mine if code else mine)
 
 
 def can_configure_county(user: User, county_code: str) -> bool:
     """A county's own settings (visit policy, investigations): county staff and administrators of it."""
     from shouhu.regions.codes import Level, level_of
 
-    if _is_everywhere(user):
+    if is_everywhere(user):
         return True
     code = territory_code(user)
     return bool(
@@ -369,79 +299,6 @@ def can_configure_county(user: User, county_code: str) -> bool:
     )
 
 
-def can_record_visit(user: User, child: Child) -> bool:
-    """Visits are recorded by the people who work the child's territory (director, supervisor, county),
-    and by a worker a visit was reassigned to (an active assignment grant)."""
-    from .models import GrantReason
-
-    if can_edit(user, child):
-        return True
-    if user.role not in EDITING_ROLES:
-        return False
-    read = _grants_read_once(user)
-    if read is not None:
-        return GrantReason.ASSIGNMENT in read.get(child.pk, ())
-    return (
-        Grant.objects.active()
-        .filter(user_id=user.pk, child_id=child.pk, reason=GrantReason.ASSIGNMENT)
-        .exists()
-    )
-
-
-def reports_visible_to(user: User):
-    """Mandatory reports: those of the user's territory (the township triages them) and those the user
-    filed (a reporter sees the status, which grants nothing about the child)."""
-    from shouhu.cases.models import Report
-
-    if not user.is_authenticated or not user.is_active:
-        return Report.objects.none()
-    if _is_everywhere(user):
-        return Report.objects.all()
-    code = territory_code(user)
-    mine = Q(reporter_id=user.pk)
-    if not code:
-        return Report.objects.filter(mine)
-    return Report.objects.filter(Q(township__code__within=code) | Q(village__code__within=code) | mine)
-
-
-def _territorial(model, user: User):
-    """Records of the user's territory only: a grant (a mentor's pairing) shows a child's file, never
-    the alerts and cases about the child."""
-    if not user.is_authenticated or not user.is_active:
-        return model.objects.none()
-    if _is_everywhere(user):
-        return model.objects.all()
-    code = territory_code(user)
-    if not code:
-        return model.objects.none()
-    # Breaking the glass opens every tier of the child's file, case details included, for its time.
-    has_child = any(f.name == "child" for f in model._meta.get_fields())
-    emergency = _break_glass_ids(user) if has_child else []
-    if emergency:
-        return model.objects.filter(Q(region_code__within=code) | Q(child_id__in=emergency))
-    return model.objects.filter(region_code__within=code)
-
-
-def alerts_visible_to(user: User):
-    from shouhu.cases.models import Alert
-
-    return _territorial(Alert, user)
-
-
-def cases_visible_to(user: User):
-    from shouhu.cases.models import Case
-
-    return _territorial(Case, user)
-
-
-def visits_visible_to(user: User):
-    """Visit records (notes about the home and the family) belong to the territory's workers; a grant
-    (a mentor's pairing) does not open them."""
-    from shouhu.visits.models import Visit
-
-    return _territorial(Visit, user)
-
-
 def is_provider_staff(user: User, provider_id) -> bool:
     """A member of the organisation a referral went to: an active user whose ``organisation`` it is."""
     if not user.is_authenticated or not user.is_active or not user.organisation_id:
@@ -449,153 +306,183 @@ def is_provider_staff(user: User, provider_id) -> bool:
     return user.organisation_id == provider_id
 
 
-def referrals_visible_to(user: User):
-    """Referrals of the user's territory (the child's place), and those made to the user's organisation
-    — in any status, for its own records; what of the child they show is ``shows_referred_child``."""
-    from shouhu.referrals.models import Referral
+def configurable_county(user: User, wanted: str | None = None) -> str | None:
+    """The county whose settings (risk rules, visit policy, investigations) ``user`` may change:
+    ``wanted`` if allowed, else the user's own county; None when there is none."""
+    from shouhu.regions.codes import Level
+    from shouhu.regions.models import Region
 
-    if not user.is_authenticated or not user.is_active:
-        return Referral.objects.none()
-    if _is_everywhere(user):
-        return Referral.objects.all()
+    if wanted:
+        if len(wanted) == 6 and wanted.isdigit() and can_configure_county(user, wanted):
+            return wanted if Region.objects.filter(code=wanted, level=Level.COUNTY).exists() else None
+        return None
     code = territory_code(user)
-    mine = Q(provider_id=user.organisation_id) if user.organisation_id else Q(pk__in=[])
-    return Referral.objects.filter(Q(region_code__within=code) | mine if code else mine)
+    if code and len(code) >= 6 and can_configure_county(user, code[:6]):
+        return code[:6]
+    return None
 
 
-def shows_referred_child(user: User, referral, *, grants=None) -> bool:
-    """Who the child is (name, guardian's contact): the child's territory always; the organisation's
-    staff only while the referral is accepted and their grant is active — not before they accept, not
-    after it is closed or revoked. ``grants``: the user's ``grants_once``, read at most once for a
-    list."""
-    from shouhu.referrals.models import ReferralStatus
+# --- policies: one per scoped model, declared in its app's permissions.py ---------------------------
 
-    if _is_everywhere(user) or in_territory(user, referral.region_code):
-        return True
-    if referral.status != ReferralStatus.ACCEPTED or not is_provider_staff(user, referral.provider_id):
-        return False
-    read = grants if grants is not None else _grants_read_once(user)
-    if read is not None:
-        return bool(read.get(referral.child_id))
-    return Grant.objects.active().filter(user_id=user.pk, child_id=referral.child_id).exists()
+NOTHING = Q(pk__in=[])
 
 
-# --- assistance applications: village applies → township reviews → county civil affairs approves ----
+class Policy:
+    """Who sees which records of one model (``q``, for querysets) and who may do what to one of them
+    (``can``). A subclass writes ``rule(user, code)`` — the ``Q`` for an active user who is not an
+    administrator, ``code`` being the territory the user works (or None) — and a ``can_<action>`` for
+    each action beyond viewing."""
+
+    model: type[Model]
+
+    def rule(self, user: User, code: str | None) -> Q:
+        raise NotImplementedError
+
+    def q(self, user: User) -> Q:
+        """A ``Q`` over the model selecting what ``user`` may see: nothing for a signed-out or
+        inactive account, everything for an administrator of the whole system."""
+        if not user.is_authenticated or not user.is_active:
+            return NOTHING
+        if is_everywhere(user):
+            return Q()
+        return self.rule(user, territory_code(user))
+
+    def queryset(self, user: User) -> QuerySet:
+        return self.model._default_manager.filter(self.q(user))
+
+    def can(self, user: User, obj: Any, action: str = "view") -> bool:
+        """Whether ``user`` may ``action`` ``obj``: viewing is being in ``queryset``; any other action
+        is the policy's ``can_<action>``."""
+        if action == "view":
+            return self.queryset(user).filter(pk=obj.pk).exists()
+        return getattr(self, f"can_{action}")(user, obj)
 
 
-def assistance_applications_visible_to(user: User):
-    """Assistance applications of the user's territory (never through a grant)."""
-    from shouhu.assistance.models import Application
+class TerritoryPolicy(Policy):
+    """Records of the user's territory only (by their ``region_code``): a grant (a mentor's pairing)
+    shows a child's file, never the records about the child. Breaking the glass opens every tier of
+    the child's file, these records included, for its time."""
 
-    return _territorial(Application, user)
+    def rule(self, user: User, code: str | None) -> Q:
+        if not code:
+            return NOTHING
+        has_child = any(f.name == "child" for f in self.model._meta.get_fields())
+        emergency = _break_glass_ids(user) if has_child else []
+        if emergency:
+            return Q(region_code__within=code) | Q(child_id__in=emergency)
+        return Q(region_code__within=code)
+
+    def reads_any(self, user: User) -> bool:
+        """Whether the user works a territory (or everywhere), so that the menu offers the list."""
+        return user.is_authenticated and (is_everywhere(user) or territory_code(user) is not None)
 
 
-def can_apply_for_assistance(user: User, child: Child) -> bool:
-    """The village level applies: a child director over the child's village."""
-    return user.role == Role.VILLAGE_DIRECTOR and in_territory(user, child.region_code)
+_POLICIES: dict[type[Model], Policy] = {}
 
 
-def can_review_assistance(user: User, region_code: str) -> bool:
-    """The township level reviews: a child supervisor over the township."""
-    return user.role == Role.TOWNSHIP_SUPERVISOR and in_territory(user, region_code)
+P = TypeVar("P", bound="Policy")
 
 
-def can_approve_assistance(user: User, region_code: str) -> bool:
-    """The county level approves and records payments: the county's civil-affairs officials."""
-    from shouhu.regions.codes import Level, level_of
+def register(model: type[Model], rules: P) -> P:
+    """Declare ``rules`` as the policy of ``model`` (in the model's app's ``permissions.py``, which
+    ``AccountsConfig.ready`` imports)."""
+    rules.model = model
+    _POLICIES[model] = rules
+    return rules
 
-    code = territory_code(user)
-    return bool(
-        code
-        and user.role == Role.CIVIL_AFFAIRS
-        and level_of(code) <= Level.COUNTY
-        and in_territory(user, region_code)
+
+def policy(model: type[Model] | str) -> Policy:
+    """The policy of a scoped model (a class or ``"app_label.Model"``)."""
+    found = apps.get_model(model) if isinstance(model, str) else model
+    return _POLICIES[found._meta.concrete_model]  # type: ignore[index]  # a model is its own concrete model
+
+
+def scoped_models() -> list[type[Model]]:
+    """Every model with a declared policy: the models only their app's selectors query."""
+    return list(_POLICIES)
+
+
+def visible(user: User, model: type[Model] | str) -> QuerySet:
+    """The records of ``model`` that ``user`` may see."""
+    return policy(model).queryset(user)
+
+
+def can(user: User, obj: Model, action: str = "view") -> bool:
+    """Whether ``user`` may ``action`` ``obj``, as the policy of its model says."""
+    return policy(type(obj)).can(user, obj, action)
+
+
+def get_for(
+    user: User,
+    model: type[Model] | str,
+    pk,
+    *,
+    action: str = "",
+    select_related=(),
+    prefetch_related=(),
+) -> Any:
+    """One record ``user`` may see (and, with ``action``, may ``action``); 404 for missing and
+    forbidden alike. ``select_related``, ``prefetch_related``: what the caller shows with it."""
+    rules = policy(model)
+    records = rules.queryset(user)
+    if select_related:
+        records = records.select_related(*select_related)
+    try:
+        found = records.prefetch_related(*prefetch_related).get(pk=pk)
+    except (ValidationError, ValueError) as exc:  # a malformed UUID is as missing as an absent one
+        raise Http404 from exc
+    except ObjectDoesNotExist as exc:
+        raise Http404 from exc
+    if action and not rules.can(user, found, action):
+        raise Http404
+    return found
+
+
+# --- shortcuts kept for their many callers; each asks the model's policy -----------------------------
+
+
+def children_visible_to(user: User) -> QuerySet[Child]:
+    return visible(user, "children.Child")
+
+
+def can_view(user: User, child: Child) -> bool:
+    return policy("children.Child").can(user, child)
+
+
+def can_edit(user: User, child: Child) -> bool:
+    return policy("children.Child").can(user, child, "change")
+
+
+def get_child_for(
+    user: User,
+    pk,
+    *,
+    edit: bool = False,
+    select_related=("village__parent", "found_region"),
+    prefetch_related=(),
+) -> Child:
+    """Fetch a child the user may see (or change, with ``edit``); 404 for missing and forbidden alike."""
+    return get_for(
+        user,
+        "children.Child",
+        pk,
+        action="change" if edit else "",
+        select_related=select_related,
+        prefetch_related=prefetch_related,
     )
 
 
-# --- quarterly reports: a township reports to its county --------------------------------------------
+def work_items_visible_to(user: User) -> QuerySet:
+    return visible(user, "escalation.WorkItem")
 
 
-def quarterly_reports_visible_to(user: User):
-    """Quarterly reports of the user's own region (a township's supervisor: the township's; county staff
-    and civil affairs: the county's), and the reports of the townships below once submitted (a draft
-    stays with its township). Village directors read none: a township's report covers every village."""
-    from shouhu.quarterly.models import QuarterlyReport, Submission
-
-    if not user.is_authenticated or not user.is_active:
-        return QuarterlyReport.objects.none()
-    if _is_everywhere(user):
-        return QuarterlyReport.objects.all()
-    code = territory_code(user)
-    if not code or user.role == Role.VILLAGE_DIRECTOR:
-        return QuarterlyReport.objects.none()
-    return QuarterlyReport.objects.filter(
-        Q(region_code=code) | (Q(region_code__within=code) & ~Q(status=Submission.DRAFT))
-    )
+def alerts_visible_to(user: User) -> QuerySet:
+    return visible(user, "cases.Alert")
 
 
-def can_generate_quarterly(user: User, region_code: str) -> bool:
-    """Generating (and, for a township, submitting) the report of a region: the township's child
-    supervisor for the township, the county's guidance-centre staff (or administrators) for the county.
-    The same answer says who reads a township's report with its children's names."""
-    from shouhu.regions.codes import Level, level_of
-
-    if _is_everywhere(user):
-        return True
-    code = territory_code(user)
-    if not code or code != region_code:
-        return False
-    if level_of(code) == Level.TOWNSHIP:
-        return user.role == Role.TOWNSHIP_SUPERVISOR
-    return level_of(code) == Level.COUNTY and user.role in {Role.COUNTY_STAFF, Role.ADMIN}
+def cases_visible_to(user: User) -> QuerySet:
+    return visible(user, "cases.Case")
 
 
-def can_review_quarterly(user: User, report) -> bool:
-    """Acknowledging or returning a township's submitted report: the county's guidance-centre staff (or
-    administrators) — never someone who generated or submitted that report."""
-    from shouhu.regions.codes import Level, level_of
-
-    if len(report.region_code) != 9 or user.pk in (report.submitted_by_id, report.requested_by_id):
-        return False
-    if _is_everywhere(user):
-        return True
-    code = territory_code(user)
-    return bool(
-        code
-        and user.role in {Role.COUNTY_STAFF, Role.ADMIN}
-        and level_of(code) == Level.COUNTY
-        and report.region_code.startswith(code)
-    )
-
-
-# --- cross-checks of the registry against school and 低保 lists --------------------------------------
-
-
-def can_run_crosscheck(user: User, region_code: str) -> bool:
-    """Uploading a school's or a 低保 list for a place: its township supervisors, the county's staff,
-    administrators (the same people who manage the place's work)."""
-    return can_manage_work(user, region_code)
-
-
-def crosschecks_visible_to(user: User):
-    """Cross-check runs whose place lies in the user's territory (a township's supervisor sees the runs
-    of its schools; a village director sees none, only the differences of the village)."""
-    from shouhu.crosschecks.models import CrossCheck
-
-    return _territorial(CrossCheck, user)
-
-
-def crosscheck_differences_visible_to(user: User):
-    """Differences found by cross-checks, by the place they are about: a village's director sees the
-    village's, a township's supervisor the township's (those with no known village among them)."""
-    from shouhu.crosschecks.models import Difference
-
-    return _territorial(Difference, user)
-
-
-def can_close_crosscheck_difference(user: User, difference) -> bool:
-    """Closing a difference: the territory's workers who may change files (the village director, the
-    supervisor, the county), not civil-affairs readers."""
-    if _is_everywhere(user):
-        return True
-    return user.role in EDITING_ROLES and in_territory(user, difference.region_code)
+def reports_visible_to(user: User) -> QuerySet:
+    return visible(user, "cases.Report")

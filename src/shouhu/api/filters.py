@@ -2,13 +2,16 @@
 
 The filter sets validate and document the parameters (an unknown ``schooling`` is a 400 with a
 field error, and the OpenAPI schema lists them); the filtering itself is
-``children.selectors.children_list``, the same search the web pages use.
+``children.selectors.children_list``, the same search the web pages use. ``PolicyFilter`` scopes a
+list by its model's policy.
 """
 
 import django_filters
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
+from rest_framework.filters import BaseFilterBackend
 
+from shouhu.accounts import access
 from shouhu.children import selectors
 from shouhu.children.models import Child
 from shouhu.children.options import Schooling
@@ -46,3 +49,11 @@ class ChildFilter(django_filters.FilterSet):
             schooling=data.get("schooling") or "",
             include_exited=bool(data.get("include_exited")),
         )
+
+
+class PolicyFilter(BaseFilterBackend):
+    """A list narrowed to what the policy of its model lets the user see (``accounts.access``): for a
+    view whose queryset is not already scoped."""
+
+    def filter_queryset(self, request, queryset, view):
+        return queryset.filter(access.policy(queryset.model).q(request.user))

@@ -8,16 +8,17 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 
-from shouhu.accounts import access
 from shouhu.accounts.models import Role, User
 from shouhu.children.models import Child
 
+from . import permissions
 from .models import Application, ApplicationStatus, ApplicationStep, AssistanceType, CountyAmount
 
 
 def applications_visible_to(user: User) -> QuerySet[Application]:
-    visible: QuerySet[Application] = access.assistance_applications_visible_to(user)
-    return visible.select_related("child__village__parent", "type", "applicant")
+    return permissions.applications.queryset(user).select_related(
+        "child__village__parent", "type", "applicant"
+    )
 
 
 def get_application_for(*, user: User, application_id: uuid.UUID | str) -> Application:

@@ -23,7 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from shouhu import versioning
-from shouhu.accounts import access, responsible
+from shouhu.accounts import responsible
 from shouhu.accounts.models import Role, User
 from shouhu.children.models import Child
 from shouhu.children.validators import add_years
@@ -32,7 +32,7 @@ from shouhu.escalation import texts
 from shouhu.escalation.models import Status, Tier, WorkItem
 from shouhu.regions.codes import county_of, township_of
 
-from . import eligibility
+from . import eligibility, permissions
 from .models import (
     Application,
     ApplicationStatus,
@@ -184,7 +184,7 @@ def application_submit(
     """The village director applies for a child of the village; refused when the child does not qualify
     (with the rule that failed) or already has an open application of the type."""
     now = now or timezone.now()
-    if not access.can_apply_for_assistance(actor, child):
+    if not permissions.applications.can_apply(actor, child):
         raise PermissionDenied(_("救助申请由儿童所在村的儿童主任提交。"))
     if not (reason or "").strip():
         raise ValidationError({"reason": [_("请填写申请理由。")]})
@@ -233,10 +233,10 @@ def _check_level(actor, application: Application) -> str:
         )
     if actor.pk == application.applicant_id:
         raise PermissionDenied(_("不能审批自己提交的申请。"))
-    if level == Level.TOWNSHIP and not access.can_review_assistance(actor, application.region_code):
+    if level == Level.TOWNSHIP and not permissions.applications.can_review(actor, application.region_code):
         raise PermissionDenied(_("该申请等待乡镇审核，须由儿童所在乡镇的儿童督导员办理，不能越级。"))
     if level == Level.COUNTY:
-        if not access.can_approve_assistance(actor, application.region_code):
+        if not permissions.applications.can_approve(actor, application.region_code):
             raise PermissionDenied(_("该申请等待县级审批，须由县民政部门办理。"))
         township = application.steps.filter(level=Level.TOWNSHIP, action=StepAction.APPROVE).last()
         if township and township.by_id == actor.pk:
@@ -315,7 +315,7 @@ def application_resubmit(
     """The applicant (or the village's director) corrects a returned application; it starts again at the
     township, whichever level returned it."""
     now = now or timezone.now()
-    if not access.can_apply_for_assistance(actor, application.child):
+    if not permissions.applications.can_apply(actor, application.child):
         raise PermissionDenied(_("救助申请由儿童所在村的儿童主任提交。"))
     with transaction.atomic():
         application = versioning.locked(
@@ -364,7 +364,7 @@ def payment_record(
 ) -> Payment:
     """The county records a month's payment. Refused before approval, before the first month, for a
     month that begins on or after the stop date, twice for a month, and a second time for a one-off type."""
-    if not access.can_approve_assistance(actor, application.region_code):
+    if not permissions.applications.can_approve(actor, application.region_code):
         raise PermissionDenied(_("发放记录由县民政部门登记。"))
     month = month_start(month)
     errors: dict[str, list[str]] = {}
@@ -440,7 +440,7 @@ def application_stop(
 ) -> Application:
     """The county stops a payment when the situation ends (a parent back home and able to care …)."""
     now = now or timezone.now()
-    if not access.can_approve_assistance(actor, application.region_code):
+    if not permissions.applications.can_approve(actor, application.region_code):
         raise PermissionDenied(_("停发由县民政部门办理。"))
     if not (reason or "").strip():
         raise ValidationError({"reason": [_("停发须说明原因。")]})

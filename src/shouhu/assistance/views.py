@@ -19,7 +19,7 @@ from shouhu.audit.services import log_access
 from shouhu.regions.codes import county_of
 from shouhu.web.versions import REFUSED, posted_version, refusal
 
-from . import eligibility, selectors, services
+from . import eligibility, permissions, selectors, services
 from .forms import ApplicationForm, CommentForm, PaymentForm, ResubmitForm, ReturnForm, StopForm
 from .models import ApplicationStatus, Level
 
@@ -57,7 +57,7 @@ def application_new(request, pk):
     qualifies, and why not."""
     user = request.user
     child = access.get_child_for(user, pk)
-    if not access.can_apply_for_assistance(user, child):
+    if not permissions.applications.can_apply(user, child):
         raise PermissionDenied(_("救助申请由儿童所在村的儿童主任提交。"))
     types = list(selectors.active_types())
     today = timezone.localdate()
@@ -86,10 +86,10 @@ def _page(request, application, **forms):
     level = services.ACTS.get(application.status)
     decides = level in (Level.TOWNSHIP, Level.COUNTY) and user.pk != application.applicant_id
     if level == Level.TOWNSHIP:
-        decides = decides and access.can_review_assistance(user, application.region_code)
+        decides = decides and permissions.applications.can_review(user, application.region_code)
     elif level == Level.COUNTY:
-        decides = decides and access.can_approve_assistance(user, application.region_code)
-    county = access.can_approve_assistance(user, application.region_code)
+        decides = decides and permissions.applications.can_approve(user, application.region_code)
+    county = permissions.applications.can_approve(user, application.region_code)
     context = {
         "application": application,
         "child": application.child,
@@ -98,7 +98,7 @@ def _page(request, application, **forms):
         "level": level,
         "decides": decides,
         "resubmits": application.status == ApplicationStatus.RETURNED
-        and access.can_apply_for_assistance(user, application.child),
+        and permissions.applications.can_apply(user, application.child),
         "pays": county and application.status in (ApplicationStatus.APPROVED, ApplicationStatus.STOPPED),
         "stops": county and application.status == ApplicationStatus.APPROVED,
         "comment_form": forms.get("comment_form") or CommentForm(),

@@ -9,7 +9,6 @@ field errors answer 400. Lists, and openings of an alert or a case (they name a 
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Prefetch
 from django.http import Http404
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -24,7 +23,6 @@ from shouhu.api.versions import CONFLICT, STALE, VersionedViewMixin
 from shouhu.audit.services import Action, log_access
 from shouhu.cases import reports, rules, selectors, services
 from shouhu.cases.models import Alert, AlertStatus, Case, CaseStatus, Report, ReportStatus, RuleSetting
-from shouhu.escalation.models import WorkItem
 from shouhu.regions.codes import Level, county_of, reaches
 
 from .api_serializers import (
@@ -83,7 +81,7 @@ class RuleSettingViewSet(viewsets.GenericViewSet):
         return Response(self.get_serializer(rows, many=True).data)
 
     def partial_update(self, request, code=None):
-        county = selectors.configurable_county(request.user)
+        county = access.configurable_county(request.user)
         if county is None or code not in rules.KINDS:
             raise Http404
         body = RuleUpdateSerializer(data=request.data)
@@ -322,17 +320,10 @@ class ReportViewSet(VersionedViewMixin, mixins.ListModelMixin, viewsets.GenericV
 
 
 def case_queryset(user):
-    tasks = (
-        WorkItem.objects.filter(kind=services.CASE_TASK_KIND)
-        .select_related("responsible")
-        .order_by("status", "due_at")
-    )
     return (
         access.cases_visible_to(user)
         .select_related("child")
-        .prefetch_related(
-            "events__by", Prefetch("child__work_items", queryset=tasks, to_attr="case_task_items")
-        )
+        .prefetch_related("events__by", services.case_tasks_prefetch(to_attr="case_task_items"))
     )
 
 

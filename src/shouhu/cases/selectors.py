@@ -134,6 +134,19 @@ def alerts_of_groups(
     return [by_home[home] for home in homes]
 
 
+def alerts_raised_since(*, child: Child, since: dt.datetime) -> list[Alert]:
+    """The open alerts opened for ``child`` (or for its household) since ``since``: what saving the
+    child's file or a visit raised, shown to the person who saved it."""
+    # A household alert names its children in ``member_ids`` (JSON, read here: SQLite has no lookup).
+    return [
+        a
+        for a in Alert.objects.filter(
+            region_code=child.region_code, opened_at__gte=since, status=AlertStatus.OPEN
+        ).order_by("opened_at")
+        if a.child_id == child.pk or str(child.pk) in (a.member_ids or [])
+    ]
+
+
 def get_alert_for(*, user: User, alert_id: uuid.UUID | str) -> Alert:
     visible: QuerySet[Alert] = access.alerts_visible_to(user)
     return _get_or_404(
@@ -324,18 +337,6 @@ def child_cases(*, user: User, child: Child) -> list[Case]:
 
 
 # --- rule settings ---------------------------------------------------------------------------------
-
-
-def configurable_county(user: User, wanted: str | None = None) -> str | None:
-    """The county whose rules ``user`` may change: ``wanted`` if allowed, else the user's own county."""
-    if wanted:
-        if is_county(wanted) and wanted.isdigit() and access.can_configure_county(user, wanted):
-            return wanted if Region.objects.filter(code=wanted, level=Level.COUNTY).exists() else None
-        return None
-    code = access.territory_code(user)
-    if code and reaches(code, Level.COUNTY) and access.can_configure_county(user, county_of(code)):
-        return county_of(code)
-    return None
 
 
 @dataclass

@@ -19,7 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -854,6 +854,16 @@ def case_tasks(case: Case):
     return WorkItem.objects.filter(
         child_id=case.child_id, kind=CASE_TASK_KIND, key__startswith=f"case-task:{case.pk}:"
     ).order_by("status", "due_at")
+
+
+def case_tasks_prefetch(*, to_attr: str) -> Prefetch:
+    """Every case's tasks, read with the cases (through their child) into ``to_attr``."""
+    tasks = (
+        WorkItem.objects.filter(kind=CASE_TASK_KIND)
+        .select_related("responsible")
+        .order_by("status", "due_at")
+    )
+    return Prefetch("child__work_items", queryset=tasks, to_attr=to_attr)
 
 
 def case_task_add(*, actor, case: Case, title: str, due_on: dt.date, responsible=None) -> WorkItem:

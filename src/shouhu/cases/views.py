@@ -25,6 +25,7 @@ from shouhu.audit.services import log_access
 from shouhu.escalation import actions
 from shouhu.escalation.delivery import delivery_for
 from shouhu.regions.codes import Level, county_of, is_village, is_within, reaches, township_of
+from shouhu.visits import permissions as visit_permissions
 from shouhu.web.versions import REFUSED, posted_version, refusal
 
 from . import reports, rules, selectors, services
@@ -114,7 +115,7 @@ def alert_detail(request, alert_id):
         "can_close": is_open
         and can_edit
         and (alert.severity in rules.SELF_CLOSING or access.can_manage_work(user, alert.region_code)),
-        "can_visit": is_open and access.can_record_visit(user, alert.child),
+        "can_visit": is_open and visit_permissions.visits.can_record(user, alert.child),
         "close_form": AlertCloseForm(),
         "cases": selectors.child_cases(user=user, child=alert.child),
         "deliveries": delivery_for(alert.work_item),
@@ -659,7 +660,7 @@ def case_new(request, pk):
 @require_GET
 def rule_list(request):
     user = request.user
-    county = selectors.configurable_county(user, request.GET.get("county"))
+    county = access.configurable_county(user, request.GET.get("county"))
     if county is None:
         raise Http404
     return render(request, "cases/rules.html", _rules_context(county))
@@ -698,7 +699,7 @@ def _rules_url(request, rule_code: str) -> str:
 @require_http_methods(["GET", "POST"])
 def rule_edit(request, rule_code):
     user = request.user
-    county = selectors.configurable_county(user, request.GET.get("county"))
+    county = access.configurable_county(user, request.GET.get("county"))
     kind = rules.KINDS.get(rule_code)
     if county is None or kind is None:
         raise Http404

@@ -10,15 +10,18 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
-from shouhu.accounts import access
 from shouhu.accounts.models import User
 
+from . import permissions
 from .models import CrossCheck, Difference, DifferenceKind
 
 
 def runs_for(*, user: User) -> QuerySet[CrossCheck]:
-    visible: QuerySet[CrossCheck] = access.crosschecks_visible_to(user)
-    return visible.select_related("school", "uploaded_by").order_by("-uploaded_at")
+    return (
+        permissions.crosschecks.queryset(user)
+        .select_related("school", "uploaded_by")
+        .order_by("-uploaded_at")
+    )
 
 
 def get_run_for(user: User, pk: uuid.UUID | str) -> CrossCheck:
@@ -32,8 +35,9 @@ def differences_for(
     *, user: User, run: CrossCheck | None = None, kind: str = "", state: str = ""
 ) -> QuerySet[Difference]:
     """The differences ``user`` may see; of one run, of one kind, open or closed."""
-    visible: QuerySet[Difference] = access.crosscheck_differences_visible_to(user)
-    qs = visible.select_related("child", "work_item__responsible", "closed_by", "first_run")
+    qs = permissions.differences.queryset(user).select_related(
+        "child", "work_item__responsible", "closed_by", "first_run"
+    )
     if run is not None:
         qs = qs.filter(runs=run)
     if kind:
@@ -67,9 +71,9 @@ def counts_by_run(*, user: User, runs: Iterable[CrossCheck]) -> dict[Any, list[t
     """``counts_by_kind`` of the differences ``user`` may see, for each of ``runs`` (a page of them),
     in one query: run id → [(kind, label, all, open), …]."""
     found: dict[Any, dict[str, Mapping[str, int]]] = {run.pk: {} for run in runs}
-    visible: QuerySet[Difference] = access.crosscheck_differences_visible_to(user)
     rows = (
-        visible.filter(runs__in=list(found))
+        permissions.differences.queryset(user)
+        .filter(runs__in=list(found))
         .order_by()
         .values("runs", "kind")
         .annotate(n=Count("pk"), open=Count("pk", filter=Q(closed_at__isnull=True)))

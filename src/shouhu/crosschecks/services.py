@@ -54,6 +54,7 @@ from shouhu.regions.codes import Level, county_of, is_village, reaches, township
 from shouhu.regions.models import Region
 from shouhu.regions.names import villages_named
 
+from . import permissions
 from .lists import ListRow, ParsedList, Problem, norm_grade, read_list
 from .models import CrossCheck, Difference, DifferenceKind, ListKind, Resolution
 
@@ -115,12 +116,14 @@ def schools_for(user: User):
     schools = Organisation.objects.filter(
         kind=OrganisationKind.SCHOOL, region__in=access.regions_visible_to(user)
     ).select_related("region")
-    return [s for s in schools.order_by("region_id", "name") if access.can_run_crosscheck(user, s.region_id)]
+    return [
+        s for s in schools.order_by("region_id", "name") if permissions.crosschecks.can_run(user, s.region_id)
+    ]
 
 
 def may_run(user: User) -> bool:
     code = access.territory_code(user)
-    return bool(user.is_superuser or (code and access.can_run_crosscheck(user, code)))
+    return bool(user.is_superuser or (code and permissions.crosschecks.can_run(user, code)))
 
 
 def _school_year(today: dt.date) -> int:
@@ -146,7 +149,7 @@ def crosscheck_run(
     if kind == ListKind.SCHOOL:
         if school is None or school.kind != OrganisationKind.SCHOOL:
             raise ValidationError({"school": [_("请选择学校。")]})
-        if not access.can_run_crosscheck(actor, school.region_id):
+        if not permissions.crosschecks.can_run(actor, school.region_id):
             raise PermissionDenied(_("您不能比对这所学校的名单。"))
         place = school.region_id
     elif kind == ListKind.DIBAO:
@@ -516,7 +519,7 @@ RESOLUTIONS = {
 
 def difference_close(*, actor: User, difference: Difference, resolution: str, reason: str) -> Difference:
     """Close a difference with what was found and why; its work item is done."""
-    if not access.can_close_crosscheck_difference(actor, difference):
+    if not permissions.differences.can_close(actor, difference):
         raise PermissionDenied(_("您可以查看这条差异，但不能处理它。"))
     errors: dict[str, list[str]] = {}
     allowed = RESOLUTIONS[difference.kind]

@@ -17,11 +17,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from shouhu.accounts import access
 from shouhu.audit.models import Action
 from shouhu.audit.services import log_access
 
-from . import selectors, services
+from . import permissions, selectors, services
 from .forms import CloseForm, UploadForm
 from .models import DifferenceKind, ListKind
 
@@ -179,7 +178,7 @@ def differences(request):
 def difference(request, difference_id):
     user = request.user
     diff = selectors.get_difference_for(user, difference_id)
-    may_close = diff.is_open and access.can_close_crosscheck_difference(user, diff)
+    may_close = diff.is_open and permissions.differences.can_close(user, diff)
     form = CloseForm(request.POST or None, difference=diff) if may_close else None
     if request.method == "POST":
         if not may_close:

@@ -152,6 +152,29 @@ def _open_work(on):
     )
 
 
+def open_work_late_today(*, prefix: str, day_start: dt.datetime, now: dt.datetime):
+    """Open work of ``prefix`` due today and already late: overdue now, though the rollups (which count
+    what was due before today) do not count it yet."""
+    from shouhu.escalation.models import Status, WorkItem
+
+    return WorkItem.objects.filter(
+        status=Status.OPEN, due_at__gte=day_start, due_at__lt=now, region_code__within=prefix
+    )
+
+
+def open_alerts_late_today(*, prefix: str, day_start: dt.datetime, now: dt.datetime):
+    """Open alerts of ``prefix`` whose item fell due today and is already late (as
+    ``open_work_late_today``)."""
+    from shouhu.cases.models import Alert, AlertStatus
+
+    return Alert.objects.filter(
+        status=AlertStatus.OPEN,
+        region_code__within=prefix,
+        work_item__due_at__gte=day_start,
+        work_item__due_at__lt=now,
+    )
+
+
 def _open_alerts(on):
     from shouhu.cases.models import Alert, AlertStatus
 

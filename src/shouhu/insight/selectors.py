@@ -20,15 +20,15 @@ from django.utils import timezone
 
 from shouhu.accounts import access
 from shouhu.accounts.models import User
-from shouhu.cases.models import Alert, AlertStatus, CaseStatus, Report
+from shouhu.cases.models import AlertStatus, CaseStatus, Report
 from shouhu.cases.rules import SEVERITIES
 from shouhu.children import classify
 from shouhu.children.models import Category, CategoryEvent, Child, ChildCategory
 from shouhu.children.selectors import children_list
-from shouhu.escalation.models import Status, WorkItem
+from shouhu.escalation.models import Status
 from shouhu.regions.codes import Level, level_of
 from shouhu.regions.models import Region
-from shouhu.visits.models import ActivitySession
+from shouhu.visits.models import ActivitySession, Visit
 from shouhu.visits.services import VISIT_KINDS
 
 from . import rollups
@@ -179,9 +179,7 @@ def _late_today(
     code: str, *, length: int | None, since: dt.datetime, now: dt.datetime
 ) -> dict[tuple[str, bool], int]:
     """The work due today whose hour has passed, by area below ``code`` and whether it is a visit."""
-    due_today = WorkItem.objects.filter(
-        status=Status.OPEN, due_at__gte=since, due_at__lt=now, region_code__within=code
-    )
+    due_today = rollups.open_work_late_today(prefix=code, day_start=since, now=now)
     late_today: dict[tuple[str, bool], int] = {}
     for area, is_visit, n in (
         due_today.annotate(
@@ -225,12 +223,7 @@ def _alert_figures(
     """Open alerts by severity: how many, how many late (before today from the rollups, today's
     counted live), and the age in days of the oldest."""
     late_alerts = dict(
-        Alert.objects.filter(
-            status=AlertStatus.OPEN,
-            region_code__within=code,
-            work_item__due_at__gte=since,
-            work_item__due_at__lt=now,
-        )
+        rollups.open_alerts_late_today(prefix=code, day_start=since, now=now)
         .values_list("severity")
         .annotate(n=Count("pk"))
         .order_by()
@@ -328,13 +321,11 @@ def trend(*, region: Region, quarters: int = TREND_QUARTERS) -> list[TrendPoint]
             p.overdue += n
     # Work due today is overdue once its hour has passed (as on the dashboard).
     day_start = timezone.make_aware(dt.datetime.combine(today, dt.time.min))
-    points[-1].overdue += WorkItem.objects.filter(
-        kind__in=VISIT_KINDS,
-        status=Status.OPEN,
-        due_at__gte=day_start,
-        due_at__lt=now,
-        region_code__within=code,
-    ).count()
+    points[-1].overdue += (
+        rollups.open_work_late_today(prefix=code, day_start=day_start, now=now)
+        .filter(kind__in=VISIT_KINDS)
+        .count()
+    )
     return points
 
 
@@ -418,7 +409,7 @@ def dashboard_live(*, user: User, region: Region, start: dt.date, end: dt.date) 
 
     board.visits = _visits(user=user, code=code, start=start, end=end, now=now)
     board.visits["recorded"] = (
-        access.visits_visible_to(user)
+        access.visible(user, Visit)
         .filter(region_code__within=code, visited_on__gte=start, visited_on__lte=end)
         .count()
     )
@@ -511,8 +502,8 @@ def _areas(
         .annotate(n=Count("pk"))
     )
     alerts = dict(
-        Alert.objects.filter(region_code__within=region.code, status=AlertStatus.OPEN)
-        .filter(pk__in=access.alerts_visible_to(user).values("pk"))
+        access.alerts_visible_to(user)
+        .filter(region_code__within=region.code, status=AlertStatus.OPEN)
         .annotate(area=key)
         .values_list("area")
         .annotate(n=Count("pk"))

@@ -19,10 +19,9 @@ from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from shouhu.accounts import access
 from shouhu.api.errors import NOT_FOUND, call
 
-from . import downloads, selectors, services
+from . import downloads, permissions, selectors, services
 from .downloads import XLSX
 from .models import JobStatus, QuarterlyReport, ReportEvent, Submission
 
@@ -158,7 +157,7 @@ class QuarterlyReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
 
     def get_queryset(self):
         return (
-            access.quarterly_reports_visible_to(self.request.user)
+            permissions.quarterly_reports.queryset(self.request.user)
             .select_related("region__parent", "requested_by")
             .prefetch_related("events__by")
         )

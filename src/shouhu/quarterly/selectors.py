@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 
 from shouhu.accounts import access
 from shouhu.accounts.models import User, WelfareWorker, WorkerKind
-from shouhu.assistance.models import ApplicationStatus, Payment
+from shouhu.assistance.models import Application, ApplicationStatus, Payment
 from shouhu.cases.models import Case, CaseStatus
 from shouhu.cases.rules import HIGH, URGENT
 from shouhu.children.models import Category, CategoryEvent, Child, ChildCategory, RescueContact
@@ -34,8 +34,9 @@ from shouhu.escalation.models import Status
 from shouhu.insight.selectors import AGE_BANDS, Dashboard, dashboard, quarter_of
 from shouhu.regions.codes import Level, at_level, is_township, level_of, township_of
 from shouhu.regions.models import Region
-from shouhu.visits.models import ChildrensHome
+from shouhu.visits.selectors import homes_within
 
+from . import permissions
 from .models import QuarterlyReport, Submission
 
 QUARTER_NAMES = {
@@ -223,7 +224,7 @@ def content_for(*, report: QuarterlyReport, user: User, now: dt.datetime | None 
 
 
 def _assistance(content: Content, *, user: User, code: str, start: dt.date, end: dt.date) -> None:
-    apps = access.assistance_applications_visible_to(user).filter(region_code__within=code)
+    apps = access.visible(user, Application).filter(region_code__within=code)
     in_period = Q(created_at__date__gte=start, created_at__date__lte=end)
     decided = Q(decided_at__date__gte=start, decided_at__date__lte=end)
     rows = {}
@@ -397,7 +398,7 @@ def _villages(
             directors[worker.region_id].append(entry)
         elif worker.kind == WorkerKind.SUPERVISOR and is_reporting_township(worker.region_id):
             supervisors.append({**entry, "township": townships.get(worker.region_id, worker.region_id)})
-    homes = {h.village_id: h for h in ChildrensHome.objects.filter(village__code__within=code)}
+    homes = {h.village_id: h for h in homes_within(code)}
     contacts = defaultdict(list)
     for contact in RescueContact.objects.filter(child_id__in=[c.child_id for c in cases]).order_by("name"):
         contacts[contact.child_id].append(
@@ -454,8 +455,7 @@ def deidentified(content: Content) -> Content:
 
 
 def reports_visible_to(user: User) -> QuerySet[QuarterlyReport]:
-    visible: QuerySet[QuarterlyReport] = access.quarterly_reports_visible_to(user)
-    return visible.select_related("region", "requested_by")
+    return permissions.quarterly_reports.queryset(user).select_related("region", "requested_by")
 
 
 def get_report_for(*, user: User, report_id: uuid.UUID | str) -> QuarterlyReport:
@@ -471,15 +471,15 @@ def get_report_for(*, user: User, report_id: uuid.UUID | str) -> QuarterlyReport
 
 def reads_names(user: User, report: QuarterlyReport) -> bool:
     """Whether ``user`` gets the form of ``report`` that names children: a township's report, read by
-    those who generate it (``access.can_generate_quarterly``: the township's supervisor). A county's
-    report, and a township's read by the county, are de-identified."""
-    return report.is_township and access.can_generate_quarterly(user, report.region_code)
+    those who generate it (``QuarterlyReportPolicy.can_generate``: the township's supervisor). A
+    county's report, and a township's read by the county, are de-identified."""
+    return report.is_township and permissions.quarterly_reports.can_generate(user, report.region_code)
 
 
 def generable_regions(user: User) -> list[Region]:
     """The regions whose report ``user`` may generate (their own township or county)."""
     code = access.territory_code(user)
-    if not code or not access.can_generate_quarterly(user, code):
+    if not code or not permissions.quarterly_reports.can_generate(user, code):
         return []
     return list(Region.objects.filter(code=code))
 
@@ -515,7 +515,7 @@ def township_states(*, user: User, county: Region, year: int, quarter: int) -> l
         if is_reporting_township(r.code)
     ]
     reports = (
-        access.quarterly_reports_visible_to(user)
+        permissions.quarterly_reports.queryset(user)
         .filter(region_code__within=county.code, year=year, quarter=quarter)
         .order_by("region_code", "-submitted_at", "-version")
     )

@@ -17,7 +17,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from shouhu import jobs as background
-from shouhu.accounts import access
 from shouhu.audit.models import Action
 from shouhu.audit.services import log_event
 from shouhu.escalation import services as escalation
@@ -26,7 +25,7 @@ from shouhu.escalation.models import Tier, WorkItem
 from shouhu.regions.codes import InvalidCode, Level, level_of
 from shouhu.regions.models import Region
 
-from . import render, selectors
+from . import permissions, render, selectors
 from .models import EventKind, JobStatus, QuarterlyReport, ReportEvent, Submission
 
 logger = logging.getLogger(__name__)
@@ -60,7 +59,7 @@ def report_request(
         level = None
     if level not in (Level.TOWNSHIP, Level.COUNTY):
         raise ValidationError({"region": [_("请选择一个乡镇或县（9位或6位区划代码）。")]})
-    if not access.can_generate_quarterly(actor, region_code):
+    if not permissions.quarterly_reports.can_generate(actor, region_code):
         raise PermissionDenied(
             _("乡镇的季度报告由本乡镇的儿童督导员生成，县级报告由县儿童福利指导中心生成。")
         )
@@ -270,7 +269,7 @@ def report_submit(*, actor, report: QuarterlyReport, now: dt.datetime | None = N
     now = now or timezone.now()
     if not report.is_township:
         raise ValidationError({"status": [_("只有乡镇的季度报告报送县级。")]})
-    if not access.can_generate_quarterly(actor, report.region_code):
+    if not permissions.quarterly_reports.can_generate(actor, report.region_code):
         raise PermissionDenied(_("乡镇的季度报告由本乡镇的儿童督导员报送。"))
     with transaction.atomic():
         report = QuarterlyReport.objects.select_for_update().get(pk=report.pk)
@@ -333,7 +332,7 @@ def _resubmit_item(report: QuarterlyReport, now: dt.datetime) -> None:
 
 
 def _review(*, actor, report: QuarterlyReport, kind: str, comment: str, now) -> QuarterlyReport:
-    if not access.can_review_quarterly(actor, report):
+    if not permissions.quarterly_reports.can_review(actor, report):
         raise PermissionDenied(
             _("乡镇报送的季度报告由县儿童福利指导中心审核；任何人不能审核自己生成或报送的报告。")
         )

@@ -15,9 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from shouhu.accounts import access
-
-from . import downloads, selectors, services
+from . import downloads, permissions, selectors, services
 from .forms import AcknowledgeForm, GenerateForm, QuarterForm, ReturnForm, quarter_label
 from .models import JobStatus, QuarterlyReport, Submission
 
@@ -75,7 +73,7 @@ def report_new(request):
 def _detail_context(request, report: QuarterlyReport) -> dict:
     user = request.user
     named = selectors.reads_names(user, report)
-    may_generate = access.can_generate_quarterly(user, report.region_code)
+    may_generate = permissions.quarterly_reports.can_generate(user, report.region_code)
     return {
         "report": report,
         "title": selectors.title_of(report.region, report.year, report.quarter),
@@ -86,7 +84,8 @@ def _detail_context(request, report: QuarterlyReport) -> dict:
         and report.is_township
         and report.done
         and report.status in (Submission.DRAFT, Submission.RETURNED),
-        "may_review": report.status == Submission.SUBMITTED and access.can_review_quarterly(user, report),
+        "may_review": report.status == Submission.SUBMITTED
+        and permissions.quarterly_reports.can_review(user, report),
         "return_form": ReturnForm(),
         "acknowledge_form": AcknowledgeForm(),
         "running": report.job_status in (JobStatus.QUEUED, JobStatus.RUNNING),

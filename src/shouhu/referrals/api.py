@@ -1,7 +1,7 @@
 """API v1 of referrals: the registry of social organisations and their services, referrals from a case
 (create, accept, decline, close, revoke) and the services delivered.
 
-Thin, as the cases API: a referral is fetched through ``access.referrals_visible_to`` (the child's
+Thin, as the cases API: a referral is fetched through its policy (``referrals.permissions``: the child's
 territory and the organisation's staff; outside it, or with a malformed id: 404), a case through
 ``access.cases_visible_to``; every change goes through ``referrals.services``, whose refusals answer
 403 and whose field errors answer 400. Lists and openings of a referral are logged.

@@ -20,6 +20,7 @@ from shouhu.accounts.models import User
 from shouhu.children.models import Carer, Child
 from shouhu.regions.models import Region
 
+from . import permissions
 from .models import Provider, Referral, ReferralStatus, ServiceType
 
 if TYPE_CHECKING:
@@ -37,21 +38,25 @@ STATUS_ORDER = [
 def referrals_for(*, user: User, status: str = "") -> QuerySet[Referral]:
     """The referrals the user may see: pending ones first, then the newest; with what ``child_view``
     reads of each child (place, carer, parents), so that a page asks the same whatever its length."""
-    visible: QuerySet[Referral] = access.referrals_visible_to(user)
-    qs = visible.select_related(
-        "provider__organisation",
-        "service",
-        "child__village__parent",
-        "child__found_region__parent",
-        "child__carer",
-        "work_item",
-    ).prefetch_related("child__parents")
+    qs = (
+        permissions.referrals.queryset(user)
+        .select_related(
+            "provider__organisation",
+            "service",
+            "child__village__parent",
+            "child__found_region__parent",
+            "child__carer",
+            "work_item",
+        )
+        .prefetch_related("child__parents")
+    )
     if status:
         qs = qs.filter(status=status)
     rank = Choose(
         *[When(status=s, then=Value(i)) for i, s in enumerate(STATUS_ORDER)], output_field=IntegerField()
     )
-    return qs.annotate(rank=rank).order_by("rank", "-referred_at")
+    ranked: QuerySet[Referral] = qs.annotate(rank=rank).order_by("rank", "-referred_at")
+    return ranked
 
 
 def get_referral_for(*, user: User, pk: uuid.UUID | str) -> Referral:
@@ -108,7 +113,7 @@ def _guardians(child: Child) -> list[dict[str, str]]:
 def child_view(user: User, referral: Referral, *, grants: object = None) -> ChildView:
     """``grants``: the user's ``access.grants_once``, for a list (read once, not once per row)."""
     child = referral.child
-    identified = access.shows_referred_child(user, referral, grants=grants)
+    identified = permissions.referrals.can_see_child(user, referral, grants=grants)
     village = child.village if child.village_id else child.found_region
     place = ""
     if village is not None:

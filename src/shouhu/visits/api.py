@@ -13,7 +13,7 @@ from __future__ import annotations
 import django_filters
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Max, Prefetch, Q
+from django.db.models import Max, Prefetch
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,7 +26,7 @@ from shouhu.accounts import access
 from shouhu.api.errors import NOT_FOUND, call, forbidden, scoped_get, service_errors
 from shouhu.api.filters import region_code
 from shouhu.audit.services import Action, log_access
-from shouhu.regions.codes import Level, county_of, level_of
+from shouhu.regions.codes import Level
 from shouhu.regions.models import Region
 from shouhu.visits import homes, investigations, services
 from shouhu.visits.models import (
@@ -73,33 +73,6 @@ IDEMPOTENCY_KEY_MAX = 64
 
 
 # --- reading helpers: each starts from what accounts.access lets the user see ------------------------
-
-
-def investigations_visible_to(user):
-    """Investigations of the counties in the user's territory, or of the county containing it."""
-    if user.is_superuser:
-        return Investigation.objects.all()
-    code = access.territory_code(user)
-    if not code:
-        return Investigation.objects.none()
-    inside = Q(county__in=access.regions_visible_to(user))
-    return Investigation.objects.filter(
-        inside | Q(county_id=county_of(code)) if level_of(code) > Level.COUNTY else inside
-    )
-
-
-def investigation_items_visible_to(user):
-    """Check items of children in the user's territory (as ``investigations.progress`` counts them)."""
-    if user.is_superuser:
-        return InvestigationItem.objects.all()
-    code = access.territory_code(user)
-    if not code:
-        return InvestigationItem.objects.none()
-    return InvestigationItem.objects.filter(region_code__within=code)
-
-
-def homes_visible_to(user):
-    return ChildrensHome.objects.filter(village__in=access.regions_visible_to(user))
 
 
 def county_visible_to(user, county_code: str) -> Region:
@@ -177,7 +150,7 @@ class VisitViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     filterset_class = VisitFilter
 
     def get_queryset(self):
-        return access.visits_visible_to(self.request.user).select_related("child", "visitor")
+        return access.visible(self.request.user, Visit).select_related("child", "visitor")
 
     def list(self, request, *args, **kwargs):
         response = super().list(request, *args, **kwargs)
@@ -275,7 +248,7 @@ class InvestigationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     filter_backends: list = []
 
     def get_queryset(self):
-        return investigations_visible_to(self.request.user).select_related("county")
+        return access.visible(self.request.user, Investigation).select_related("county")
 
     def list(self, request, *args, **kwargs):
         response = super().list(request, *args, **kwargs)
@@ -344,7 +317,7 @@ class InvestigationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def items(self, request, pk=None):
         investigation = scoped_get(self.get_queryset(), pk)
         items = (
-            investigation_items_visible_to(request.user)
+            access.visible(request.user, InvestigationItem)
             .filter(investigation=investigation)
             .select_related("child")
             .order_by("region_code", "child__name", "pk")
@@ -378,7 +351,7 @@ class InvestigationItemViewSet(viewsets.GenericViewSet):
     filter_backends: list = []
 
     def get_queryset(self):
-        return investigation_items_visible_to(self.request.user).select_related("investigation", "child")
+        return access.visible(self.request.user, InvestigationItem).select_related("investigation", "child")
 
     @action(detail=True, methods=["post"])
     def check(self, request, pk=None):
@@ -426,7 +399,7 @@ class ChildrensHomeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def get_queryset(self):
         return (
-            homes_visible_to(self.request.user)
+            access.visible(self.request.user, ChildrensHome)
             .select_related("village")
             .annotate(last_held_on=Max("sessions__held_on"))
             .order_by("village_id")
@@ -491,7 +464,7 @@ class ActivitySessionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         user = self.request.user
         return (
-            ActivitySession.objects.filter(home__in=homes_visible_to(user))
+            ActivitySession.objects.filter(home__in=access.visible(user, ChildrensHome))
             .select_related("home")
             .prefetch_related(
                 Prefetch(
@@ -510,7 +483,7 @@ class ActivitySessionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         body = self.get_serializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
-        home = scoped_get(homes_visible_to(request.user), data.pop("home_id"))
+        home = scoped_get(access.visible(request.user, ChildrensHome), data.pop("home_id"))
         wanted = set(data.pop("attendees", []))
         attendees = list(access.children_visible_to(request.user).filter(pk__in=wanted))
         if len(attendees) != len(wanted):

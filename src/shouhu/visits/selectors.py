@@ -22,9 +22,10 @@ from shouhu.accounts.models import Role, User
 from shouhu.escalation import services as escalation
 from shouhu.escalation.actions import Group, group_by_home
 from shouhu.escalation.models import Notification, Status, WorkItem
-from shouhu.regions.codes import Level, county_of, is_county, is_within, reaches
+from shouhu.regions.codes import Level, is_within, reaches
 from shouhu.regions.models import Region
 
+from . import permissions
 from .homes import HOME_SESSION, week_of
 from .models import ChildrensHome, Investigation, InvestigationItem, Visit, VisitPolicy
 from .rules import end_of_day
@@ -337,6 +338,11 @@ def notifications(*, user: User) -> tuple[list[Notification], int]:
 # --- one child's visits ----------------------------------------------------------------------------
 
 
+def homes_within(code: str) -> QuerySet[ChildrensHome]:
+    """The children's homes of the villages in ``code`` (for a report of the place)."""
+    return ChildrensHome.objects.filter(village__code__within=code)
+
+
 def child_visits(*, child: Child, limit: int = 20) -> list[Visit]:
     """A child's latest visits with their visitors (the child was fetched through ``access``)."""
     return list(child.visits.select_related("visitor").order_by("-visited_on", "-created_at")[:limit])
@@ -369,17 +375,10 @@ def save_consequences(
 ) -> Consequences:
     """The alerts opened for ``child`` (or for its household) since ``since``, the child's open work due
     within 24 hours, and whom the alerts' escalation notified (each person once)."""
-    from shouhu.cases.models import Alert, AlertStatus
+    from shouhu.cases.selectors import alerts_raised_since
 
     now = now or timezone.now()
-    # A household alert names its children in ``member_ids`` (JSON, read here: SQLite has no lookup).
-    alerts = [
-        a
-        for a in Alert.objects.filter(
-            region_code=child.region_code, opened_at__gte=since, status=AlertStatus.OPEN
-        ).order_by("opened_at")
-        if a.child_id == child.pk or str(child.pk) in (a.member_ids or [])
-    ]
+    alerts = alerts_raised_since(child=child, since=since)
     due_soon = list(
         access.work_items_visible_to(user)
         .filter(child_id=child.pk, status=Status.OPEN, due_at__lte=now + SOON)
@@ -396,19 +395,6 @@ def save_consequences(
 
 
 # --- visit policy ----------------------------------------------------------------------------------
-
-
-def configurable_county(*, user: User, wanted: str | None = None) -> str | None:
-    """The county whose settings (visit policy, investigations) ``user`` may change: ``wanted`` if
-    allowed, else the user's own county; None when there is none."""
-    if wanted:
-        if is_county(wanted) and wanted.isdigit() and access.can_configure_county(user, wanted):
-            return wanted if Region.objects.filter(code=wanted, level=Level.COUNTY).exists() else None
-        return None
-    code = access.territory_code(user)
-    if code and reaches(code, Level.COUNTY) and access.can_configure_county(user, county_of(code)):
-        return county_of(code)
-    return None
 
 
 def policy_of(county_code: str) -> VisitPolicy:
@@ -462,19 +448,8 @@ def policy_history(policy: VisitPolicy) -> list[PolicyChange]:
 
 
 def investigations_visible_to(user: User) -> QuerySet[Investigation]:
-    """The investigations of the county the user works in (or of the counties below a city)."""
-    if user.is_superuser:
-        qs = Investigation.objects.all()
-    else:
-        code = access.territory_code(user)
-        if not code:
-            return Investigation.objects.none()
-        # Below a county the investigation is the county's; above one, those of the counties within.
-        wanted = (
-            {"county_id": county_of(code)} if reaches(code, Level.COUNTY) else {"county_id__startswith": code}
-        )
-        qs = Investigation.objects.filter(**wanted)
-    return qs.select_related("county", "opened_by", "closed_by")
+    """The investigations of the county the user works in (``permissions.InvestigationPolicy``)."""
+    return permissions.investigations.queryset(user).select_related("county", "opened_by", "closed_by")
 
 
 def investigations_with_progress(*, user: User) -> QuerySet[Investigation]:
@@ -499,12 +474,8 @@ def get_investigation_for(*, user: User, investigation_id: uuid.UUID | str) -> I
     return _get_or_404(investigations_visible_to(user), pk=investigation_id)
 
 
-def checks_visible_to(*, user: User, investigation: Investigation) -> QuerySet[InvestigationItem]:
-    items = InvestigationItem.objects.filter(investigation=investigation)
-    if user.is_superuser:
-        return items
-    code = access.territory_code(user)
-    return items.filter(region_code__within=code) if code else items.none()
+def checks_visible_to(user: User, investigation: Investigation) -> QuerySet[InvestigationItem]:
+    return permissions.checks.queryset(user).filter(investigation=investigation)
 
 
 def checks_in(*, user: User, investigation: Investigation, area: str) -> QuerySet[InvestigationItem]:

@@ -28,7 +28,7 @@ from shouhu.escalation import texts
 from shouhu.escalation.models import Status, Tier, WorkItem
 from shouhu.regions.codes import county_of
 
-from . import rules
+from . import permissions, rules
 from .models import FAILED_OUTCOMES, Outcome, Visit, VisitKind, VisitPolicy
 
 DIRECTOR_VISIT, COUNTY_VISIT, URGENT_VISIT = (
@@ -285,7 +285,7 @@ def visit_record(
             if existing.child_id != child.pk or existing.visitor_id != actor.pk:
                 raise ValidationError({"idempotency_key": [_("该提交编号已用于另一条记录。")]})
             return existing, False
-    if not access.can_record_visit(actor, child):
+    if not permissions.visits.can_record(actor, child):
         raise PermissionDenied(_("您不能为该儿童登记走访。"))
     visit = Visit(
         child=child,

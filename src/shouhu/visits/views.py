@@ -27,7 +27,7 @@ from shouhu.escalation import services as escalation
 from shouhu.regions.codes import LENGTH_OF, Level, is_village, is_within, reaches, township_of
 from shouhu.web.saved import what_it_caused
 
-from . import homes, investigations, selectors, services
+from . import homes, investigations, permissions, selectors, services
 from .forms import CheckConfirmForm, InvestigationOpenForm, PolicyForm, ReassignForm, SessionForm, VisitForm
 from .models import FAILED_OUTCOMES
 
@@ -207,7 +207,7 @@ def notifications_read(request):
 def visit_new(request, pk):
     user = request.user
     child = access.get_child_for(user, pk)
-    if not access.can_record_visit(user, child):
+    if not permissions.visits.can_record(user, child):
         raise Http404
     may_change_file = access.can_edit(user, child)
     if request.method == "POST":
@@ -281,7 +281,7 @@ def visit_new(request, pk):
 @require_http_methods(["GET", "POST"])
 def policy(request):
     user = request.user
-    county = selectors.configurable_county(user=user, wanted=request.GET.get("county"))
+    county = access.configurable_county(user, request.GET.get("county"))
     if county is None:
         raise Http404
     current = selectors.policy_of(county)
@@ -310,7 +310,7 @@ def policy(request):
 @require_http_methods(["GET", "POST"])
 def investigation_list(request):
     user = request.user
-    county = selectors.configurable_county(user=user)
+    county = access.configurable_county(user)
     form = None
     if county:
         form = InvestigationOpenForm(request.POST or None)

@@ -27,6 +27,7 @@ from shouhu.audit.services import log_access
 from shouhu.children import changes, selectors, services
 from shouhu.children.models import Carer, Category, Child, Parent, RescueContact
 from shouhu.privacy.services import photo_permitted
+from shouhu.visits import permissions as visit_permissions
 
 from .forms import BreakGlassForm, ChildFilterForm, ChildRecordForms
 
@@ -129,7 +130,7 @@ def child_detail(request, pk):
         },
         "emergency_until": emergency.opened_until(user, child) if seen.emergency else None,
         "can_edit": access.can_edit(user, child),
-        "can_record_visit": access.can_record_visit(user, child),
+        "can_record_visit": visit_permissions.visits.can_record(user, child),
         "parents": [(_("父亲"), parents.get("father")), (_("母亲"), parents.get("mother"))],
         "carer": getattr(child, "carer", None),
         "history": change_history(child, seen=seen) if sensitive else [],

@@ -2,7 +2,7 @@ from django import template
 
 from shouhu.accounts import access
 
-from .. import selectors
+from .. import permissions, selectors
 
 register = template.Library()
 
@@ -16,14 +16,14 @@ def child_assistance(context, child):
         "child": child,
         "full": full,
         "applications": selectors.child_applications(user=user, child=child) if full else [],
-        "can_apply": access.can_apply_for_assistance(user, child),
+        "can_apply": permissions.applications.can_apply(user, child),
     }
 
 
 @register.filter
 def applies_for(user, child) -> bool:
     """Whether ``user`` may apply for assistance for ``child`` (the village's child director)."""
-    return bool(user.is_authenticated and access.can_apply_for_assistance(user, child))
+    return bool(user.is_authenticated and permissions.applications.can_apply(user, child))
 
 
 @register.filter

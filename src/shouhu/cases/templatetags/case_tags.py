@@ -12,7 +12,7 @@ from django.utils.html import format_html
 from shouhu.accounts import access
 from shouhu.children.options import LivingArrangement, ParentSituation, Schooling
 
-from .. import rules, selectors
+from .. import permissions, rules, selectors
 from ..models import AlertStatus, CaseStatus, RiskLevel
 
 register = template.Library()
@@ -29,7 +29,7 @@ LEVEL_OF_SEVERITY = {
 @register.filter
 def may_see_alerts(user) -> bool:
     """Alerts are the work of those who work a territory (directors, supervisors, the county)."""
-    return user.is_authenticated and (user.is_superuser or access.territory_code(user) is not None)
+    return permissions.alerts.reads_any(user)
 
 
 @register.filter
@@ -40,7 +40,7 @@ def open_alerts_badge(user) -> int:
 
 @register.filter
 def may_configure_rules(user) -> bool:
-    return user.is_authenticated and selectors.configurable_county(user) is not None
+    return user.is_authenticated and access.configurable_county(user) is not None
 
 
 def _child_id(obj):

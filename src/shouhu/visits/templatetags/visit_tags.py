@@ -6,7 +6,7 @@ from django import template
 from shouhu.accounts import access
 from shouhu.escalation import services as escalation
 
-from .. import selectors
+from .. import permissions, selectors
 
 register = template.Library()
 
@@ -26,7 +26,7 @@ def works_territory(user) -> bool:
 
 @register.filter
 def may_configure_visits(user) -> bool:
-    return user.is_authenticated and selectors.configurable_county(user=user) is not None
+    return user.is_authenticated and access.configurable_county(user) is not None
 
 
 @register.inclusion_tag("visits/child_section.html", takes_context=True)
@@ -38,7 +38,7 @@ def child_visits(context, child):
         "child": child,
         "due": selectors.child_open_items(user=user, child=child),
         "visits": selectors.child_visits(child=child) if access.sees_sensitive_fields(user, child) else [],
-        "can_record": access.can_record_visit(user, child),
+        "can_record": permissions.visits.can_record(user, child),
     }
 
 
