@@ -309,7 +309,7 @@ def is_provider_staff(user: User, provider_id) -> bool:
 def configurable_county(user: User, wanted: str | None = None) -> str | None:
     """The county whose settings (risk rules, visit policy, investigations) ``user`` may change:
     ``wanted`` if allowed, else the user's own county; None when there is none."""
-    from shouhu.regions.codes import Level
+    from shouhu.regions.codes import Level, county_of, reaches
     from shouhu.regions.models import Region
 
     if wanted:
@@ -317,8 +317,8 @@ def configurable_county(user: User, wanted: str | None = None) -> str | None:
             return wanted if Region.objects.filter(code=wanted, level=Level.COUNTY).exists() else None
         return None
     code = territory_code(user)
-    if code and len(code) >= 6 and can_configure_county(user, code[:6]):
-        return code[:6]
+    if code and reaches(code, Level.COUNTY) and can_configure_county(user, county_of(code)):
+        return county_of(code)
     return None
 
 

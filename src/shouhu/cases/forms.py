@@ -101,7 +101,7 @@ class VillageSelect(forms.Select):
     def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
         option = super().create_option(name, value, label, selected, index, subindex, attrs)
         if value and len(str(value)) == 12:
-            option["attrs"]["data-township"] = str(value)[:9]
+            option["attrs"]["data-township"] = township_of(str(value))
         return option
 
 

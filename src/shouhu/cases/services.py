@@ -392,7 +392,7 @@ def _evaluate(children, *, on: dt.date, actor, bounds: tuple | None = None) -> d
                 settle(open_alerts.get((pk, code)), fired, row, kind, setting)
         for home, members in households.items():
             rows = {m.child_id: facts[m.child_id][1] for m in members}
-            county = next(iter(rows.values()))["region_code"][:6]
+            county = county_of(next(iter(rows.values()))["region_code"])
             for code, setting in counties[county].items():
                 kind = rules.KINDS[code]
                 if kind.scope != rules.HOUSEHOLD:

@@ -5,7 +5,7 @@ from django.db.models import Q
 
 from shouhu.accounts import access
 from shouhu.accounts.models import Role
-from shouhu.regions.codes import Level, level_of
+from shouhu.regions.codes import Level, is_township, level_of
 
 from .models import QuarterlyReport, Submission
 
@@ -46,7 +46,7 @@ class QuarterlyReportPolicy(access.Policy):
     def can_review(self, user, report: QuarterlyReport) -> bool:
         """Acknowledging or returning a township's submitted report: the county's guidance-centre staff
         (or administrators) — never someone who generated or submitted that report."""
-        if len(report.region_code) != 9 or user.pk in (report.submitted_by_id, report.requested_by_id):
+        if not is_township(report.region_code) or user.pk in (report.submitted_by_id, report.requested_by_id):
             return False
         if access.is_everywhere(user):
             return True

@@ -4,6 +4,7 @@ from django.db.models import Q
 
 from shouhu.accounts import access
 from shouhu.accounts.models import Grant, GrantReason
+from shouhu.regions.codes import Level, county_of, reaches
 
 from .models import ChildrensHome, Investigation, InvestigationItem, Visit
 
@@ -36,7 +37,7 @@ class InvestigationPolicy(access.Policy):
         if not code:
             return access.NOTHING
         # Below a county the investigation is the county's; above one, those of the counties within.
-        return Q(county_id=code[:6]) if len(code) >= 6 else Q(county_id__startswith=code)
+        return Q(county_id=county_of(code)) if reaches(code, Level.COUNTY) else Q(county_id__startswith=code)
 
 
 class CheckPolicy(access.Policy):

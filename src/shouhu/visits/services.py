@@ -52,7 +52,7 @@ POLICY_FIELDS = (
 def policy_ensure(region_code: str) -> VisitPolicy:
     """The county's policy, saved with the defaults the first time (reading it is
     ``selectors.policy_of``, which writes nothing)."""
-    policy, _created = VisitPolicy.objects.get_or_create(county_id=region_code[:6])
+    policy, _created = VisitPolicy.objects.get_or_create(county_id=county_of(region_code))
     return policy
 
 
@@ -146,12 +146,14 @@ def _requirements(rows, parts, *, policies, on: dt.date) -> list[list[rules.Requ
         held = cats.get(child_id, set())
         flagged = alone.get(child_id)
         if flagged is None:
-            key = (region_code[:6], frozenset(held))
+            key = (county_of(region_code), frozenset(held))
             reqs = alike.get(key)
             if reqs is None:
                 reqs = alike[key] = rules.requirements(held, policy=policies[key[0]], on=on)
         else:
-            reqs = rules.requirements(held, policy=policies[region_code[:6]], on=on, flagged_alone_at=flagged)
+            reqs = rules.requirements(
+                held, policy=policies[county_of(region_code)], on=on, flagged_alone_at=flagged
+            )
         needs.append(reqs)
     return needs
 
@@ -189,7 +191,9 @@ def _specs(rows, needs, existing, standing, *, policies, on: dt.date) -> list[es
             if directors is None:
                 directors = responsible.directors_of({r[3] for r in rows if r[3]}, on=on)
             responsible_id = None if req.kind == rules.COUNTY else directors.get(village_id)
-            specs.append(_spec(req, child_id, name, region_code, responsible_id, policies[region_code[:6]]))
+            specs.append(
+                _spec(req, child_id, name, region_code, responsible_id, policies[county_of(region_code)])
+            )
     return specs
 
 
