@@ -14,7 +14,7 @@ from shouhu.visits import services as visit_services
 from tests.api.conftest import api  # noqa: F401
 
 WORK = reverse("visits:work")
-ID = uuid.uuid4()
+ID = uuid.UUID("5b74bccf-f187-4e49-aee5-0a58652030ff")  # fixed: test ids are the same in every process
 
 KINDS = [
     ("visit.director", f"visit:{ID}:director:2026-11-01", "visits:visit_new"),
@@ -24,7 +24,7 @@ KINDS = [
     ("crosscheck.dropout", f"crosscheck:xc:dropout:{ID}:2026:{ID}", "crosschecks:differences"),
     ("alert_task.police_informed", f"alert-task:{ID}:police_informed", "cases:alert"),
     ("alert_task.notice_sent", f"alert-task:{ID}:notice_sent", "cases:alert"),
-    ("case_task", f"case-task:{ID}:{uuid.uuid4()}", "cases:case"),
+    ("case_task", f"case-task:{ID}:{uuid.UUID(int=1)}", "cases:case"),
     ("report.triage", f"report:{ID}", "cases:report"),
     ("referral.respond", f"referral:{ID}", "referrals:detail"),
     ("quarterly.resubmit", f"quarterly:341623110:2026Q3:resubmit:{ID}", "quarterly:report"),
