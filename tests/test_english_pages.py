@@ -28,6 +28,7 @@ from tests.test_permission_matrix import (  # ``world``: the matrix's fixture
     PERSONAS,
     SEES,
     Route,
+    built_world,  # noqa: F401
     object_of,
     routes,
     world,  # noqa: F401

@@ -31,7 +31,7 @@ from schemathesis.specs.openapi.checks import (
 
 from shouhu.accounts.models import ApiToken
 from tests import factories as f
-from tests.test_permission_matrix import world  # noqa: F401  (the fixture: every kind of record)
+from tests.test_permission_matrix import built_world, world  # noqa: F401  (the fixtures: every kind of record)
 
 APP = get_wsgi_application()
 SCHEMA = schemathesis.openapi.from_wsgi("/api/schema/", APP)

@@ -23,7 +23,7 @@ from shouhu.accounts.models import ApiToken
 from shouhu.children.models import Child
 from tests import factories as f
 from tests.conftest import second_factor_given
-from tests.test_permission_matrix import world  # noqa: F401  (the fixture: every kind of record)
+from tests.test_permission_matrix import built_world, world  # noqa: F401  (the fixtures: every kind of record)
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = '"><img src=x onerror=alert(1)>'
