@@ -10,6 +10,8 @@ PORT ?= 8000
 # The demo runs on SQLite in var/ with Celery inline, a development key and DEBUG off.
 DEMO_ENV := env -u DATABASE_URL -u CELERY_BROKER_URL SHOUHU_INSECURE_DEV_KEY=true DEBUG=false
 PYTEST_ARGS ?=
+# Test processes (pytest-xdist), one per core of a 2-core machine; TEST_WORKERS=0 runs in this process.
+TEST_WORKERS ?= 2
 # e.g. SCREENSHOTS_ARGS='--keep var/screenshots-demo' to seed once and reuse the demo
 SCREENSHOTS_ARGS ?=
 BENCH_CHILDREN ?= 100000
@@ -60,7 +62,7 @@ demo: $(VENV)/.installed-base messages
 	$(DEMO_ENV) $(BIN)/shouhu demo-ready --serve $(HOST):$(PORT)
 
 test: $(VENV)/.installed-dev messages
-	$(BIN)/pytest --ignore=tests/bench $(PYTEST_ARGS)
+	$(BIN)/pytest --ignore=tests/bench -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests
